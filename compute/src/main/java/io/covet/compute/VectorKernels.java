@@ -1,0 +1,587 @@
+package io.covet.compute;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SIMD kernels at the platform's preferred vector species. Each loop handles full vectors (four
+ * at a time where the loop is memory-bound, so that loads overlap) and finishes the tail with
+ * the scalar definition.
+ *
+ * <p>Float sums and dots are blocked for accuracy: each lane accumulator takes at most
+ * {@value #SUM_STEPS_PER_LANE} additions before the block's total moves into a {@code double},
+ * so the float rounding error per element is bounded by a constant instead of growing with the
+ * input's length (see {@link ComputeEngine#sum(float[])} for the bound).
+ *
+ * <p>Operators passed to the private helpers are always constants at the call site; the helpers
+ * are small, so C2 inlines them and the Vector API intrinsics see constant operators.
+ */
+final class VectorKernels implements Kernels {
+
+    static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    private static final int FL = FS.length();
+    private static final int DL = DS.length();
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+    /** Additions each lane accumulator takes before a block's float total is folded into a double. */
+    static final int SUM_STEPS_PER_LANE = 32;
+    private static final int F_BLOCK = SUM_STEPS_PER_LANE * 4 * FL;
+
+    /** Micro-kernel tile: 6 rows x 2 vectors = 12 accumulators, which leaves registers for A and B on AVX2. */
+    private static final int GEMM_ROWS = 6;
+
+    @Override
+    public String path() {
+        return "vector";
+    }
+
+    @Override
+    public int vectorBitSize() {
+        return FS.vectorBitSize();
+    }
+
+    @Override
+    public int floatLanes() {
+        return FL;
+    }
+
+    @Override
+    public int doubleLanes() {
+        return DL;
+    }
+
+    // ---- sum ---------------------------------------------------------------------------------
+
+    @Override
+    public double sum(float[] x, int from, int to) {
+        double total = 0;
+        for (int block = from; block < to; block += F_BLOCK) {
+            int end = (int) Math.min(to, (long) block + F_BLOCK);
+            FloatVector a0 = FloatVector.zero(FS), a1 = a0, a2 = a0, a3 = a0;
+            int i = block;
+            for (; i <= end - 4 * FL; i += 4 * FL) {
+                a0 = a0.add(FloatVector.fromArray(FS, x, i));
+                a1 = a1.add(FloatVector.fromArray(FS, x, i + FL));
+                a2 = a2.add(FloatVector.fromArray(FS, x, i + 2 * FL));
+                a3 = a3.add(FloatVector.fromArray(FS, x, i + 3 * FL));
+            }
+            for (; i <= end - FL; i += FL) {
+                a0 = a0.add(FloatVector.fromArray(FS, x, i));
+            }
+            double tail = 0;
+            for (; i < end; i++) {
+                tail += x[i];
+            }
+            total += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tail;
+        }
+        return total;
+    }
+
+    @Override
+    public double sumF32(MemorySegment x, long from, long to) {
+        double total = 0;
+        for (long block = from; block < to; block += F_BLOCK) {
+            long end = Math.min(to, block + F_BLOCK);
+            FloatVector a0 = FloatVector.zero(FS), a1 = a0, a2 = a0, a3 = a0;
+            long i = block;
+            for (; i <= end - 4 * FL; i += 4 * FL) {
+                a0 = a0.add(FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE));
+                a1 = a1.add(FloatVector.fromMemorySegment(FS, x, (i + FL) * 4, NATIVE));
+                a2 = a2.add(FloatVector.fromMemorySegment(FS, x, (i + 2 * FL) * 4, NATIVE));
+                a3 = a3.add(FloatVector.fromMemorySegment(FS, x, (i + 3 * FL) * 4, NATIVE));
+            }
+            for (; i <= end - FL; i += FL) {
+                a0 = a0.add(FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE));
+            }
+            double tail = 0;
+            for (; i < end; i++) {
+                tail += x.getAtIndex(ScalarKernels.F32, i);
+            }
+            total += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tail;
+        }
+        return total;
+    }
+
+    @Override
+    public double sum(double[] x, int from, int to) {
+        DoubleVector a0 = DoubleVector.zero(DS), a1 = a0, a2 = a0, a3 = a0;
+        int i = from;
+        for (; i <= to - 4 * DL; i += 4 * DL) {
+            a0 = a0.add(DoubleVector.fromArray(DS, x, i));
+            a1 = a1.add(DoubleVector.fromArray(DS, x, i + DL));
+            a2 = a2.add(DoubleVector.fromArray(DS, x, i + 2 * DL));
+            a3 = a3.add(DoubleVector.fromArray(DS, x, i + 3 * DL));
+        }
+        for (; i <= to - DL; i += DL) {
+            a0 = a0.add(DoubleVector.fromArray(DS, x, i));
+        }
+        double s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; i < to; i++) {
+            s += x[i];
+        }
+        return s;
+    }
+
+    @Override
+    public double sumF64(MemorySegment x, long from, long to) {
+        DoubleVector a0 = DoubleVector.zero(DS), a1 = a0, a2 = a0, a3 = a0;
+        long i = from;
+        for (; i <= to - 4 * DL; i += 4 * DL) {
+            a0 = a0.add(DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE));
+            a1 = a1.add(DoubleVector.fromMemorySegment(DS, x, (i + DL) * 8, NATIVE));
+            a2 = a2.add(DoubleVector.fromMemorySegment(DS, x, (i + 2 * DL) * 8, NATIVE));
+            a3 = a3.add(DoubleVector.fromMemorySegment(DS, x, (i + 3 * DL) * 8, NATIVE));
+        }
+        for (; i <= to - DL; i += DL) {
+            a0 = a0.add(DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE));
+        }
+        double s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; i < to; i++) {
+            s += x.getAtIndex(ScalarKernels.F64, i);
+        }
+        return s;
+    }
+
+    // ---- dot ---------------------------------------------------------------------------------
+
+    @Override
+    public double dot(float[] a, float[] b, int from, int to) {
+        double total = 0;
+        for (int block = from; block < to; block += F_BLOCK) {
+            int end = (int) Math.min(to, (long) block + F_BLOCK);
+            FloatVector a0 = FloatVector.zero(FS), a1 = a0, a2 = a0, a3 = a0;
+            int i = block;
+            for (; i <= end - 4 * FL; i += 4 * FL) {
+                a0 = FloatVector.fromArray(FS, a, i).fma(FloatVector.fromArray(FS, b, i), a0);
+                a1 = FloatVector.fromArray(FS, a, i + FL).fma(FloatVector.fromArray(FS, b, i + FL), a1);
+                a2 = FloatVector.fromArray(FS, a, i + 2 * FL).fma(FloatVector.fromArray(FS, b, i + 2 * FL), a2);
+                a3 = FloatVector.fromArray(FS, a, i + 3 * FL).fma(FloatVector.fromArray(FS, b, i + 3 * FL), a3);
+            }
+            for (; i <= end - FL; i += FL) {
+                a0 = FloatVector.fromArray(FS, a, i).fma(FloatVector.fromArray(FS, b, i), a0);
+            }
+            double tail = 0;
+            for (; i < end; i++) {
+                tail += (double) a[i] * b[i];
+            }
+            total += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tail;
+        }
+        return total;
+    }
+
+    @Override
+    public double dotF32(MemorySegment a, MemorySegment b, long from, long to) {
+        double total = 0;
+        for (long block = from; block < to; block += F_BLOCK) {
+            long end = Math.min(to, block + F_BLOCK);
+            FloatVector a0 = FloatVector.zero(FS), a1 = a0;
+            long i = block;
+            for (; i <= end - 2 * FL; i += 2 * FL) {
+                a0 = FloatVector.fromMemorySegment(FS, a, i * 4, NATIVE)
+                        .fma(FloatVector.fromMemorySegment(FS, b, i * 4, NATIVE), a0);
+                a1 = FloatVector.fromMemorySegment(FS, a, (i + FL) * 4, NATIVE)
+                        .fma(FloatVector.fromMemorySegment(FS, b, (i + FL) * 4, NATIVE), a1);
+            }
+            for (; i <= end - FL; i += FL) {
+                a0 = FloatVector.fromMemorySegment(FS, a, i * 4, NATIVE)
+                        .fma(FloatVector.fromMemorySegment(FS, b, i * 4, NATIVE), a0);
+            }
+            double tail = 0;
+            for (; i < end; i++) {
+                tail += (double) a.getAtIndex(ScalarKernels.F32, i) * b.getAtIndex(ScalarKernels.F32, i);
+            }
+            total += a0.add(a1).reduceLanes(VectorOperators.ADD) + tail;
+        }
+        return total;
+    }
+
+    @Override
+    public double dot(double[] a, double[] b, int from, int to) {
+        DoubleVector a0 = DoubleVector.zero(DS), a1 = a0;
+        int i = from;
+        for (; i <= to - 2 * DL; i += 2 * DL) {
+            a0 = DoubleVector.fromArray(DS, a, i).fma(DoubleVector.fromArray(DS, b, i), a0);
+            a1 = DoubleVector.fromArray(DS, a, i + DL).fma(DoubleVector.fromArray(DS, b, i + DL), a1);
+        }
+        for (; i <= to - DL; i += DL) {
+            a0 = DoubleVector.fromArray(DS, a, i).fma(DoubleVector.fromArray(DS, b, i), a0);
+        }
+        double s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < to; i++) {
+            s = Math.fma(a[i], b[i], s);
+        }
+        return s;
+    }
+
+    @Override
+    public double dotF64(MemorySegment a, MemorySegment b, long from, long to) {
+        DoubleVector a0 = DoubleVector.zero(DS), a1 = a0;
+        long i = from;
+        for (; i <= to - 2 * DL; i += 2 * DL) {
+            a0 = DoubleVector.fromMemorySegment(DS, a, i * 8, NATIVE)
+                    .fma(DoubleVector.fromMemorySegment(DS, b, i * 8, NATIVE), a0);
+            a1 = DoubleVector.fromMemorySegment(DS, a, (i + DL) * 8, NATIVE)
+                    .fma(DoubleVector.fromMemorySegment(DS, b, (i + DL) * 8, NATIVE), a1);
+        }
+        for (; i <= to - DL; i += DL) {
+            a0 = DoubleVector.fromMemorySegment(DS, a, i * 8, NATIVE)
+                    .fma(DoubleVector.fromMemorySegment(DS, b, i * 8, NATIVE), a0);
+        }
+        double s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < to; i++) {
+            s = Math.fma(a.getAtIndex(ScalarKernels.F64, i), b.getAtIndex(ScalarKernels.F64, i), s);
+        }
+        return s;
+    }
+
+    // ---- min / max ---------------------------------------------------------------------------
+
+    @Override
+    public float extremum(float[] x, int from, int to, boolean max) {
+        return max ? extremum(x, from, to, VectorOperators.MAX) : extremum(x, from, to, VectorOperators.MIN);
+    }
+
+    private static float extremum(float[] x, int from, int to, VectorOperators.Associative op) {
+        float m = x[from];
+        int i = from;
+        if (to - from >= FL) {
+            FloatVector acc = FloatVector.fromArray(FS, x, i);
+            for (i += FL; i <= to - FL; i += FL) {
+                acc = acc.lanewise(op, FloatVector.fromArray(FS, x, i));
+            }
+            m = acc.reduceLanes(op);
+        }
+        for (; i < to; i++) {
+            m = op == VectorOperators.MAX ? Math.max(m, x[i]) : Math.min(m, x[i]);
+        }
+        return m;
+    }
+
+    @Override
+    public float extremumF32(MemorySegment x, long from, long to, boolean max) {
+        return max ? extremumF32(x, from, to, VectorOperators.MAX) : extremumF32(x, from, to, VectorOperators.MIN);
+    }
+
+    private static float extremumF32(MemorySegment x, long from, long to, VectorOperators.Associative op) {
+        float m = x.getAtIndex(ScalarKernels.F32, from);
+        long i = from;
+        if (to - from >= FL) {
+            FloatVector acc = FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE);
+            for (i += FL; i <= to - FL; i += FL) {
+                acc = acc.lanewise(op, FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE));
+            }
+            m = acc.reduceLanes(op);
+        }
+        for (; i < to; i++) {
+            float v = x.getAtIndex(ScalarKernels.F32, i);
+            m = op == VectorOperators.MAX ? Math.max(m, v) : Math.min(m, v);
+        }
+        return m;
+    }
+
+    @Override
+    public double extremum(double[] x, int from, int to, boolean max) {
+        return max ? extremum(x, from, to, VectorOperators.MAX) : extremum(x, from, to, VectorOperators.MIN);
+    }
+
+    private static double extremum(double[] x, int from, int to, VectorOperators.Associative op) {
+        double m = x[from];
+        int i = from;
+        if (to - from >= DL) {
+            DoubleVector acc = DoubleVector.fromArray(DS, x, i);
+            for (i += DL; i <= to - DL; i += DL) {
+                acc = acc.lanewise(op, DoubleVector.fromArray(DS, x, i));
+            }
+            m = acc.reduceLanes(op);
+        }
+        for (; i < to; i++) {
+            m = op == VectorOperators.MAX ? Math.max(m, x[i]) : Math.min(m, x[i]);
+        }
+        return m;
+    }
+
+    @Override
+    public double extremumF64(MemorySegment x, long from, long to, boolean max) {
+        return max ? extremumF64(x, from, to, VectorOperators.MAX) : extremumF64(x, from, to, VectorOperators.MIN);
+    }
+
+    private static double extremumF64(MemorySegment x, long from, long to, VectorOperators.Associative op) {
+        double m = x.getAtIndex(ScalarKernels.F64, from);
+        long i = from;
+        if (to - from >= DL) {
+            DoubleVector acc = DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE);
+            for (i += DL; i <= to - DL; i += DL) {
+                acc = acc.lanewise(op, DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE));
+            }
+            m = acc.reduceLanes(op);
+        }
+        for (; i < to; i++) {
+            double v = x.getAtIndex(ScalarKernels.F64, i);
+            m = op == VectorOperators.MAX ? Math.max(m, v) : Math.min(m, v);
+        }
+        return m;
+    }
+
+    // ---- elementwise -------------------------------------------------------------------------
+
+    private static VectorOperators.Unary lanewise(UnaryOp op) {
+        return switch (op) {
+            case SQRT -> VectorOperators.SQRT;
+            case LOG -> VectorOperators.LOG;
+            case EXP -> VectorOperators.EXP;
+            case ABS -> VectorOperators.ABS;
+            case NEGATE -> VectorOperators.NEG;
+            case SQUARE -> throw new AssertionError("square is a multiply, not a lanewise unary");
+        };
+    }
+
+    @Override
+    public void apply(UnaryOp op, float[] x, float[] out, int from, int to) {
+        if (op == UnaryOp.SQUARE) {
+            int i = from;
+            for (; i <= to - FL; i += FL) {
+                FloatVector v = FloatVector.fromArray(FS, x, i);
+                v.mul(v).intoArray(out, i);
+            }
+            for (; i < to; i++) {
+                out[i] = x[i] * x[i];
+            }
+            return;
+        }
+        VectorOperators.Unary vop = lanewise(op);
+        int i = from;
+        for (; i <= to - FL; i += FL) {
+            FloatVector.fromArray(FS, x, i).lanewise(vop).intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            out[i] = op.apply(x[i]);
+        }
+    }
+
+    @Override
+    public void apply(UnaryOp op, double[] x, double[] out, int from, int to) {
+        if (op == UnaryOp.SQUARE) {
+            int i = from;
+            for (; i <= to - DL; i += DL) {
+                DoubleVector v = DoubleVector.fromArray(DS, x, i);
+                v.mul(v).intoArray(out, i);
+            }
+            for (; i < to; i++) {
+                out[i] = x[i] * x[i];
+            }
+            return;
+        }
+        VectorOperators.Unary vop = lanewise(op);
+        int i = from;
+        for (; i <= to - DL; i += DL) {
+            DoubleVector.fromArray(DS, x, i).lanewise(vop).intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            out[i] = op.apply(x[i]);
+        }
+    }
+
+    @Override
+    public void applyF32(UnaryOp op, MemorySegment x, MemorySegment out, long from, long to) {
+        if (op == UnaryOp.SQUARE) {
+            long i = from;
+            for (; i <= to - FL; i += FL) {
+                FloatVector v = FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE);
+                v.mul(v).intoMemorySegment(out, i * 4, NATIVE);
+            }
+            for (; i < to; i++) {
+                float v = x.getAtIndex(ScalarKernels.F32, i);
+                out.setAtIndex(ScalarKernels.F32, i, v * v);
+            }
+            return;
+        }
+        VectorOperators.Unary vop = lanewise(op);
+        long i = from;
+        for (; i <= to - FL; i += FL) {
+            FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE).lanewise(vop).intoMemorySegment(out, i * 4, NATIVE);
+        }
+        for (; i < to; i++) {
+            out.setAtIndex(ScalarKernels.F32, i, op.apply(x.getAtIndex(ScalarKernels.F32, i)));
+        }
+    }
+
+    @Override
+    public void applyF64(UnaryOp op, MemorySegment x, MemorySegment out, long from, long to) {
+        if (op == UnaryOp.SQUARE) {
+            long i = from;
+            for (; i <= to - DL; i += DL) {
+                DoubleVector v = DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE);
+                v.mul(v).intoMemorySegment(out, i * 8, NATIVE);
+            }
+            for (; i < to; i++) {
+                double v = x.getAtIndex(ScalarKernels.F64, i);
+                out.setAtIndex(ScalarKernels.F64, i, v * v);
+            }
+            return;
+        }
+        VectorOperators.Unary vop = lanewise(op);
+        long i = from;
+        for (; i <= to - DL; i += DL) {
+            DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE).lanewise(vop).intoMemorySegment(out, i * 8, NATIVE);
+        }
+        for (; i < to; i++) {
+            out.setAtIndex(ScalarKernels.F64, i, op.apply(x.getAtIndex(ScalarKernels.F64, i)));
+        }
+    }
+
+    @Override
+    public void scaleOffset(float[] x, float scale, float offset, float[] out, int from, int to) {
+        FloatVector s = FloatVector.broadcast(FS, scale), o = FloatVector.broadcast(FS, offset);
+        int i = from;
+        for (; i <= to - FL; i += FL) {
+            FloatVector.fromArray(FS, x, i).fma(s, o).intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            out[i] = Math.fma(x[i], scale, offset);
+        }
+    }
+
+    @Override
+    public void scaleOffset(double[] x, double scale, double offset, double[] out, int from, int to) {
+        DoubleVector s = DoubleVector.broadcast(DS, scale), o = DoubleVector.broadcast(DS, offset);
+        int i = from;
+        for (; i <= to - DL; i += DL) {
+            DoubleVector.fromArray(DS, x, i).fma(s, o).intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            out[i] = Math.fma(x[i], scale, offset);
+        }
+    }
+
+    @Override
+    public void scaleOffsetF32(MemorySegment x, float scale, float offset, MemorySegment out, long from, long to) {
+        FloatVector s = FloatVector.broadcast(FS, scale), o = FloatVector.broadcast(FS, offset);
+        long i = from;
+        for (; i <= to - FL; i += FL) {
+            FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE).fma(s, o).intoMemorySegment(out, i * 4, NATIVE);
+        }
+        for (; i < to; i++) {
+            out.setAtIndex(ScalarKernels.F32, i, Math.fma(x.getAtIndex(ScalarKernels.F32, i), scale, offset));
+        }
+    }
+
+    @Override
+    public void scaleOffsetF64(MemorySegment x, double scale, double offset, MemorySegment out, long from, long to) {
+        DoubleVector s = DoubleVector.broadcast(DS, scale), o = DoubleVector.broadcast(DS, offset);
+        long i = from;
+        for (; i <= to - DL; i += DL) {
+            DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE).fma(s, o).intoMemorySegment(out, i * 8, NATIVE);
+        }
+        for (; i < to; i++) {
+            out.setAtIndex(ScalarKernels.F64, i, Math.fma(x.getAtIndex(ScalarKernels.F64, i), scale, offset));
+        }
+    }
+
+    // ---- matrix multiply micro-kernel ----------------------------------------------------------
+    // Full tiles only: an edge path that spills the accumulators to an array, in the same method,
+    // made C2 keep the twelve vectors boxed and ran 25x slower (measured); MatrixMultiply handles
+    // edge tiles through a scratch tile instead.
+
+    @Override
+    public int gemmRows() {
+        return GEMM_ROWS;
+    }
+
+    @Override
+    public int gemmCols(DType type) {
+        return 2 * (type == DType.F32 ? FL : DL);
+    }
+
+    @Override
+    public void gemm(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
+                     boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(FS), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++, ai += GEMM_ROWS, bi += 2 * FL) {
+            FloatVector b0 = FloatVector.fromArray(FS, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(FS, bp, bi + FL);
+            FloatVector a = FloatVector.broadcast(FS, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FS, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FS, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FS, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FS, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FS, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        storeRow(c00, c01, c, ci, accumulate);
+        storeRow(c10, c11, c, ci + ldc, accumulate);
+        storeRow(c20, c21, c, ci + 2 * ldc, accumulate);
+        storeRow(c30, c31, c, ci + 3 * ldc, accumulate);
+        storeRow(c40, c41, c, ci + 4 * ldc, accumulate);
+        storeRow(c50, c51, c, ci + 5 * ldc, accumulate);
+    }
+
+    private static void storeRow(FloatVector v0, FloatVector v1, float[] c, int at, boolean accumulate) {
+        if (accumulate) {
+            v0 = v0.add(FloatVector.fromArray(FS, c, at));
+            v1 = v1.add(FloatVector.fromArray(FS, c, at + FL));
+        }
+        v0.intoArray(c, at);
+        v1.intoArray(c, at + FL);
+    }
+
+    @Override
+    public void gemm(int kc, double[] ap, int ai, double[] bp, int bi, double[] c, int ci, int ldc,
+                     boolean accumulate) {
+        DoubleVector c00 = DoubleVector.zero(DS), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        DoubleVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++, ai += GEMM_ROWS, bi += 2 * DL) {
+            DoubleVector b0 = DoubleVector.fromArray(DS, bp, bi);
+            DoubleVector b1 = DoubleVector.fromArray(DS, bp, bi + DL);
+            DoubleVector a = DoubleVector.broadcast(DS, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = DoubleVector.broadcast(DS, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = DoubleVector.broadcast(DS, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = DoubleVector.broadcast(DS, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = DoubleVector.broadcast(DS, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = DoubleVector.broadcast(DS, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        storeRow(c00, c01, c, ci, accumulate);
+        storeRow(c10, c11, c, ci + ldc, accumulate);
+        storeRow(c20, c21, c, ci + 2 * ldc, accumulate);
+        storeRow(c30, c31, c, ci + 3 * ldc, accumulate);
+        storeRow(c40, c41, c, ci + 4 * ldc, accumulate);
+        storeRow(c50, c51, c, ci + 5 * ldc, accumulate);
+    }
+
+    private static void storeRow(DoubleVector v0, DoubleVector v1, double[] c, int at, boolean accumulate) {
+        if (accumulate) {
+            v0 = v0.add(DoubleVector.fromArray(DS, c, at));
+            v1 = v1.add(DoubleVector.fromArray(DS, c, at + DL));
+        }
+        v0.intoArray(c, at);
+        v1.intoArray(c, at + DL);
+    }
+}

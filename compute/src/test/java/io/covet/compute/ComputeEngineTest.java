@@ -1,0 +1,91 @@
+package io.covet.compute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+class ComputeEngineTest {
+
+    @Test
+    void capabilitiesReportTheVectorPathWhenTheModuleIsPresentAndTheScalarPathWhenSimdIsOff() {
+        // The tests run with --add-modules jdk.incubator.vector (see the parent pom).
+        assertThat(ModuleLayer.boot().findModule("jdk.incubator.vector")).isPresent();
+        try (ComputeEngine vector = ComputeEngine.builder().threads(3).build();
+             ComputeEngine scalar = ComputeEngine.builder().simd(false).threads(1).build()) {
+            Capabilities v = vector.capabilities();
+            assertThat(v.kernelPath()).isEqualTo("vector");
+            assertThat(v.vectorBitSize()).isEqualTo(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+            assertThat(v.floatLanes()).isEqualTo(v.vectorBitSize() / 32);
+            assertThat(v.threads()).isEqualTo(3);
+            assertThat(v.accelerators()).isEmpty();
+            Capabilities s = scalar.capabilities();
+            assertThat(s.kernelPath()).isEqualTo("scalar");
+            assertThat(s.vectorBitSize()).isZero();
+            assertThat(s.summary()).contains("scalar kernels").contains("1 compute thread,");
+        }
+    }
+
+    @Test
+    void largeInputsRunOnNamedPoolThreadsAndSmallOnesOnTheCaller() {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        try (ComputeEngine engine = ComputeEngine.builder().threads(2).parallelThreshold(1000).build()) {
+            engine.map(new float[20], v -> {  // below the caller-function threshold (1000 / 32)
+                threads.add(Thread.currentThread().getName());
+                return v;
+            });
+            assertThat(threads).containsExactly(Thread.currentThread().getName());
+            threads.clear();
+            engine.map(new float[1_000_000], v -> {
+                threads.add(Thread.currentThread().getName());
+                return v;
+            });
+            assertThat(threads).isNotEmpty().allMatch(name -> name.startsWith("covet-compute-")
+                    || name.equals(Thread.currentThread().getName()));
+            assertThat(threads).anyMatch(name -> name.startsWith("covet-compute-"));
+        }
+    }
+
+    @Test
+    void aConfinedSegmentIsProcessedOnTheCallingThread() {
+        try (ComputeEngine engine = ComputeEngine.builder().threads(2).parallelThreshold(16).build();
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment x = arena.allocate(4L * 100_000, 4);
+            x.fill((byte) 0);
+            x.setAtIndex(ScalarKernels.F32, 99_999, 5f);
+            assertThat(engine.sum(x, DType.F32)).isEqualTo(5.0);
+            engine.apply(UnaryOp.EXP, x, x, DType.F32);
+            assertThat(engine.max(x, DType.F32)).isEqualTo((double) (float) Math.exp(5));
+        }
+    }
+
+    @Test
+    void closeStopsEveryPoolThread() throws InterruptedException {
+        ComputeEngine engine = ComputeEngine.builder().threads(2).parallelThreshold(16).build();
+        engine.sum(new float[1_000_000]);
+        engine.close();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (poolThreadsAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(poolThreadsAlive()).as("covet-compute threads still alive after close").isFalse();
+    }
+
+    private static boolean poolThreadsAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.isAlive() && t.getName().startsWith("covet-compute-"));
+    }
+
+    @Test
+    void arraySlicesAsHeapSegmentsTakeTheRightElements() {
+        try (ComputeEngine engine = ComputeEngine.create()) {
+            float[] x = {100, 1, 2, 3, 100};
+            MemorySegment middle = MemorySegment.ofArray(x).asSlice(4, 12);
+            assertThat(engine.sum(middle, DType.F32)).isEqualTo(6.0);
+            assertThat(engine.max(middle, DType.F32)).isEqualTo(3.0);
+        }
+    }
+}
