@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * so the float rounding error per element is bounded by a constant instead of growing with the
  * input's length (see {@link ComputeEngine#sum(float[])} for the bound).
  *
- * <p>Operators passed to the private helpers are always constants at the call site; the helpers
- * are small, so C2 inlines them and the Vector API intrinsics see constant operators.
+ * <p>Every Vector API operator below is a constant in the loop that uses it: the intrinsics
+ * need that, and C2 cannot be relied on to propagate one into a separately compiled helper.
  */
 final class VectorKernels implements Kernels {
 
@@ -240,123 +240,149 @@ final class VectorKernels implements Kernels {
     }
 
     // ---- min / max ---------------------------------------------------------------------------
+    // A loop per operator, for the same reason as in the elementwise kernels below.
 
     @Override
     public float extremum(float[] x, int from, int to, boolean max) {
-        return max ? extremum(x, from, to, VectorOperators.MAX) : extremum(x, from, to, VectorOperators.MIN);
-    }
-
-    private static float extremum(float[] x, int from, int to, VectorOperators.Associative op) {
-        float m = x[from];
         int i = from;
+        float m = x[from];
         if (to - from >= FL) {
             FloatVector acc = FloatVector.fromArray(FS, x, i);
-            for (i += FL; i <= to - FL; i += FL) {
-                acc = acc.lanewise(op, FloatVector.fromArray(FS, x, i));
+            if (max) {
+                for (i += FL; i <= to - FL; i += FL) {
+                    acc = acc.lanewise(VectorOperators.MAX, FloatVector.fromArray(FS, x, i));
+                }
+                m = acc.reduceLanes(VectorOperators.MAX);
+            } else {
+                for (i += FL; i <= to - FL; i += FL) {
+                    acc = acc.lanewise(VectorOperators.MIN, FloatVector.fromArray(FS, x, i));
+                }
+                m = acc.reduceLanes(VectorOperators.MIN);
             }
-            m = acc.reduceLanes(op);
         }
         for (; i < to; i++) {
-            m = op == VectorOperators.MAX ? Math.max(m, x[i]) : Math.min(m, x[i]);
-        }
-        return m;
-    }
-
-    @Override
-    public float extremumF32(MemorySegment x, long from, long to, boolean max) {
-        return max ? extremumF32(x, from, to, VectorOperators.MAX) : extremumF32(x, from, to, VectorOperators.MIN);
-    }
-
-    private static float extremumF32(MemorySegment x, long from, long to, VectorOperators.Associative op) {
-        float m = x.getAtIndex(ScalarKernels.F32, from);
-        long i = from;
-        if (to - from >= FL) {
-            FloatVector acc = FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE);
-            for (i += FL; i <= to - FL; i += FL) {
-                acc = acc.lanewise(op, FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE));
-            }
-            m = acc.reduceLanes(op);
-        }
-        for (; i < to; i++) {
-            float v = x.getAtIndex(ScalarKernels.F32, i);
-            m = op == VectorOperators.MAX ? Math.max(m, v) : Math.min(m, v);
+            float v = x[i];
+            m = max ? Math.max(m, v) : Math.min(m, v);
         }
         return m;
     }
 
     @Override
     public double extremum(double[] x, int from, int to, boolean max) {
-        return max ? extremum(x, from, to, VectorOperators.MAX) : extremum(x, from, to, VectorOperators.MIN);
-    }
-
-    private static double extremum(double[] x, int from, int to, VectorOperators.Associative op) {
-        double m = x[from];
         int i = from;
+        double m = x[from];
         if (to - from >= DL) {
             DoubleVector acc = DoubleVector.fromArray(DS, x, i);
-            for (i += DL; i <= to - DL; i += DL) {
-                acc = acc.lanewise(op, DoubleVector.fromArray(DS, x, i));
+            if (max) {
+                for (i += DL; i <= to - DL; i += DL) {
+                    acc = acc.lanewise(VectorOperators.MAX, DoubleVector.fromArray(DS, x, i));
+                }
+                m = acc.reduceLanes(VectorOperators.MAX);
+            } else {
+                for (i += DL; i <= to - DL; i += DL) {
+                    acc = acc.lanewise(VectorOperators.MIN, DoubleVector.fromArray(DS, x, i));
+                }
+                m = acc.reduceLanes(VectorOperators.MIN);
             }
-            m = acc.reduceLanes(op);
         }
         for (; i < to; i++) {
-            m = op == VectorOperators.MAX ? Math.max(m, x[i]) : Math.min(m, x[i]);
+            double v = x[i];
+            m = max ? Math.max(m, v) : Math.min(m, v);
+        }
+        return m;
+    }
+
+    @Override
+    public float extremumF32(MemorySegment x, long from, long to, boolean max) {
+        long i = from;
+        float m = x.getAtIndex(ScalarKernels.F32, from);
+        if (to - from >= FL) {
+            FloatVector acc = FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE);
+            if (max) {
+                for (i += FL; i <= to - FL; i += FL) {
+                    acc = acc.lanewise(VectorOperators.MAX, FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE));
+                }
+                m = acc.reduceLanes(VectorOperators.MAX);
+            } else {
+                for (i += FL; i <= to - FL; i += FL) {
+                    acc = acc.lanewise(VectorOperators.MIN, FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE));
+                }
+                m = acc.reduceLanes(VectorOperators.MIN);
+            }
+        }
+        for (; i < to; i++) {
+            float v = x.getAtIndex(ScalarKernels.F32, i);
+            m = max ? Math.max(m, v) : Math.min(m, v);
         }
         return m;
     }
 
     @Override
     public double extremumF64(MemorySegment x, long from, long to, boolean max) {
-        return max ? extremumF64(x, from, to, VectorOperators.MAX) : extremumF64(x, from, to, VectorOperators.MIN);
-    }
-
-    private static double extremumF64(MemorySegment x, long from, long to, VectorOperators.Associative op) {
-        double m = x.getAtIndex(ScalarKernels.F64, from);
         long i = from;
+        double m = x.getAtIndex(ScalarKernels.F64, from);
         if (to - from >= DL) {
             DoubleVector acc = DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE);
-            for (i += DL; i <= to - DL; i += DL) {
-                acc = acc.lanewise(op, DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE));
+            if (max) {
+                for (i += DL; i <= to - DL; i += DL) {
+                    acc = acc.lanewise(VectorOperators.MAX, DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE));
+                }
+                m = acc.reduceLanes(VectorOperators.MAX);
+            } else {
+                for (i += DL; i <= to - DL; i += DL) {
+                    acc = acc.lanewise(VectorOperators.MIN, DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE));
+                }
+                m = acc.reduceLanes(VectorOperators.MIN);
             }
-            m = acc.reduceLanes(op);
         }
         for (; i < to; i++) {
             double v = x.getAtIndex(ScalarKernels.F64, i);
-            m = op == VectorOperators.MAX ? Math.max(m, v) : Math.min(m, v);
+            m = max ? Math.max(m, v) : Math.min(m, v);
         }
         return m;
     }
 
     // ---- elementwise -------------------------------------------------------------------------
 
-    private static VectorOperators.Unary lanewise(UnaryOp op) {
-        return switch (op) {
-            case SQRT -> VectorOperators.SQRT;
-            case LOG -> VectorOperators.LOG;
-            case EXP -> VectorOperators.EXP;
-            case ABS -> VectorOperators.ABS;
-            case NEGATE -> VectorOperators.NEG;
-            case SQUARE -> throw new AssertionError("square is a multiply, not a lanewise unary");
-        };
-    }
-
+    // One loop per operator, each naming its operator as a constant: the Vector API intrinsifies
+    // only constant operators. A shared helper taking the operator as a parameter was measured
+    // 25x slower once C2 compiled it on its own (too big to inline afterwards).
     @Override
     public void apply(UnaryOp op, float[] x, float[] out, int from, int to) {
-        if (op == UnaryOp.SQUARE) {
-            int i = from;
-            for (; i <= to - FL; i += FL) {
-                FloatVector v = FloatVector.fromArray(FS, x, i);
-                v.mul(v).intoArray(out, i);
-            }
-            for (; i < to; i++) {
-                out[i] = x[i] * x[i];
-            }
-            return;
-        }
-        VectorOperators.Unary vop = lanewise(op);
         int i = from;
-        for (; i <= to - FL; i += FL) {
-            FloatVector.fromArray(FS, x, i).lanewise(vop).intoArray(out, i);
+        int bound = to - FL;
+        switch (op) {
+            case SQUARE -> {
+                for (; i <= bound; i += FL) {
+                    FloatVector v = FloatVector.fromArray(FS, x, i);
+                    v.mul(v).intoArray(out, i);
+                }
+            }
+            case SQRT -> {
+                for (; i <= bound; i += FL) {
+                    FloatVector.fromArray(FS, x, i).lanewise(VectorOperators.SQRT).intoArray(out, i);
+                }
+            }
+            case LOG -> {
+                for (; i <= bound; i += FL) {
+                    FloatVector.fromArray(FS, x, i).lanewise(VectorOperators.LOG).intoArray(out, i);
+                }
+            }
+            case EXP -> {
+                for (; i <= bound; i += FL) {
+                    FloatVector.fromArray(FS, x, i).lanewise(VectorOperators.EXP).intoArray(out, i);
+                }
+            }
+            case ABS -> {
+                for (; i <= bound; i += FL) {
+                    FloatVector.fromArray(FS, x, i).lanewise(VectorOperators.ABS).intoArray(out, i);
+                }
+            }
+            case NEGATE -> {
+                for (; i <= bound; i += FL) {
+                    FloatVector.fromArray(FS, x, i).lanewise(VectorOperators.NEG).intoArray(out, i);
+                }
+            }
         }
         for (; i < to; i++) {
             out[i] = op.apply(x[i]);
@@ -365,21 +391,40 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void apply(UnaryOp op, double[] x, double[] out, int from, int to) {
-        if (op == UnaryOp.SQUARE) {
-            int i = from;
-            for (; i <= to - DL; i += DL) {
-                DoubleVector v = DoubleVector.fromArray(DS, x, i);
-                v.mul(v).intoArray(out, i);
-            }
-            for (; i < to; i++) {
-                out[i] = x[i] * x[i];
-            }
-            return;
-        }
-        VectorOperators.Unary vop = lanewise(op);
         int i = from;
-        for (; i <= to - DL; i += DL) {
-            DoubleVector.fromArray(DS, x, i).lanewise(vop).intoArray(out, i);
+        int bound = to - DL;
+        switch (op) {
+            case SQUARE -> {
+                for (; i <= bound; i += DL) {
+                    DoubleVector v = DoubleVector.fromArray(DS, x, i);
+                    v.mul(v).intoArray(out, i);
+                }
+            }
+            case SQRT -> {
+                for (; i <= bound; i += DL) {
+                    DoubleVector.fromArray(DS, x, i).lanewise(VectorOperators.SQRT).intoArray(out, i);
+                }
+            }
+            case LOG -> {
+                for (; i <= bound; i += DL) {
+                    DoubleVector.fromArray(DS, x, i).lanewise(VectorOperators.LOG).intoArray(out, i);
+                }
+            }
+            case EXP -> {
+                for (; i <= bound; i += DL) {
+                    DoubleVector.fromArray(DS, x, i).lanewise(VectorOperators.EXP).intoArray(out, i);
+                }
+            }
+            case ABS -> {
+                for (; i <= bound; i += DL) {
+                    DoubleVector.fromArray(DS, x, i).lanewise(VectorOperators.ABS).intoArray(out, i);
+                }
+            }
+            case NEGATE -> {
+                for (; i <= bound; i += DL) {
+                    DoubleVector.fromArray(DS, x, i).lanewise(VectorOperators.NEG).intoArray(out, i);
+                }
+            }
         }
         for (; i < to; i++) {
             out[i] = op.apply(x[i]);
@@ -388,22 +433,40 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void applyF32(UnaryOp op, MemorySegment x, MemorySegment out, long from, long to) {
-        if (op == UnaryOp.SQUARE) {
-            long i = from;
-            for (; i <= to - FL; i += FL) {
-                FloatVector v = FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE);
-                v.mul(v).intoMemorySegment(out, i * 4, NATIVE);
-            }
-            for (; i < to; i++) {
-                float v = x.getAtIndex(ScalarKernels.F32, i);
-                out.setAtIndex(ScalarKernels.F32, i, v * v);
-            }
-            return;
-        }
-        VectorOperators.Unary vop = lanewise(op);
         long i = from;
-        for (; i <= to - FL; i += FL) {
-            FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE).lanewise(vop).intoMemorySegment(out, i * 4, NATIVE);
+        long bound = to - FL;
+        switch (op) {
+            case SQUARE -> {
+                for (; i <= bound; i += FL) {
+                    FloatVector v = FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE);
+                    v.mul(v).intoMemorySegment(out, i * 4, NATIVE);
+                }
+            }
+            case SQRT -> {
+                for (; i <= bound; i += FL) {
+                    FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE).lanewise(VectorOperators.SQRT).intoMemorySegment(out, i * 4, NATIVE);
+                }
+            }
+            case LOG -> {
+                for (; i <= bound; i += FL) {
+                    FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE).lanewise(VectorOperators.LOG).intoMemorySegment(out, i * 4, NATIVE);
+                }
+            }
+            case EXP -> {
+                for (; i <= bound; i += FL) {
+                    FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE).lanewise(VectorOperators.EXP).intoMemorySegment(out, i * 4, NATIVE);
+                }
+            }
+            case ABS -> {
+                for (; i <= bound; i += FL) {
+                    FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE).lanewise(VectorOperators.ABS).intoMemorySegment(out, i * 4, NATIVE);
+                }
+            }
+            case NEGATE -> {
+                for (; i <= bound; i += FL) {
+                    FloatVector.fromMemorySegment(FS, x, i * 4, NATIVE).lanewise(VectorOperators.NEG).intoMemorySegment(out, i * 4, NATIVE);
+                }
+            }
         }
         for (; i < to; i++) {
             out.setAtIndex(ScalarKernels.F32, i, op.apply(x.getAtIndex(ScalarKernels.F32, i)));
@@ -412,22 +475,40 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void applyF64(UnaryOp op, MemorySegment x, MemorySegment out, long from, long to) {
-        if (op == UnaryOp.SQUARE) {
-            long i = from;
-            for (; i <= to - DL; i += DL) {
-                DoubleVector v = DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE);
-                v.mul(v).intoMemorySegment(out, i * 8, NATIVE);
-            }
-            for (; i < to; i++) {
-                double v = x.getAtIndex(ScalarKernels.F64, i);
-                out.setAtIndex(ScalarKernels.F64, i, v * v);
-            }
-            return;
-        }
-        VectorOperators.Unary vop = lanewise(op);
         long i = from;
-        for (; i <= to - DL; i += DL) {
-            DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE).lanewise(vop).intoMemorySegment(out, i * 8, NATIVE);
+        long bound = to - DL;
+        switch (op) {
+            case SQUARE -> {
+                for (; i <= bound; i += DL) {
+                    DoubleVector v = DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE);
+                    v.mul(v).intoMemorySegment(out, i * 8, NATIVE);
+                }
+            }
+            case SQRT -> {
+                for (; i <= bound; i += DL) {
+                    DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE).lanewise(VectorOperators.SQRT).intoMemorySegment(out, i * 8, NATIVE);
+                }
+            }
+            case LOG -> {
+                for (; i <= bound; i += DL) {
+                    DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE).lanewise(VectorOperators.LOG).intoMemorySegment(out, i * 8, NATIVE);
+                }
+            }
+            case EXP -> {
+                for (; i <= bound; i += DL) {
+                    DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE).lanewise(VectorOperators.EXP).intoMemorySegment(out, i * 8, NATIVE);
+                }
+            }
+            case ABS -> {
+                for (; i <= bound; i += DL) {
+                    DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE).lanewise(VectorOperators.ABS).intoMemorySegment(out, i * 8, NATIVE);
+                }
+            }
+            case NEGATE -> {
+                for (; i <= bound; i += DL) {
+                    DoubleVector.fromMemorySegment(DS, x, i * 8, NATIVE).lanewise(VectorOperators.NEG).intoMemorySegment(out, i * 8, NATIVE);
+                }
+            }
         }
         for (; i < to; i++) {
             out.setAtIndex(ScalarKernels.F64, i, op.apply(x.getAtIndex(ScalarKernels.F64, i)));
