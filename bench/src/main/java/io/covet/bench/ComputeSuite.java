@@ -1,0 +1,163 @@
+package io.covet.bench;
+
+import io.covet.compute.ComputeEngine;
+import io.covet.compute.UnaryOp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
+
+/**
+ * {@code covet bench compute}: each compute kernel at a few sizes, Covet's figure next to numpy's
+ * for the same work in the same run. Memory-bound kernels report GB/s (bytes read plus bytes
+ * written, into a preallocated output on both sides); matrix products report GFLOP/s (2n^3).
+ */
+public final class ComputeSuite {
+
+    public static final String SUITE = "compute";
+
+    private static final long[] VECTOR_QUICK = {1_000_000, 100_000_000};
+    private static final long[] VECTOR_FULL = {10_000, 1_000_000, 100_000_000};
+    private static final long[] MATRIX_QUICK = {1024, 2048};
+    private static final long[] MATRIX_FULL = {256, 1024, 2048};
+
+    /** Options of one run. {@code python} is the interpreter to look for numpy in; null skips the peer. */
+    public record Options(boolean quick, int threads, String python) {
+    }
+
+    /** Hears about progress, e.g. to draw a progress bar. */
+    public interface Listener {
+        void step(int done, int total, String what);
+
+        /** Said once when the peer cannot run, with the reason. */
+        default void peerSkipped(String reason) {
+        }
+    }
+
+    /** A prepared call and the work (bytes or flops) it does. */
+    private record Prepared(Supplier<?> op, double work) {
+    }
+
+    @FunctionalInterface
+    private interface Preparer {
+        Prepared prepare(ComputeEngine engine, int size, Random random);
+    }
+
+    private record Case(String name, String unit, boolean matrix, Preparer preparer) {
+    }
+
+    private static final List<Case> CASES = List.of(
+            new Case("sum_f32", "GB/s", false, (e, n, r) -> {
+                float[] x = floats(n, r, -1, 1);
+                return new Prepared(() -> e.sum(x), 4.0 * n);
+            }),
+            new Case("sum_f64", "GB/s", false, (e, n, r) -> {
+                double[] x = doubles(n, r);
+                return new Prepared(() -> e.sum(x), 8.0 * n);
+            }),
+            new Case("dot_f32", "GB/s", false, (e, n, r) -> {
+                float[] x = floats(n, r, -1, 1);
+                float[] y = floats(n, r, -1, 1);
+                return new Prepared(() -> e.dot(x, y), 8.0 * n);
+            }),
+            unary("square_f32", UnaryOp.SQUARE, 0.5f, 1.5f),
+            unary("sqrt_f32", UnaryOp.SQRT, 0.5f, 1.5f),
+            unary("log_f32", UnaryOp.LOG, 0.5f, 1.5f),
+            unary("exp_f32", UnaryOp.EXP, -10f, 10f),
+            new Case("matmul_f32", "GFLOP/s", true, (e, n, r) -> {
+                float[] a = floats(n * n, r, -1, 1);
+                float[] b = floats(n * n, r, -1, 1);
+                float[] c = new float[n * n];
+                return new Prepared(() -> {
+                    e.matmul(a, n, n, b, n, n, c);
+                    return c;
+                }, 2.0 * n * n * n);
+            }),
+            new Case("matmul_f64", "GFLOP/s", true, (e, n, r) -> {
+                double[] a = doubles(n * n, r);
+                double[] b = doubles(n * n, r);
+                double[] c = new double[n * n];
+                return new Prepared(() -> {
+                    e.matmul(a, n, n, b, n, n, c);
+                    return c;
+                }, 2.0 * n * n * n);
+            }));
+
+    private static Case unary(String name, UnaryOp op, float lo, float hi) {
+        return new Case(name, "GB/s", false, (e, n, r) -> {
+            float[] x = floats(n, r, lo, hi);
+            float[] out = new float[n];
+            return new Prepared(() -> {
+                e.apply(op, x, out);
+                return out;
+            }, 8.0 * n);
+        });
+    }
+
+    /** Runs every case; Covet first, then the peer, case by case, so both see the same machine state. */
+    public List<BenchRecord> run(Options options, Listener listener) {
+        TimingPlan plan = options.quick() ? TimingPlan.quick() : TimingPlan.full();
+        NumpyPeer peer = null;
+        if (options.python() != null) {
+            switch (NumpyPeer.probe(options.python())) {
+                case NumpyPeer.Found found -> peer = found.peer();
+                case NumpyPeer.Missing missing -> listener.peerSkipped(missing.reason());
+            }
+        }
+        int total = 0;
+        for (Case c : CASES) {
+            total += sizes(c, options.quick()).length;
+        }
+        List<BenchRecord> records = new ArrayList<>();
+        int done = 0;
+        try (ComputeEngine engine = ComputeEngine.builder().threads(options.threads()).build()) {
+            for (Case c : CASES) {
+                for (long size : sizes(c, options.quick())) {
+                    String what = c.name() + " n=" + size;
+                    listener.step(done, total, what + " (covet)");
+                    double covet = measureCovet(engine, c, (int) size, plan);
+                    NumpyPeer.Result peerResult = null;
+                    if (peer != null) {
+                        listener.step(done, total, what + " (numpy)");
+                        peerResult = peer.measure(c.name(), size, plan, options.threads());
+                    }
+                    records.add(new BenchRecord(SUITE, c.name(), size, engine.threads(), c.unit(), BenchRecord.HIGHER,
+                            covet, peerResult == null ? null : peerResult.peer(),
+                            peerResult == null ? null : peerResult.value(),
+                            peerResult == null ? null : peerResult.threads()));
+                    listener.step(++done, total, what);
+                }
+            }
+        }
+        return records;
+    }
+
+    private static double measureCovet(ComputeEngine engine, Case c, int size, TimingPlan plan) {
+        Prepared prepared = c.preparer().prepare(engine, size, new Random(42));
+        double seconds = Timing.secondsPerCall(prepared.op(), plan);
+        return prepared.work() / seconds / 1e9;   // GB/s or GFLOP/s
+    }
+
+    private static long[] sizes(Case c, boolean quick) {
+        if (c.matrix()) {
+            return quick ? MATRIX_QUICK : MATRIX_FULL;
+        }
+        return quick ? VECTOR_QUICK : VECTOR_FULL;
+    }
+
+    private static float[] floats(int n, Random r, float lo, float hi) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = lo + r.nextFloat() * (hi - lo);
+        }
+        return x;
+    }
+
+    private static double[] doubles(int n, Random r) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = r.nextDouble() * 2 - 1;
+        }
+        return x;
+    }
+}

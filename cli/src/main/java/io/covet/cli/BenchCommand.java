@@ -1,0 +1,103 @@
+package io.covet.cli;
+
+import io.covet.bench.BenchJson;
+import io.covet.bench.BenchRecord;
+import io.covet.bench.ComputeSuite;
+import io.covet.bench.ResultTable;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code covet bench}: side-by-side suites and JMH. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure Covet side by side with its peers on this machine.",
+        subcommands = {BenchCommand.Compute.class, BenchCommand.Jmh.class})
+final class BenchCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "compute", mixinStandardHelpOptions = true,
+            description = {"Compute kernels (sum, dot, transforms, matmul) against numpy, same machine, same run.",
+                    "numpy runs in a child python3 with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset and "
+                            + "OPENBLAS_NUM_THREADS set to --threads."})
+    static final class Compute implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--quick", description = "Fewer sizes and shorter samples (about a minute).")
+        boolean quick;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the records as JSON to FILE.")
+        Path json;
+
+        @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores, here ${DEFAULT-VALUE}).")
+        int threads = Runtime.getRuntime().availableProcessors();
+
+        @Option(names = "--python", paramLabel = "PATH", description = "Python with numpy for the peer (default: ${DEFAULT-VALUE}).")
+        String python = "python3";
+
+        @Option(names = "--no-peer", description = "Skip the numpy peer.")
+        boolean noPeer;
+
+        @Override
+        public Integer call() throws Exception {
+            if (threads < 1) {
+                throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            ProgressBar bar = new ProgressBar(err);
+            List<BenchRecord> records = new ComputeSuite().run(
+                    new ComputeSuite.Options(quick, threads, noPeer ? null : python),
+                    new ComputeSuite.Listener() {
+                        @Override
+                        public void step(int done, int total, String what) {
+                            bar.update(done, total, what);
+                        }
+
+                        @Override
+                        public void peerSkipped(String reason) {
+                            err.println("peer skipped: " + reason);
+                            err.flush();
+                        }
+                    });
+            bar.finish();
+            out.print(ResultTable.render(records));
+            if (json != null) {
+                BenchJson.write(json, records);
+                out.println("records written to " + json);
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "jmh", description = {"Run the JMH kernel benchmarks; arguments go to JMH (try -h, -l).",
+            "Example: covet bench jmh ReductionBenchmark -p size=100000 -p path=vector"})
+    static final class Jmh implements Callable<Integer> {
+
+        @Parameters(paramLabel = "JMH-ARGS", description = "Arguments for JMH's runner.")
+        List<String> args = List.of();
+
+        @Override
+        public Integer call() throws Exception {
+            // JMH forks JVMs with this JVM's flags (--add-modules jdk.incubator.vector included).
+            org.openjdk.jmh.Main.main(args.toArray(String[]::new));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.covet.cli;
+
+import picocli.CommandLine;
+
+/** Entry point of the {@code covet} command. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command tree, also used by tests. */
+    static CommandLine commandLine() {
+        return new CommandLine(new CovetCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+}
