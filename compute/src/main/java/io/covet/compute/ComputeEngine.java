@@ -521,7 +521,7 @@ public final class ComputeEngine implements AutoCloseable {
 
     @FunctionalInterface
     private interface MatmulRun {
-        void run(int tasksWanted);
+        void run(int threads);
     }
 
     private void runMatmul(int m, int k, int n, MatmulRun run) {
@@ -531,7 +531,7 @@ public final class ComputeEngine implements AutoCloseable {
             pool.invoke(new RecursiveTask<Void>() {
                 @Override
                 protected Void compute() {
-                    run.run(threads * LEAVES_PER_THREAD);
+                    run.run(threads);
                     return null;
                 }
             });

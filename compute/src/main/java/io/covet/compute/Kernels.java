@@ -78,12 +78,11 @@ interface Kernels {
     int gemmCols(DType type);
 
     /**
-     * The matrix-multiply micro-kernel on one full tile: {@code C[gemmRows x gemmCols] (+)= Ap * Bp}
+     * The matrix-multiply micro-kernel on one full tile: {@code C[gemmRows x gemmCols] += Ap * Bp}
      * over {@code kc} steps, where {@code Ap} holds {@link #gemmRows()} values per step and
-     * {@code Bp} holds {@link #gemmCols} values per step, and C is row-major with stride
-     * {@code ldc}. With {@code accumulate} false the tile of C is overwritten.
+     * {@code Bp} holds {@link #gemmCols} values per step, and C is row-major with stride {@code ldc}.
      */
-    void gemm(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate);
+    void gemm(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc);
 
-    void gemm(int kc, double[] ap, int ai, double[] bp, int bi, double[] c, int ci, int ldc, boolean accumulate);
+    void gemm(int kc, double[] ap, int ai, double[] bp, int bi, double[] c, int ci, int ldc);
 }

@@ -214,8 +214,7 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void gemm(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
-                     boolean accumulate) {
+    public void gemm(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc) {
         float[] acc = new float[GEMM_ROWS * GEMM_COLS];
         for (int p = 0; p < kc; p++, ai += GEMM_ROWS, bi += GEMM_COLS) {
             for (int r = 0; r < GEMM_ROWS; r++) {
@@ -228,14 +227,13 @@ final class ScalarKernels implements Kernels {
         for (int r = 0; r < GEMM_ROWS; r++) {
             for (int j = 0; j < GEMM_COLS; j++) {
                 int at = ci + r * ldc + j;
-                c[at] = accumulate ? c[at] + acc[r * GEMM_COLS + j] : acc[r * GEMM_COLS + j];
+                c[at] += acc[r * GEMM_COLS + j];
             }
         }
     }
 
     @Override
-    public void gemm(int kc, double[] ap, int ai, double[] bp, int bi, double[] c, int ci, int ldc,
-                     boolean accumulate) {
+    public void gemm(int kc, double[] ap, int ai, double[] bp, int bi, double[] c, int ci, int ldc) {
         double[] acc = new double[GEMM_ROWS * GEMM_COLS];
         for (int p = 0; p < kc; p++, ai += GEMM_ROWS, bi += GEMM_COLS) {
             for (int r = 0; r < GEMM_ROWS; r++) {
@@ -248,7 +246,7 @@ final class ScalarKernels implements Kernels {
         for (int r = 0; r < GEMM_ROWS; r++) {
             for (int j = 0; j < GEMM_COLS; j++) {
                 int at = ci + r * ldc + j;
-                c[at] = accumulate ? c[at] + acc[r * GEMM_COLS + j] : acc[r * GEMM_COLS + j];
+                c[at] += acc[r * GEMM_COLS + j];
             }
         }
     }
