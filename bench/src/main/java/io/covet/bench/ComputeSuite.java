@@ -21,8 +21,42 @@ public final class ComputeSuite {
     private static final long[] MATRIX_QUICK = {1024, 2048};
     private static final long[] MATRIX_FULL = {256, 1024, 2048};
 
-    /** Options of one run. {@code python} is the interpreter to look for numpy in; null skips the peer. */
-    public record Options(boolean quick, int threads, String python) {
+    /**
+     * Options of one run.
+     *
+     * @param plan    how each side is timed
+     * @param sizes   sizes to run every case at (matrix sides for matmul); null for the defaults
+     * @param quick   the quick default sizes rather than the full ones (when {@code sizes} is null)
+     * @param threads Covet's compute threads, and OpenBLAS's in the numpy child
+     * @param python  the interpreter to look for numpy in; null skips the peer
+     * @param cases   case names to run; empty runs them all
+     */
+    public record Options(TimingPlan plan, long[] sizes, boolean quick, int threads, String python, List<String> cases) {
+
+        public Options {
+            cases = List.copyOf(cases);
+            for (String c : cases) {
+                if (!CASE_NAMES.contains(c)) {
+                    throw new IllegalArgumentException("unknown case '" + c + "'; cases: " + String.join(", ", CASE_NAMES));
+                }
+            }
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+            }
+            if (sizes != null) {
+                for (long size : sizes) {
+                    if (size < 1 || size > Integer.MAX_VALUE - 8) {
+                        throw new IllegalArgumentException("size must be between 1 and " + (Integer.MAX_VALUE - 8)
+                                + ", got " + size);
+                    }
+                }
+            }
+        }
+
+        /** The default sizes and timing: quick or full. */
+        public static Options defaults(boolean quick, int threads, String python) {
+            return new Options(quick ? TimingPlan.quick() : TimingPlan.full(), null, quick, threads, python, List.of());
+        }
     }
 
     /** Hears about progress, e.g. to draw a progress bar. */
@@ -65,6 +99,7 @@ public final class ComputeSuite {
             unary("log_f32", UnaryOp.LOG, 0.5f, 1.5f),
             unary("exp_f32", UnaryOp.EXP, -10f, 10f),
             new Case("matmul_f32", "GFLOP/s", true, (e, n, r) -> {
+                requireMatrixSide(n);
                 float[] a = floats(n * n, r, -1, 1);
                 float[] b = floats(n * n, r, -1, 1);
                 float[] c = new float[n * n];
@@ -74,6 +109,7 @@ public final class ComputeSuite {
                 }, 2.0 * n * n * n);
             }),
             new Case("matmul_f64", "GFLOP/s", true, (e, n, r) -> {
+                requireMatrixSide(n);
                 double[] a = doubles(n * n, r);
                 double[] b = doubles(n * n, r);
                 double[] c = new double[n * n];
@@ -82,6 +118,15 @@ public final class ComputeSuite {
                     return c;
                 }, 2.0 * n * n * n);
             }));
+
+    /** Case names, in the order they run. */
+    public static final List<String> CASE_NAMES = CASES.stream().map(Case::name).toList();
+
+    private static void requireMatrixSide(int n) {
+        if ((long) n * n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("matrix side " + n + " is too large: n*n must fit a Java array");
+        }
+    }
 
     private static Case unary(String name, UnaryOp op, float lo, float hi) {
         return new Case(name, "GB/s", false, (e, n, r) -> {
@@ -96,7 +141,10 @@ public final class ComputeSuite {
 
     /** Runs every case; Covet first, then the peer, case by case, so both see the same machine state. */
     public List<BenchRecord> run(Options options, Listener listener) {
-        TimingPlan plan = options.quick() ? TimingPlan.quick() : TimingPlan.full();
+        TimingPlan plan = options.plan();
+        List<Case> cases = CASES.stream()
+                .filter(c -> options.cases().isEmpty() || options.cases().contains(c.name()))
+                .toList();
         NumpyPeer peer = null;
         if (options.python() != null) {
             switch (NumpyPeer.probe(options.python())) {
@@ -105,14 +153,14 @@ public final class ComputeSuite {
             }
         }
         int total = 0;
-        for (Case c : CASES) {
-            total += sizes(c, options.quick()).length;
+        for (Case c : cases) {
+            total += sizes(c, options).length;
         }
         List<BenchRecord> records = new ArrayList<>();
         int done = 0;
         try (ComputeEngine engine = ComputeEngine.builder().threads(options.threads()).build()) {
-            for (Case c : CASES) {
-                for (long size : sizes(c, options.quick())) {
+            for (Case c : cases) {
+                for (long size : sizes(c, options)) {
                     String what = c.name() + " n=" + size;
                     listener.step(done, total, what + " (covet)");
                     double covet = measureCovet(engine, c, (int) size, plan);
@@ -138,11 +186,14 @@ public final class ComputeSuite {
         return prepared.work() / seconds / 1e9;   // GB/s or GFLOP/s
     }
 
-    private static long[] sizes(Case c, boolean quick) {
-        if (c.matrix()) {
-            return quick ? MATRIX_QUICK : MATRIX_FULL;
+    private static long[] sizes(Case c, Options options) {
+        if (options.sizes() != null) {
+            return options.sizes();
         }
-        return quick ? VECTOR_QUICK : VECTOR_FULL;
+        if (c.matrix()) {
+            return options.quick() ? MATRIX_QUICK : MATRIX_FULL;
+        }
+        return options.quick() ? VECTOR_QUICK : VECTOR_FULL;
     }
 
     private static float[] floats(int n, Random r, float lo, float hi) {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 import picocli.CommandLine.Spec;
 
 /** {@code covet bench}: side-by-side suites and JMH. */
@@ -53,17 +53,28 @@ final class BenchCommand implements Runnable {
         @Option(names = "--no-peer", description = "Skip the numpy peer.")
         boolean noPeer;
 
+        @Option(names = "--cases", split = ",", paramLabel = "CASE",
+                description = "Only these cases (comma-separated): ${COMPLETION-CANDIDATES}.",
+                completionCandidates = CaseNames.class)
+        List<String> cases = List.of();
+
+        @Option(names = "--size", split = ",", paramLabel = "N",
+                description = "Run every case at these sizes (elements; matrix side for matmul) instead of the defaults.")
+        long[] sizes;
+
         @Override
         public Integer call() throws Exception {
-            if (threads < 1) {
-                throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
+            ComputeSuite.Options options;
+            try {
+                ComputeSuite.Options defaults = ComputeSuite.Options.defaults(quick, threads, noPeer ? null : python);
+                options = new ComputeSuite.Options(defaults.plan(), sizes, quick, threads, defaults.python(), cases);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             ProgressBar bar = new ProgressBar(err);
-            List<BenchRecord> records = new ComputeSuite().run(
-                    new ComputeSuite.Options(quick, threads, noPeer ? null : python),
-                    new ComputeSuite.Listener() {
+            List<BenchRecord> records = new ComputeSuite().run(options, new ComputeSuite.Listener() {
                         @Override
                         public void step(int done, int total, String what) {
                             bar.update(done, total, what);
@@ -86,12 +97,21 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "jmh", description = {"Run the JMH kernel benchmarks; arguments go to JMH (try -h, -l).",
+    /** Case names for --cases' help and completion. */
+    static final class CaseNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return ComputeSuite.CASE_NAMES.iterator();
+        }
+    }
+
+    @Command(name = "jmh", mixinStandardHelpOptions = false, description = {"Run the JMH kernel benchmarks; arguments go to JMH (try -h, -l).",
             "Example: covet bench jmh ReductionBenchmark -p size=100000 -p path=vector"})
     static final class Jmh implements Callable<Integer> {
 
-        @Parameters(paramLabel = "JMH-ARGS", description = "Arguments for JMH's runner.")
-        List<String> args = List.of();
+        /** Everything after {@code jmh}, options included, in order: it all belongs to JMH. */
+        @Unmatched
+        List<String> args = new java.util.ArrayList<>();
 
         @Override
         public Integer call() throws Exception {

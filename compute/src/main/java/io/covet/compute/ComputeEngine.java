@@ -48,18 +48,24 @@ public final class ComputeEngine implements AutoCloseable {
 
     /**
      * Elements below which a memory-bound kernel (sum, dot, min/max, square, abs, negate,
-     * scale-offset) stays on the calling thread. Measured crossover on 2 cores: see BENCHMARKS.md.
+     * scale-offset) stays on the calling thread. Measured on 2 cores (ParallelThresholdBenchmark,
+     * BENCHMARKS.md): a float sum split over the pool lost up to 2M elements (the data still in
+     * cache, where one core streams it about as fast as two, and waking a worker costs ~15 us)
+     * and won 1.4x from 8M; the threshold sits between.
      */
-    public static final long DEFAULT_PARALLEL_THRESHOLD = 1 << 17;
+    public static final long DEFAULT_PARALLEL_THRESHOLD = 1 << 22;
 
-    /** How many times more work per element sqrt/log/exp do than a memory-bound kernel (measured). */
-    static final int TRANSCENDENTAL_FACTOR = 8;
+    /** sqrt/log/exp split 4x sooner: exp measured even at 1M elements and 1.5x faster split at 2M. */
+    static final int TRANSCENDENTAL_FACTOR = 4;
 
-    /** Caller functions (map/reduce) cost at least a call per element; split them sooner. */
+    /** Caller functions (map/reduce) cost at least a call per element, unknown beyond that; split them sooner. */
     static final int CALLER_FUNCTION_FACTOR = 32;
 
-    /** Multiply-adds below which a matrix product stays on the calling thread. */
-    static final long MATMUL_PARALLEL_FLOPS = 1L << 18;
+    /**
+     * Multiply-adds below which a matrix product stays on the calling thread: measured even at
+     * n = 128 and 192, 1.4x faster on 2 threads at n = 256 (BENCHMARKS.md).
+     */
+    static final long MATMUL_PARALLEL_FLOPS = 1L << 23;
 
     /** An unstarted thread that owns nothing: a segment it may access is shared, so pool threads may too. */
     private static final Thread NOT_AN_OWNER = Thread.ofVirtual().unstarted(() -> { });

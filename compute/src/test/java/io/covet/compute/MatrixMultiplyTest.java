@@ -35,7 +35,9 @@ class MatrixMultiplyTest {
     /** Shapes around the micro-tile (6 x 2 vectors), the KC and MC blocks, and degenerate ones. */
     private static final int[][] SHAPES = {
             {1, 1, 1}, {1, 7, 1}, {7, 1, 9}, {6, 5, 16}, {7, 13, 17}, {13, 17, 31}, {0, 3, 4}, {3, 0, 4}, {3, 4, 0},
-            {121, 257, 33}, {240, 300, 8}, {5, 513, 129}, {130, 64, 3075}, {1, 1000, 1}};
+            {121, 257, 33}, {240, 300, 8}, {5, 513, 129}, {1, 1000, 1},
+            // above MATMUL_PARALLEL_FLOPS: parallel row blocks, B panels split between tasks, two NC blocks
+            {130, 64, 3075}, {3, 700, 4100}, {257, 200, 200}};
 
     @Test
     void productsMatchTheTextbookLoopForAwkwardShapes() {

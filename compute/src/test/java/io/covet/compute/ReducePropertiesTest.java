@@ -13,7 +13,7 @@ import net.jqwik.api.constraints.Size;
  * properties pin down that Covet's reduce equals the sequential fold, for any length, any split
  * and any thread count, including for combiners that are associative but not commutative.
  */
-class ReduceProperties {
+class ReducePropertiesTest {
 
     @Property(tries = 200)
     void reduceEqualsTheSequentialFoldForAnAssociativeOperation(
