@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NumpyPeer {
 
-    /** Exit status of the script when numpy is not importable. */
-    private static final int NO_NUMPY = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long PROBE_SECONDS = 60;
+    private static final long MEASURE_MINUTES = 10;
 
     private final String python;
     private final Path script;
@@ -49,16 +49,14 @@ public final class NumpyPeer {
 
     /** Looks for {@code python} with numpy importable. */
     public static Probe probe(String python) {
-        Path script = extractScript();
         try {
-            Process p = new ProcessBuilder(python, "-c", "import numpy").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return new Missing(python + " did not import numpy within 60 s");
+            Path script = extractScript();
+            Finished run = run(List.of(python, "-c", "import numpy"), null, Map.of(), PROBE_SECONDS, TimeUnit.SECONDS);
+            if (run == null) {
+                return new Missing(python + " did not import numpy within " + PROBE_SECONDS + " s");
             }
-            if (p.exitValue() != 0) {
-                String last = out.lines().reduce((a, b) -> b).orElse("exit status " + p.exitValue());
+            if (run.exitCode() != 0) {
+                String last = run.stderr().strip().lines().reduce((x, y) -> y).orElse("exit status " + run.exitCode());
                 return new Missing("numpy is not importable by " + python + " (" + last + ")");
             }
             return new Found(new NumpyPeer(python, script));
@@ -70,50 +68,73 @@ public final class NumpyPeer {
         }
     }
 
-    /** Measures {@code caseName} at {@code size} in a fresh child process. */
+    /** Measures {@code caseName} at {@code size} in a fresh child process; fails with the child's error output. */
     public Result measure(String caseName, long size, TimingPlan plan, int threads) {
-        ProcessBuilder pb = new ProcessBuilder(List.of(python, script.toString()));
-        Map<String, String> env = pb.environment();
-        env.remove("OPENBLAS_CORETYPE");
-        env.remove("OPENBLAS_L2_SIZE");
-        env.put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
+        String what = "numpy peer for " + caseName + " n=" + size;
         try {
-            Process p = pb.start();
-            CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
             String request = JSON.writeValueAsString(Map.of("case", caseName, "size", size,
                     "warmup_s", plan.warmup().toMillis() / 1000.0, "samples", plan.samples(),
                     "min_sample_s", plan.minSample().toMillis() / 1000.0));
-            try (var in = p.getOutputStream()) {
-                in.write(request.getBytes(StandardCharsets.UTF_8));
+            Map<String, String> env = new java.util.HashMap<>();
+            env.put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
+            Finished run = run(List.of(python, script.toString()), request, env, MEASURE_MINUTES, TimeUnit.MINUTES);
+            if (run == null) {
+                throw new IllegalStateException(what + " ran over " + MEASURE_MINUTES + " minutes and was killed");
             }
-            String out = readAll(p.getInputStream());
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("numpy peer for " + caseName + " n=" + size + " ran over 10 minutes");
+            if (run.exitCode() != 0) {
+                throw new IllegalStateException(what + " failed (exit status " + run.exitCode() + "): " + run.stderr().strip());
             }
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException("numpy peer for " + caseName + " n=" + size + " failed (exit status "
-                        + p.exitValue() + "): " + stderr.join().strip());
-            }
-            JsonNode node = JSON.readTree(out);
+            JsonNode node = JSON.readTree(run.stdout());
             return new Result(node.get("value").asDouble(), node.get("threads").asInt(), node.get("peer").asText());
         } catch (IOException e) {
-            throw new UncheckedIOException("numpy peer for " + caseName + " could not run", e);
+            throw new UncheckedIOException(what + " could not run", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while numpy measured " + caseName, e);
+            throw new IllegalStateException("interrupted while " + what + " ran", e);
         }
+    }
+
+    /** A child that exited: its status and output. */
+    private record Finished(int exitCode, String stdout, String stderr) {
+    }
+
+    /**
+     * Runs a child with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed and {@code env} added,
+     * feeding it {@code input}; returns null (after killing it) when it outlives the timeout.
+     * Output is drained on other threads so that a chatty or hung child cannot block this one.
+     */
+    private static Finished run(List<String> command, String input, Map<String, String> env, long timeout, TimeUnit unit)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().remove("OPENBLAS_CORETYPE");
+        pb.environment().remove("OPENBLAS_L2_SIZE");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        try (var in = p.getOutputStream()) {
+            if (input != null) {
+                in.write(input.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            // The child exited before reading its input; its exit status and stderr say why.
+        }
+        if (!p.waitFor(timeout, unit)) {
+            p.destroyForcibly().waitFor();
+            return null;
+        }
+        return new Finished(p.exitValue(), stdout.join(), stderr.join());
     }
 
     private static String readAll(InputStream in) {
-        try {
+        try (in) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return "(output unreadable: " + e.getMessage() + ")";
         }
     }
 
-    private static Path extractScript() {
+    private static Path extractScript() throws IOException {
         try (InputStream in = NumpyPeer.class.getResourceAsStream("numpy_peer.py")) {
             if (in == null) {
                 throw new IllegalStateException("numpy_peer.py is missing from the covet-bench jar");
@@ -122,8 +143,6 @@ public final class NumpyPeer {
             file.toFile().deleteOnExit();
             Files.write(file, in.readAllBytes());
             return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the numpy peer script to a temporary file", e);
         }
     }
 }

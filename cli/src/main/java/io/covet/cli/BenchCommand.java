@@ -12,13 +12,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Unmatched;
 import picocli.CommandLine.Spec;
 
 /** {@code covet bench}: side-by-side suites and JMH. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure Covet side by side with its peers on this machine.",
-        subcommands = {BenchCommand.Compute.class, BenchCommand.Jmh.class})
+        subcommands = {BenchCommand.Compute.class, BenchCommand.Report.class, BenchCommand.Jmh.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -85,11 +86,53 @@ final class BenchCommand implements Runnable {
                             err.println("peer skipped: " + reason);
                             err.flush();
                         }
+
+                        @Override
+                        public void peerFailed(String what, String reason) {
+                            err.println("\npeer failed on " + what + ": " + reason);
+                            err.flush();
+                        }
                     });
             bar.finish();
             out.print(ResultTable.render(records));
             if (json != null) {
                 BenchJson.write(json, records);
+                out.println("records written to " + json);
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Median of several runs' --json files, one row per case (what BENCHMARKS.md quotes).")
+    static final class Report implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "FILE", description = "JSON files written by covet bench --json.")
+        List<Path> files;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the median records as JSON to FILE.")
+        Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            List<List<BenchRecord>> runs = new java.util.ArrayList<>();
+            for (Path file : files) {
+                try {
+                    runs.add(BenchJson.read(file));
+                } catch (java.io.IOException e) {
+                    throw new ParameterException(spec.commandLine(), "cannot read " + file + ": " + e.getMessage(), e);
+                }
+            }
+            List<BenchRecord> medians = io.covet.bench.BenchReport.medians(runs);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("median of " + files.size() + " run" + (files.size() == 1 ? "" : "s"));
+            out.print(ResultTable.render(medians));
+            if (json != null) {
+                BenchJson.write(json, medians);
                 out.println("records written to " + json);
             }
             out.flush();

@@ -20,20 +20,26 @@ import java.util.function.DoubleUnaryOperator;
  * Every public method checks its inputs (null, shapes, element types) and then hands index
  * ranges to a {@link Kernels} implementation, chosen once per engine: SIMD through the Vector API
  * or plain loops. A call whose input is smaller than its parallel threshold runs on the calling
- * thread; a larger one is split in halves on the engine's {@link ForkJoinPool} down to leaves of
- * at least the threshold, about {@value #LEAVES_PER_THREAD} leaves per thread so that work
- * stealing can even out uneven cores. The split depends only on the input's length and the
+ * thread; a larger one is halved on the engine's {@link ForkJoinPool} until pieces are no longer
+ * than {@code max(threshold, n / (}{@value #LEAVES_PER_THREAD}{@code  * threads))}, so that there are
+ * a few leaves per thread for work stealing to even out uneven cores. The split depends only on the input's length and the
  * thread count, so results are reproducible run to run, and partial results are combined in
  * index order (left then right), which is what makes {@link #reduce} give the sequential answer
  * for any associative operation.
  *
- * <p>The thresholds come from measurement ({@code ComputeThresholdBenchmark} in {@code bench/},
- * numbers in BENCHMARKS.md): below them, waking a second thread costs more than it saves.
+ * <p>The thresholds come from measurement ({@code ParallelThresholdBenchmark} and
+ * {@code MatmulThresholdBenchmark} in {@code bench/}, numbers in BENCHMARKS.md): below them,
+ * waking a second thread costs more than it saves.
  *
  * <h2>Memory segments</h2>
  * Segment elements are in native byte order ({@link DType} says which type). A segment that only
  * its owner thread may touch (from {@link Arena#ofConfined()}) is processed on the calling thread.
- * A segment backed by a Java array of the right type takes the array kernels.
+ * The segment kernels are tuned for native memory; heap segments work, but Java arrays are best
+ * passed as arrays (one JIT profile for both kinds of memory measured 3-6x slower). An output
+ * segment may be its input, but must not partly overlap it.
+ *
+ * <h2>Lifecycle</h2>
+ * After {@link #close()} every method throws {@link IllegalStateException}.
  *
  * <h2>Errors</h2>
  * Null arguments throw {@link NullPointerException}; mismatched shapes and bad sizes throw
@@ -62,10 +68,11 @@ public final class ComputeEngine implements AutoCloseable {
     static final int CALLER_FUNCTION_FACTOR = 32;
 
     /**
-     * Multiply-adds below which a matrix product stays on the calling thread: measured even at
-     * n = 128 and 192, 1.4x faster on 2 threads at n = 256 (BENCHMARKS.md).
+     * A matrix product stays on the calling thread below this many multiply-adds per element of
+     * the threshold: 2 x 4M = 2^23, about n = 203. Measured (MatmulThresholdBenchmark): even at
+     * n = 128 and 192, 1.4x faster on 2 threads at n = 256.
      */
-    static final long MATMUL_PARALLEL_FLOPS = 1L << 23;
+    static final int MATMUL_MADDS_FACTOR = 2;
 
     /** An unstarted thread that owns nothing: a segment it may access is shared, so pool threads may too. */
     private static final Thread NOT_AN_OWNER = Thread.ofVirtual().unstarted(() -> { });
@@ -74,6 +81,7 @@ public final class ComputeEngine implements AutoCloseable {
     private final ForkJoinPool pool;
     private final int threads;
     private final long memoryThreshold;
+    private volatile boolean closed;
 
     private ComputeEngine(Builder builder) {
         this.kernels = builder.simd ? KernelSelector.best() : KernelSelector.SCALAR;
@@ -102,9 +110,10 @@ public final class ComputeEngine implements AutoCloseable {
         return threads;
     }
 
-    /** Waits for running kernels to finish (they are short), then stops the pool's threads. */
+    /** Waits for running kernels to finish (they are short), then stops the pool's threads. Idempotent. */
     @Override
     public void close() {
+        closed = true;
         pool.shutdown();
         try {
             if (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
@@ -121,10 +130,12 @@ public final class ComputeEngine implements AutoCloseable {
     /**
      * Sum of the elements; 0 for an empty array.
      *
-     * @implNote On the vector path each lane accumulates at most 32 elements in float before the
+     * @implNote On the vector path each lane accumulates at most 35 elements in float before the
      * block's total moves into a double, so the error is at most about
-     * {@code 40 * 2^-24 * sum(|x[i]|)} plus the final rounding to float, whatever the length
-     * (1e8 elements included); the scalar path accumulates in double and does better.
+     * {@code (37 + log2(lanes)) * 2^-24 * sum(|x[i]|)} plus the final rounding to float, that is
+     * {@code 40 * 2^-24 * sum(|x[i]|)} with AVX2's 8 lanes, whatever the length (tested at 1e8
+     * elements); the scalar path accumulates in double and does better. Like numpy's float32 sum,
+     * the vector path overflows to infinity when a partial sum passes {@link Float#MAX_VALUE}.
      */
     public float sum(float[] x) {
         Objects.requireNonNull(x, "x");
@@ -137,22 +148,18 @@ public final class ComputeEngine implements AutoCloseable {
         return splitSum(x.length, memoryThreshold, (from, to) -> kernels.sum(x, (int) from, (int) to));
     }
 
-    /** Sum of a segment's elements (a float sum is exact in the returned double). */
+    /** Sum of a segment's elements; for F32 the float result, widened. */
     public double sum(MemorySegment x, DType type) {
+        double sum = unroundedSum(x, type);
+        return type == DType.F32 ? (float) sum : sum;
+    }
+
+    private double unroundedSum(MemorySegment x, DType type) {
         Objects.requireNonNull(type, "type");
         long n = type.elementCount(Objects.requireNonNull(x, "x"), "x");
-        Object array = arrayOf(x, type);
-        if (array instanceof float[] f) {
-            int off = arrayOffset(x, type);
-            return (float) splitSum(n, memoryThreshold, (from, to) -> kernels.sum(f, (int) (off + from), (int) (off + to)));
-        }
-        if (array instanceof double[] d) {
-            int off = arrayOffset(x, type);
-            return splitSum(n, memoryThreshold, (from, to) -> kernels.sum(d, (int) (off + from), (int) (off + to)));
-        }
         long threshold = sharable(x) ? memoryThreshold : Long.MAX_VALUE;
         return type == DType.F32
-                ? (float) splitSum(n, threshold, (from, to) -> kernels.sumF32(x, from, to))
+                ? splitSum(n, threshold, (from, to) -> kernels.sumF32(x, from, to))
                 : splitSum(n, threshold, (from, to) -> kernels.sumF64(x, from, to));
     }
 
@@ -170,7 +177,7 @@ public final class ComputeEngine implements AutoCloseable {
     public double mean(MemorySegment x, DType type) {
         long n = Objects.requireNonNull(type, "type").elementCount(Objects.requireNonNull(x, "x"), "x");
         requireNotEmpty(n, "mean");
-        double mean = sum(x, type) / n;
+        double mean = unroundedSum(x, type) / n;
         return type == DType.F32 ? (float) mean : mean;
     }
 
@@ -179,12 +186,12 @@ public final class ComputeEngine implements AutoCloseable {
     /** Inner product; 0 for empty arrays. Same accuracy as {@link #sum(float[])} over the products. */
     public float dot(float[] a, float[] b) {
         requireSameLength(Objects.requireNonNull(a, "a").length, Objects.requireNonNull(b, "b").length, "a", "b");
-        return (float) splitSum(a.length, memoryThreshold, (from, to) -> kernels.dot(a, b, (int) from, (int) to));
+        return (float) splitSum(a.length, memoryThreshold, (from, to) -> kernels.dot(a, (int) from, b, (int) from, (int) (to - from)));
     }
 
     public double dot(double[] a, double[] b) {
         requireSameLength(Objects.requireNonNull(a, "a").length, Objects.requireNonNull(b, "b").length, "a", "b");
-        return splitSum(a.length, memoryThreshold, (from, to) -> kernels.dot(a, b, (int) from, (int) to));
+        return splitSum(a.length, memoryThreshold, (from, to) -> kernels.dot(a, (int) from, b, (int) from, (int) (to - from)));
     }
 
     public double dot(MemorySegment a, MemorySegment b, DType type) {
@@ -388,8 +395,8 @@ public final class ComputeEngine implements AutoCloseable {
         });
     }
 
-    /** Writes {@code f(x[i])} into a float32 segment. */
-    public void map(MemorySegment x, FloatUnaryOperator f, MemorySegment out) {
+    /** Writes {@code f(x[i])} for the float32 segment {@code x} into the float32 segment {@code out}. */
+    public void mapF32(MemorySegment x, FloatUnaryOperator f, MemorySegment out) {
         Objects.requireNonNull(f, "f");
         long n = sameSizeSegments(x, out, DType.F32);
         long threshold = sharable(x) && sharable(out) ? callerThreshold() : Long.MAX_VALUE;
@@ -400,8 +407,8 @@ public final class ComputeEngine implements AutoCloseable {
         });
     }
 
-    /** Writes {@code f(x[i])} into a float64 segment. */
-    public void map(MemorySegment x, DoubleUnaryOperator f, MemorySegment out) {
+    /** Writes {@code f(x[i])} for the float64 segment {@code x} into the float64 segment {@code out}. */
+    public void mapF64(MemorySegment x, DoubleUnaryOperator f, MemorySegment out) {
         Objects.requireNonNull(f, "f");
         long n = sameSizeSegments(x, out, DType.F64);
         long threshold = sharable(x) && sharable(out) ? callerThreshold() : Long.MAX_VALUE;
@@ -448,7 +455,7 @@ public final class ComputeEngine implements AutoCloseable {
     }
 
     /** Segment form of {@link #reduce(float[], Object, FloatAccumulator, BinaryOperator)}, for float32 elements. */
-    public <R> R reduce(MemorySegment x, R identity, FloatAccumulator<R> accumulator, BinaryOperator<R> combiner) {
+    public <R> R reduceF32(MemorySegment x, R identity, FloatAccumulator<R> accumulator, BinaryOperator<R> combiner) {
         long n = DType.F32.elementCount(Objects.requireNonNull(x, "x"), "x");
         Objects.requireNonNull(accumulator, "accumulator");
         Objects.requireNonNull(combiner, "combiner");
@@ -462,7 +469,7 @@ public final class ComputeEngine implements AutoCloseable {
     }
 
     /** Segment form of {@link #reduce(double[], Object, DoubleAccumulator, BinaryOperator)}, for float64 elements. */
-    public <R> R reduce(MemorySegment x, R identity, DoubleAccumulator<R> accumulator, BinaryOperator<R> combiner) {
+    public <R> R reduceF64(MemorySegment x, R identity, DoubleAccumulator<R> accumulator, BinaryOperator<R> combiner) {
         long n = DType.F64.elementCount(Objects.requireNonNull(x, "x"), "x");
         Objects.requireNonNull(accumulator, "accumulator");
         Objects.requireNonNull(combiner, "combiner");
@@ -479,21 +486,27 @@ public final class ComputeEngine implements AutoCloseable {
 
     /** {@code a (aRows x aCols) * b (bRows x bCols)}, all row-major; a new {@code aRows x bCols} array. */
     public float[] matmul(float[] a, int aRows, int aCols, float[] b, int bRows, int bCols) {
-        float[] c = new float[checkMatmul(a == null ? -1 : a.length, aRows, aCols, b == null ? -1 : b.length, bRows, bCols, -2)];
+        int size = checkMatmul(Objects.requireNonNull(a, "a").length, aRows, aCols,
+                Objects.requireNonNull(b, "b").length, bRows, bCols);
+        float[] c = new float[size];
         matmul(a, aRows, aCols, b, bRows, bCols, c);
         return c;
     }
 
-    /** As {@link #matmul(float[], int, int, float[], int, int)}, into {@code c} (which must not alias a or b). */
+    /** As {@link #matmul(float[], int, int, float[], int, int)}, into {@code c}, which must not be {@code a} or {@code b}. */
     public void matmul(float[] a, int aRows, int aCols, float[] b, int bRows, int bCols, float[] c) {
         Objects.requireNonNull(a, "a");
         Objects.requireNonNull(b, "b");
-        checkMatmul(a.length, aRows, aCols, b.length, bRows, bCols, Objects.requireNonNull(c, "c").length);
-        runMatmul(aRows, aCols, bCols, tasks -> MatrixMultiply.multiply(kernels, a, b, c, aRows, aCols, bCols, tasks));
+        checkProduct(checkMatmul(a.length, aRows, aCols, b.length, bRows, bCols), Objects.requireNonNull(c, "c").length,
+                aRows, aCols, bRows, bCols);
+        requireNotAliased(c == a || c == b);
+        runMatmul(aRows, aCols, bCols, threads -> MatrixMultiply.multiply(kernels, a, b, c, aRows, aCols, bCols, threads));
     }
 
     public double[] matmul(double[] a, int aRows, int aCols, double[] b, int bRows, int bCols) {
-        double[] c = new double[checkMatmul(a == null ? -1 : a.length, aRows, aCols, b == null ? -1 : b.length, bRows, bCols, -2)];
+        int size = checkMatmul(Objects.requireNonNull(a, "a").length, aRows, aCols,
+                Objects.requireNonNull(b, "b").length, bRows, bCols);
+        double[] c = new double[size];
         matmul(a, aRows, aCols, b, bRows, bCols, c);
         return c;
     }
@@ -501,13 +514,16 @@ public final class ComputeEngine implements AutoCloseable {
     public void matmul(double[] a, int aRows, int aCols, double[] b, int bRows, int bCols, double[] c) {
         Objects.requireNonNull(a, "a");
         Objects.requireNonNull(b, "b");
-        checkMatmul(a.length, aRows, aCols, b.length, bRows, bCols, Objects.requireNonNull(c, "c").length);
-        runMatmul(aRows, aCols, bCols, tasks -> MatrixMultiply.multiply(kernels, a, b, c, aRows, aCols, bCols, tasks));
+        checkProduct(checkMatmul(a.length, aRows, aCols, b.length, bRows, bCols), Objects.requireNonNull(c, "c").length,
+                aRows, aCols, bRows, bCols);
+        requireNotAliased(c == a || c == b);
+        runMatmul(aRows, aCols, bCols, threads -> MatrixMultiply.multiply(kernels, a, b, c, aRows, aCols, bCols, threads));
     }
 
     /**
      * Segment form: {@code c = a * b}. The inputs are copied into Java arrays first (O(n^2) next to
-     * the product's O(n^3)) so that the packed micro-kernel runs on arrays only.
+     * the product's O(n^3)) so that the packed micro-kernel runs on arrays only; so {@code c} may
+     * overlap {@code a} or {@code b}.
      */
     public void matmul(MemorySegment a, int aRows, int aCols, MemorySegment b, int bRows, int bCols, MemorySegment c,
                        DType type) {
@@ -515,7 +531,10 @@ public final class ComputeEngine implements AutoCloseable {
         long aLen = type.elementCount(Objects.requireNonNull(a, "a"), "a");
         long bLen = type.elementCount(Objects.requireNonNull(b, "b"), "b");
         long cLen = type.elementCount(Objects.requireNonNull(c, "c"), "c");
-        checkMatmul(aLen, aRows, aCols, bLen, bRows, bCols, cLen);
+        checkProduct(checkMatmul(aLen, aRows, aCols, bLen, bRows, bCols), cLen, aRows, aCols, bRows, bCols);
+        if (c.isReadOnly()) {
+            throw new IllegalArgumentException("c is a read-only segment");
+        }
         if (type == DType.F32) {
             float[] out = matmul(a.toArray(ScalarKernels.F32), aRows, aCols, b.toArray(ScalarKernels.F32), bRows, bCols);
             MemorySegment.copy(out, 0, c, ScalarKernels.F32, 0, out.length);
@@ -525,13 +544,26 @@ public final class ComputeEngine implements AutoCloseable {
         }
     }
 
+    /** Segment form with a new result, allocated in {@code arena}. */
+    public MemorySegment matmul(MemorySegment a, int aRows, int aCols, MemorySegment b, int bRows, int bCols, DType type,
+                                Arena arena) {
+        Objects.requireNonNull(arena, "arena");
+        Objects.requireNonNull(type, "type");
+        int size = checkMatmul(type.elementCount(Objects.requireNonNull(a, "a"), "a"), aRows, aCols,
+                type.elementCount(Objects.requireNonNull(b, "b"), "b"), bRows, bCols);
+        MemorySegment c = arena.allocate((long) size * type.byteSize(), type.byteSize());
+        matmul(a, aRows, aCols, b, bRows, bCols, c, type);
+        return c;
+    }
+
     @FunctionalInterface
     private interface MatmulRun {
         void run(int threads);
     }
 
     private void runMatmul(int m, int k, int n, MatmulRun run) {
-        if ((long) m * k * n < MATMUL_PARALLEL_FLOPS || threads == 1) {
+        ensureOpen();
+        if ((long) m * k * n / MATMUL_MADDS_FACTOR < memoryThreshold || threads == 1) {
             run.run(1);
         } else {
             pool.invoke(new RecursiveTask<Void>() {
@@ -544,8 +576,8 @@ public final class ComputeEngine implements AutoCloseable {
         }
     }
 
-    /** Checks a product's shapes; returns the result's element count. {@code cLen == -2} means "no c given". */
-    private static int checkMatmul(long aLen, int aRows, int aCols, long bLen, int bRows, int bCols, long cLen) {
+    /** Checks a product's shapes against its inputs' lengths; returns the result's element count. */
+    private static int checkMatmul(long aLen, int aRows, int aCols, long bLen, int bRows, int bCols) {
         if (aRows < 0 || aCols < 0 || bRows < 0 || bCols < 0) {
             throw new IllegalArgumentException("matrix shapes must not be negative: a is " + shape(aRows, aCols)
                     + ", b is " + shape(bRows, bCols));
@@ -554,23 +586,37 @@ public final class ComputeEngine implements AutoCloseable {
             throw new IllegalArgumentException("cannot multiply a " + shape(aRows, aCols) + " by b " + shape(bRows, bCols)
                     + ": a has " + aCols + " columns but b has " + bRows + " rows");
         }
-        if (aLen >= 0 && aLen != (long) aRows * aCols) {
+        if (Math.max(aLen, bLen) > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a or b has more than " + (Integer.MAX_VALUE - 8)
+                    + " elements, more than a Java array (and so this matrix multiply) holds");
+        }
+        if (aLen != (long) aRows * aCols) {
             throw new IllegalArgumentException("a holds " + aLen + " elements but its shape " + shape(aRows, aCols)
                     + " needs " + (long) aRows * aCols);
         }
-        if (bLen >= 0 && bLen != (long) bRows * bCols) {
+        if (bLen != (long) bRows * bCols) {
             throw new IllegalArgumentException("b holds " + bLen + " elements but its shape " + shape(bRows, bCols)
                     + " needs " + (long) bRows * bCols);
         }
-        long cNeeded = (long) aRows * bCols;
-        if (cNeeded > Integer.MAX_VALUE - 8) {
+        long product = (long) aRows * bCols;
+        if (product > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("the product " + shape(aRows, bCols) + " has more elements than a Java array holds");
         }
-        if (cLen != -2 && cLen != cNeeded) {
-            throw new IllegalArgumentException("c holds " + cLen + " elements but the product of a " + shape(aRows, aCols)
-                    + " and b " + shape(bRows, bCols) + " is " + shape(aRows, bCols) + " = " + cNeeded + " elements");
+        return (int) product;
+    }
+
+    private static void requireNotAliased(boolean aliased) {
+        if (aliased) {
+            throw new IllegalArgumentException("c must not share memory with a or b: the product overwrites c as it goes");
         }
-        return (int) cNeeded;
+    }
+
+    /** Checks that the caller's result buffer holds exactly the product. */
+    private static void checkProduct(int product, long cLen, int aRows, int aCols, int bRows, int bCols) {
+        if (cLen != product) {
+            throw new IllegalArgumentException("c holds " + cLen + " elements but the product of a " + shape(aRows, aCols)
+                    + " and b " + shape(bRows, bCols) + " is " + shape(aRows, bCols) + " = " + product + " elements");
+        }
     }
 
     private static String shape(long rows, long cols) {
@@ -616,8 +662,15 @@ public final class ComputeEngine implements AutoCloseable {
         }, (left, right) -> null);
     }
 
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this ComputeEngine is closed");
+        }
+    }
+
     /** Runs {@code leaf} over {@code [0, n)}: whole on the calling thread when small, else split on the pool. */
     private <R> R split(long n, long threshold, RangeFunction<R> leaf, BinaryOperator<R> combine) {
+        ensureOpen();
         if (n <= threshold || threads == 1) {
             return leaf.apply(0, n);
         }
@@ -649,7 +702,17 @@ public final class ComputeEngine implements AutoCloseable {
             long mid = from + (to - from) / 2;
             RangeTask<R> left = new RangeTask<>(from, mid, leafSize, leaf, combine);
             left.fork();
-            R right = new RangeTask<>(mid, to, leafSize, leaf, combine).compute();
+            R right;
+            try {
+                right = new RangeTask<>(mid, to, leafSize, leaf, combine).compute();
+            } catch (RuntimeException | Error e) {
+                // Do not return to the caller while the left half may still be running: drop it if
+                // no one has started it, else wait for it (a task completes only after its subtree).
+                if (!left.tryUnfork()) {
+                    left.quietlyJoin();
+                }
+                throw e;
+            }
             return combine.apply(left.join(), right);
         }
     }
@@ -676,6 +739,10 @@ public final class ComputeEngine implements AutoCloseable {
         if (out.isReadOnly()) {
             throw new IllegalArgumentException("out is a read-only segment");
         }
+        boolean same = x.equals(out);
+        if (!same && x.asOverlappingSlice(out).isPresent()) {
+            throw new IllegalArgumentException("out partly overlaps x: it must be x itself or separate memory");
+        }
         return n;
     }
 
@@ -688,17 +755,6 @@ public final class ComputeEngine implements AutoCloseable {
     /** Whether pool threads may touch the segment (it is not confined to one thread). */
     private static boolean sharable(MemorySegment segment) {
         return segment.isAccessibleBy(NOT_AN_OWNER);
-    }
-
-    /** The Java array behind a heap segment, when it is of the element type and element-aligned; else null. */
-    private static Object arrayOf(MemorySegment x, DType type) {
-        Object base = x.heapBase().orElse(null);
-        boolean matches = type == DType.F32 ? base instanceof float[] : base instanceof double[];
-        return matches && x.address() % type.byteSize() == 0 ? base : null;
-    }
-
-    private static int arrayOffset(MemorySegment x, DType type) {
-        return (int) (x.address() / type.byteSize());
     }
 
     /** Builds engines; defaults come from the machine. */
@@ -727,8 +783,9 @@ public final class ComputeEngine implements AutoCloseable {
 
         /**
          * Elements below which a memory-bound kernel stays on the calling thread (default
-         * {@link #DEFAULT_PARALLEL_THRESHOLD}); other kernels scale it by their cost per element.
-         * Benchmarks set it to 1 or {@link Long#MAX_VALUE} to measure the crossover.
+         * {@link #DEFAULT_PARALLEL_THRESHOLD}); other kernels scale it by their cost per element
+         * (matrix products: twice as many multiply-adds). Benchmarks set it to 1 or
+         * {@link Long#MAX_VALUE} to measure the crossover.
          */
         public Builder parallelThreshold(long elements) {
             if (elements < 1) {

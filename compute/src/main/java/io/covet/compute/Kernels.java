@@ -36,9 +36,10 @@ interface Kernels {
 
     double sumF64(MemorySegment x, long from, long to);
 
-    double dot(float[] a, float[] b, int from, int to);
+    /** Inner product of {@code a[aFrom, aFrom + length)} and {@code b[bFrom, bFrom + length)}. */
+    double dot(float[] a, int aFrom, float[] b, int bFrom, int length);
 
-    double dot(double[] a, double[] b, int from, int to);
+    double dot(double[] a, int aFrom, double[] b, int bFrom, int length);
 
     double dotF32(MemorySegment a, MemorySegment b, long from, long to);
 

@@ -20,7 +20,8 @@ import java.util.concurrent.RecursiveAction;
  * at 45-60 GFLOP/s instead of 55-70 (n = 1024 and 2048, 2 threads, AVX2). Tasks share nothing
  * but the read-only packed B. Row blocks are sized so that their count is a multiple of the
  * thread count (even shares); when there are fewer row blocks than threads, the B panels are
- * split between tasks too.
+ * split between tasks too. A B narrower than half a panel takes a dot-product path instead, and
+ * a K so deep that packed B would pass {@link #MAX_PACKED_B} elements is done in chunks.
  */
 final class MatrixMultiply {
 
@@ -44,6 +45,41 @@ final class MatrixMultiply {
         int mcMax = Math.max(mr, C_BLOCK_BYTES / (nc * elementBytes));
         int blocks = ceilDiv(ceilDiv(m, mcMax), threads) * threads;
         return Math.max(mr, ceilDiv(ceilDiv(m, blocks), mr) * mr);
+    }
+
+    /** Most elements of packed B held at once (512 MiB of floats); a deeper K is done in chunks that add into C. */
+    static final int MAX_PACKED_B = 1 << 27;
+
+    /** How much of K to pack at once: all of it unless that passes {@link #MAX_PACKED_B}; a multiple of KC. */
+    static int depthChunk(int paddedWidth, int kcMax) {
+        int slices = Math.max(1, MAX_PACKED_B / paddedWidth / kcMax);
+        return (int) Math.min(Integer.MAX_VALUE, (long) slices * kcMax);
+    }
+
+    /** A range of rows, for the narrow path. */
+    @FunctionalInterface
+    private interface Rows {
+        void run(int from, int to);
+    }
+
+    private static void forEachRowRange(int m, int threads, Rows rows) {
+        int pieces = threads <= 1 ? 1 : Math.min(m, threads * 4);
+        if (pieces <= 1) {
+            rows.run(0, m);
+            return;
+        }
+        List<RecursiveAction> tasks = new ArrayList<>(pieces);
+        for (int piece = 0; piece < pieces; piece++) {
+            int from = (int) ((long) m * piece / pieces);
+            int to = (int) ((long) m * (piece + 1) / pieces);
+            tasks.add(new RecursiveAction() {
+                @Override
+                protected void compute() {
+                    rows.run(from, to);
+                }
+            });
+        }
+        ForkJoinTask.invokeAll(tasks);
     }
 
     /** A KC-deep slice of the inner dimension. */
@@ -87,41 +123,70 @@ final class MatrixMultiply {
         }
         int mr = kernels.gemmRows();
         int nr = kernels.gemmCols(DType.F32);
+        if (n < nr / 2) {
+            multiplyNarrow(kernels, a, b, c, m, k, n, threads);
+            return;
+        }
         int kcMax = depth(nr, 4);
         for (int block = 0; block < n; block += NC) {
             int jc = block;
             int nc = Math.min(NC, n - jc);
             int bPanels = ceilDiv(nc, nr);
             int mcMax = rowsPerBlock(m, mr, nc, 4, threads);
-            // All KC slices of B[:, jc] packed up front; slice pc starts at bPanels * nr * pc.
-            float[] bp = new float[bPanels * nr * k];
-            forEachSlice(k, kcMax, threads, (pc, kc) -> packB(b, n, pc, kc, jc, nc, nr, bp, bPanels * nr * pc));
-            runBlocks(m, mcMax, bPanels, threads, (ic, jrFrom, jrTo) -> {
-                int mc = Math.min(mcMax, m - ic);
-                float[] ap = new float[ceilDiv(mc, mr) * mr * kcMax];
-                float[] tile = new float[mr * nr];
-                for (int pc = 0; pc < k; pc += kcMax) {
-                    int kc = Math.min(kcMax, k - pc);
-                    packA(a, k, ic, mc, pc, kc, mr, ap);
-                    int slice = bPanels * nr * pc;
-                    for (int jr = jrFrom; jr < jrTo; jr++) {
-                        int col = jc + jr * nr;
-                        int cols = Math.min(nr, jc + nc - col);
-                        for (int ir = 0; ir * mr < mc; ir++) {
-                            int row = ic + ir * mr;
-                            int rows = Math.min(mr, ic + mc - row);
-                            if (rows == mr && cols == nr) {
-                                kernels.gemm(kc, ap, ir * mr * kc, bp, slice + jr * nr * kc, c, row * n + col, n);
-                            } else {
-                                java.util.Arrays.fill(tile, 0f);
-                                kernels.gemm(kc, ap, ir * mr * kc, bp, slice + jr * nr * kc, tile, 0, nr);
-                                addTile(tile, nr, c, row * n + col, n, rows, cols);
+            for (int chunk = 0, kChunk = depthChunk(bPanels * nr, kcMax); chunk < k; chunk += kChunk) {
+                int k0 = chunk;
+                int kLen = Math.min(kChunk, k - k0);
+                // Every KC slice of B[k0 : k0+kLen, jc : jc+nc], packed up front; slice p starts at bPanels * nr * p.
+                float[] bp = new float[bPanels * nr * kLen];
+                forEachSlice(kLen, kcMax, threads, (p, kc) -> packB(b, n, k0 + p, kc, jc, nc, nr, bp, bPanels * nr * p));
+                runBlocks(m, mcMax, bPanels, threads, (ic, jrFrom, jrTo) -> {
+                    int mc = Math.min(mcMax, m - ic);
+                    float[] ap = new float[ceilDiv(mc, mr) * mr * kcMax];
+                    float[] tile = new float[mr * nr];
+                    for (int p = 0; p < kLen; p += kcMax) {
+                        int kc = Math.min(kcMax, kLen - p);
+                        packA(a, k, ic, mc, k0 + p, kc, mr, ap);
+                        int slice = bPanels * nr * p;
+                        for (int jr = jrFrom; jr < jrTo; jr++) {
+                            int col = jc + jr * nr;
+                            int cols = Math.min(nr, jc + nc - col);
+                            for (int ir = 0; ir * mr < mc; ir++) {
+                                int row = ic + ir * mr;
+                                int rows = Math.min(mr, ic + mc - row);
+                                if (rows == mr && cols == nr) {
+                                    kernels.gemm(kc, ap, ir * mr * kc, bp, slice + jr * nr * kc, c, row * n + col, n);
+                                } else {
+                                    java.util.Arrays.fill(tile, 0f);
+                                    kernels.gemm(kc, ap, ir * mr * kc, bp, slice + jr * nr * kc, tile, 0, nr);
+                                    addTile(tile, nr, c, row * n + col, n, rows, cols);
+                                }
                             }
                         }
                     }
-                }
-            });
+                });
+            }
         }
+    }
+
+    /**
+     * B narrower than half a micro-panel (a matrix-vector product, say): padding it to NR columns
+     * would multiply mostly zeros, so each element of C is a dot product of a row of A with a
+     * column of B (transposed once so that both run with unit stride).
+     */
+    private static void multiplyNarrow(Kernels kernels, float[] a, float[] b, float[] c, int m, int k, int n, int threads) {
+        float[] bt = new float[k * n];
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                bt[j * k + p] = b[p * n + j];
+            }
+        }
+        forEachRowRange(m, threads, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                for (int j = 0; j < n; j++) {
+                    c[i * n + j] = (float) kernels.dot(a, i * k, bt, j * k, k);
+                }
+            }
+        });
     }
 
     static void multiply(Kernels kernels, double[] a, double[] b, double[] c, int m, int k, int n, int threads) {
@@ -134,41 +199,70 @@ final class MatrixMultiply {
         }
         int mr = kernels.gemmRows();
         int nr = kernels.gemmCols(DType.F64);
+        if (n < nr / 2) {
+            multiplyNarrow(kernels, a, b, c, m, k, n, threads);
+            return;
+        }
         int kcMax = depth(nr, 8);
         for (int block = 0; block < n; block += NC) {
             int jc = block;
             int nc = Math.min(NC, n - jc);
             int bPanels = ceilDiv(nc, nr);
             int mcMax = rowsPerBlock(m, mr, nc, 8, threads);
-            // All KC slices of B[:, jc] packed up front; slice pc starts at bPanels * nr * pc.
-            double[] bp = new double[bPanels * nr * k];
-            forEachSlice(k, kcMax, threads, (pc, kc) -> packB(b, n, pc, kc, jc, nc, nr, bp, bPanels * nr * pc));
-            runBlocks(m, mcMax, bPanels, threads, (ic, jrFrom, jrTo) -> {
-                int mc = Math.min(mcMax, m - ic);
-                double[] ap = new double[ceilDiv(mc, mr) * mr * kcMax];
-                double[] tile = new double[mr * nr];
-                for (int pc = 0; pc < k; pc += kcMax) {
-                    int kc = Math.min(kcMax, k - pc);
-                    packA(a, k, ic, mc, pc, kc, mr, ap);
-                    int slice = bPanels * nr * pc;
-                    for (int jr = jrFrom; jr < jrTo; jr++) {
-                        int col = jc + jr * nr;
-                        int cols = Math.min(nr, jc + nc - col);
-                        for (int ir = 0; ir * mr < mc; ir++) {
-                            int row = ic + ir * mr;
-                            int rows = Math.min(mr, ic + mc - row);
-                            if (rows == mr && cols == nr) {
-                                kernels.gemm(kc, ap, ir * mr * kc, bp, slice + jr * nr * kc, c, row * n + col, n);
-                            } else {
-                                java.util.Arrays.fill(tile, 0d);
-                                kernels.gemm(kc, ap, ir * mr * kc, bp, slice + jr * nr * kc, tile, 0, nr);
-                                addTile(tile, nr, c, row * n + col, n, rows, cols);
+            for (int chunk = 0, kChunk = depthChunk(bPanels * nr, kcMax); chunk < k; chunk += kChunk) {
+                int k0 = chunk;
+                int kLen = Math.min(kChunk, k - k0);
+                // Every KC slice of B[k0 : k0+kLen, jc : jc+nc], packed up front; slice p starts at bPanels * nr * p.
+                double[] bp = new double[bPanels * nr * kLen];
+                forEachSlice(kLen, kcMax, threads, (p, kc) -> packB(b, n, k0 + p, kc, jc, nc, nr, bp, bPanels * nr * p));
+                runBlocks(m, mcMax, bPanels, threads, (ic, jrFrom, jrTo) -> {
+                    int mc = Math.min(mcMax, m - ic);
+                    double[] ap = new double[ceilDiv(mc, mr) * mr * kcMax];
+                    double[] tile = new double[mr * nr];
+                    for (int p = 0; p < kLen; p += kcMax) {
+                        int kc = Math.min(kcMax, kLen - p);
+                        packA(a, k, ic, mc, k0 + p, kc, mr, ap);
+                        int slice = bPanels * nr * p;
+                        for (int jr = jrFrom; jr < jrTo; jr++) {
+                            int col = jc + jr * nr;
+                            int cols = Math.min(nr, jc + nc - col);
+                            for (int ir = 0; ir * mr < mc; ir++) {
+                                int row = ic + ir * mr;
+                                int rows = Math.min(mr, ic + mc - row);
+                                if (rows == mr && cols == nr) {
+                                    kernels.gemm(kc, ap, ir * mr * kc, bp, slice + jr * nr * kc, c, row * n + col, n);
+                                } else {
+                                    java.util.Arrays.fill(tile, 0d);
+                                    kernels.gemm(kc, ap, ir * mr * kc, bp, slice + jr * nr * kc, tile, 0, nr);
+                                    addTile(tile, nr, c, row * n + col, n, rows, cols);
+                                }
                             }
                         }
                     }
-                }
-            });
+                });
+            }
         }
+    }
+
+    /**
+     * B narrower than half a micro-panel (a matrix-vector product, say): padding it to NR columns
+     * would multiply mostly zeros, so each element of C is a dot product of a row of A with a
+     * column of B (transposed once so that both run with unit stride).
+     */
+    private static void multiplyNarrow(Kernels kernels, double[] a, double[] b, double[] c, int m, int k, int n, int threads) {
+        double[] bt = new double[k * n];
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                bt[j * k + p] = b[p * n + j];
+            }
+        }
+        forEachRowRange(m, threads, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                for (int j = 0; j < n; j++) {
+                    c[i * n + j] = (double) kernels.dot(a, i * k, bt, j * k, k);
+                }
+            }
+        });
     }
 
     /** One unit of parallel work: the row block starting at {@code ic}, B panels {@code [jrFrom, jrTo)}. */
@@ -208,6 +302,9 @@ final class MatrixMultiply {
         for (int ir = 0; ir * mr < mc; ir++) {
             int base = ir * mr * kc;
             int rows = Math.min(mr, mc - ir * mr);
+            if (rows < mr) {
+                java.util.Arrays.fill(ap, base, base + mr * kc, 0f);   // zero padding, not a previous slice's values
+            }
             for (int r = 0; r < rows; r++) {
                 int src = (ic + ir * mr + r) * k + pc;
                 for (int p = 0; p < kc; p++) {
@@ -221,6 +318,9 @@ final class MatrixMultiply {
         for (int ir = 0; ir * mr < mc; ir++) {
             int base = ir * mr * kc;
             int rows = Math.min(mr, mc - ir * mr);
+            if (rows < mr) {
+                java.util.Arrays.fill(ap, base, base + mr * kc, 0d);   // zero padding, not a previous slice's values
+            }
             for (int r = 0; r < rows; r++) {
                 int src = (ic + ir * mr + r) * k + pc;
                 for (int p = 0; p < kc; p++) {

@@ -74,19 +74,19 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public double dot(float[] a, float[] b, int from, int to) {
+    public double dot(float[] a, int aFrom, float[] b, int bFrom, int length) {
         double s = 0;
-        for (int i = from; i < to; i++) {
-            s += (double) a[i] * b[i];
+        for (int i = 0; i < length; i++) {
+            s += (double) a[aFrom + i] * b[bFrom + i];
         }
         return s;
     }
 
     @Override
-    public double dot(double[] a, double[] b, int from, int to) {
+    public double dot(double[] a, int aFrom, double[] b, int bFrom, int length) {
         double s = 0;
-        for (int i = from; i < to; i++) {
-            s = Math.fma(a[i], b[i], s);
+        for (int i = 0; i < length; i++) {
+            s = Math.fma(a[aFrom + i], b[bFrom + i], s);
         }
         return s;
     }

@@ -12,10 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  * at a time where the loop is memory-bound, so that loads overlap) and finishes the tail with
  * the scalar definition.
  *
- * <p>Float sums and dots are blocked for accuracy: each lane accumulator takes at most
- * {@value #SUM_STEPS_PER_LANE} additions before the block's total moves into a {@code double},
- * so the float rounding error per element is bounded by a constant instead of growing with the
- * input's length (see {@link ComputeEngine#sum(float[])} for the bound).
+ * <p>Float sums and dots are blocked for accuracy: each of the four lane accumulators takes
+ * {@value #SUM_STEPS_PER_LANE} additions per block (plus at most three from the single-vector
+ * loop) before the block's total moves into a {@code double}, so the float rounding error per
+ * element is bounded by a constant instead of growing with the input's length (see
+ * {@link ComputeEngine#sum(float[])} for the bound). Lanes add in float, so like numpy's float32
+ * sum they overflow to infinity when a partial sum passes {@link Float#MAX_VALUE}.
  *
  * <p>Every Vector API operator below is a constant in the loop that uses it: the intrinsics
  * need that, and C2 cannot be relied on to propagate one into a separately compiled helper.
@@ -61,8 +63,8 @@ final class VectorKernels implements Kernels {
     @Override
     public double sum(float[] x, int from, int to) {
         double total = 0;
-        for (int block = from; block < to; block += F_BLOCK) {
-            int end = (int) Math.min(to, (long) block + F_BLOCK);
+        for (int block = from, end; block < to; block = end) {
+            end = (int) Math.min(to, (long) block + F_BLOCK);
             FloatVector a0 = FloatVector.zero(FS), a1 = a0, a2 = a0, a3 = a0;
             int i = block;
             for (; i <= end - 4 * FL; i += 4 * FL) {
@@ -86,8 +88,8 @@ final class VectorKernels implements Kernels {
     @Override
     public double sumF32(MemorySegment x, long from, long to) {
         double total = 0;
-        for (long block = from; block < to; block += F_BLOCK) {
-            long end = Math.min(to, block + F_BLOCK);
+        for (long block = from, end; block < to; block = end) {
+            end = Math.min(to, block + F_BLOCK);
             FloatVector a0 = FloatVector.zero(FS), a1 = a0, a2 = a0, a3 = a0;
             long i = block;
             for (; i <= end - 4 * FL; i += 4 * FL) {
@@ -151,24 +153,24 @@ final class VectorKernels implements Kernels {
     // ---- dot ---------------------------------------------------------------------------------
 
     @Override
-    public double dot(float[] a, float[] b, int from, int to) {
+    public double dot(float[] a, int aFrom, float[] b, int bFrom, int length) {
         double total = 0;
-        for (int block = from; block < to; block += F_BLOCK) {
-            int end = (int) Math.min(to, (long) block + F_BLOCK);
+        for (int block = 0, end; block < length; block = end) {
+            end = (int) Math.min(length, (long) block + F_BLOCK);
             FloatVector a0 = FloatVector.zero(FS), a1 = a0, a2 = a0, a3 = a0;
             int i = block;
             for (; i <= end - 4 * FL; i += 4 * FL) {
-                a0 = FloatVector.fromArray(FS, a, i).fma(FloatVector.fromArray(FS, b, i), a0);
-                a1 = FloatVector.fromArray(FS, a, i + FL).fma(FloatVector.fromArray(FS, b, i + FL), a1);
-                a2 = FloatVector.fromArray(FS, a, i + 2 * FL).fma(FloatVector.fromArray(FS, b, i + 2 * FL), a2);
-                a3 = FloatVector.fromArray(FS, a, i + 3 * FL).fma(FloatVector.fromArray(FS, b, i + 3 * FL), a3);
+                a0 = FloatVector.fromArray(FS, a, aFrom + i).fma(FloatVector.fromArray(FS, b, bFrom + i), a0);
+                a1 = FloatVector.fromArray(FS, a, aFrom + i + FL).fma(FloatVector.fromArray(FS, b, bFrom + i + FL), a1);
+                a2 = FloatVector.fromArray(FS, a, aFrom + i + 2 * FL).fma(FloatVector.fromArray(FS, b, bFrom + i + 2 * FL), a2);
+                a3 = FloatVector.fromArray(FS, a, aFrom + i + 3 * FL).fma(FloatVector.fromArray(FS, b, bFrom + i + 3 * FL), a3);
             }
             for (; i <= end - FL; i += FL) {
-                a0 = FloatVector.fromArray(FS, a, i).fma(FloatVector.fromArray(FS, b, i), a0);
+                a0 = FloatVector.fromArray(FS, a, aFrom + i).fma(FloatVector.fromArray(FS, b, bFrom + i), a0);
             }
             double tail = 0;
             for (; i < end; i++) {
-                tail += (double) a[i] * b[i];
+                tail += (double) a[aFrom + i] * b[bFrom + i];
             }
             total += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tail;
         }
@@ -178,43 +180,46 @@ final class VectorKernels implements Kernels {
     @Override
     public double dotF32(MemorySegment a, MemorySegment b, long from, long to) {
         double total = 0;
-        for (long block = from; block < to; block += F_BLOCK) {
-            long end = Math.min(to, block + F_BLOCK);
-            FloatVector a0 = FloatVector.zero(FS), a1 = a0;
+        for (long block = from, end; block < to; block = end) {
+            end = Math.min(to, block + F_BLOCK);
+            FloatVector a0 = FloatVector.zero(FS), a1 = a0, a2 = a0, a3 = a0;
             long i = block;
-            for (; i <= end - 2 * FL; i += 2 * FL) {
-                a0 = FloatVector.fromMemorySegment(FS, a, i * 4, NATIVE)
-                        .fma(FloatVector.fromMemorySegment(FS, b, i * 4, NATIVE), a0);
-                a1 = FloatVector.fromMemorySegment(FS, a, (i + FL) * 4, NATIVE)
-                        .fma(FloatVector.fromMemorySegment(FS, b, (i + FL) * 4, NATIVE), a1);
+            for (; i <= end - 4 * FL; i += 4 * FL) {
+                a0 = load(a, i).fma(load(b, i), a0);
+                a1 = load(a, i + FL).fma(load(b, i + FL), a1);
+                a2 = load(a, i + 2 * FL).fma(load(b, i + 2 * FL), a2);
+                a3 = load(a, i + 3 * FL).fma(load(b, i + 3 * FL), a3);
             }
             for (; i <= end - FL; i += FL) {
-                a0 = FloatVector.fromMemorySegment(FS, a, i * 4, NATIVE)
-                        .fma(FloatVector.fromMemorySegment(FS, b, i * 4, NATIVE), a0);
+                a0 = load(a, i).fma(load(b, i), a0);
             }
             double tail = 0;
             for (; i < end; i++) {
                 tail += (double) a.getAtIndex(ScalarKernels.F32, i) * b.getAtIndex(ScalarKernels.F32, i);
             }
-            total += a0.add(a1).reduceLanes(VectorOperators.ADD) + tail;
+            total += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tail;
         }
         return total;
     }
 
+    private static FloatVector load(MemorySegment x, long index) {
+        return FloatVector.fromMemorySegment(FS, x, index * 4, NATIVE);
+    }
+
     @Override
-    public double dot(double[] a, double[] b, int from, int to) {
+    public double dot(double[] a, int aFrom, double[] b, int bFrom, int length) {
         DoubleVector a0 = DoubleVector.zero(DS), a1 = a0;
-        int i = from;
-        for (; i <= to - 2 * DL; i += 2 * DL) {
-            a0 = DoubleVector.fromArray(DS, a, i).fma(DoubleVector.fromArray(DS, b, i), a0);
-            a1 = DoubleVector.fromArray(DS, a, i + DL).fma(DoubleVector.fromArray(DS, b, i + DL), a1);
+        int i = 0;
+        for (; i <= length - 2 * DL; i += 2 * DL) {
+            a0 = DoubleVector.fromArray(DS, a, aFrom + i).fma(DoubleVector.fromArray(DS, b, bFrom + i), a0);
+            a1 = DoubleVector.fromArray(DS, a, aFrom + i + DL).fma(DoubleVector.fromArray(DS, b, bFrom + i + DL), a1);
         }
-        for (; i <= to - DL; i += DL) {
-            a0 = DoubleVector.fromArray(DS, a, i).fma(DoubleVector.fromArray(DS, b, i), a0);
+        for (; i <= length - DL; i += DL) {
+            a0 = DoubleVector.fromArray(DS, a, aFrom + i).fma(DoubleVector.fromArray(DS, b, bFrom + i), a0);
         }
         double s = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        for (; i < to; i++) {
-            s = Math.fma(a[i], b[i], s);
+        for (; i < length; i++) {
+            s = Math.fma(a[aFrom + i], b[bFrom + i], s);
         }
         return s;
     }

@@ -80,12 +80,42 @@ class ComputeEngineTest {
     }
 
     @Test
-    void arraySlicesAsHeapSegmentsTakeTheRightElements() {
+    void heapSegmentSlicesTakeTheRightElementsOnVectorLanesAndTails() {
         try (ComputeEngine engine = ComputeEngine.create()) {
-            float[] x = {100, 1, 2, 3, 100};
-            MemorySegment middle = MemorySegment.ofArray(x).asSlice(4, 12);
-            assertThat(engine.sum(middle, DType.F32)).isEqualTo(6.0);
-            assertThat(engine.max(middle, DType.F32)).isEqualTo(3.0);
+            float[] x = new float[1000];
+            java.util.Arrays.fill(x, 100);
+            for (int i = 1; i <= 101; i++) {
+                x[i] = i;
+            }
+            MemorySegment middle = MemorySegment.ofArray(x).asSlice(4, 101 * 4);        // x[1..101]
+            assertThat(engine.sum(middle, DType.F32)).isEqualTo(101 * 102 / 2.0);
+            assertThat(engine.max(middle, DType.F32)).isEqualTo(101.0);
+            assertThat(engine.min(middle.asReadOnly(), DType.F32)).isEqualTo(1.0);
+            MemorySegment misaligned = MemorySegment.ofArray(new byte[4 * 50 + 1]).asSlice(1);
+            assertThat(engine.sum(misaligned, DType.F32)).isZero();
         }
+    }
+
+    @Test
+    void aClosedEngineRefusesWorkOfAnySize() {
+        ComputeEngine engine = ComputeEngine.create();
+        engine.close();
+        engine.close();   // idempotent
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.sum(new float[3]))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.matmul(new float[4], 2, 2, new float[4], 2, 2))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void withoutTheVectorModuleTheEngineSaysItRunsTheScalarPath() throws Exception {
+        // A JVM started without --add-modules jdk.incubator.vector, running ScalarFallbackMain.
+        String javaBinary = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder(javaBinary, "-cp", System.getProperty("java.class.path"),
+                "io.covet.compute.ScalarFallbackMain").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).contains("scalar kernels (jdk.incubator.vector is not in the JVM")
+                .contains("path=scalar bits=0").contains("sum=6.0");
     }
 }

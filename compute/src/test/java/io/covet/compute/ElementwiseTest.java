@@ -20,28 +20,28 @@ class ElementwiseTest {
         return x;
     }
 
-    /** Vector transcendental functions are allowed a few ulps; everything else must be exact. */
+    private static boolean transcendental(UnaryOp op) {
+        return op == UnaryOp.LOG || op == UnaryOp.EXP;
+    }
+
+    /** Vector log/exp may be a few ulps off; every other op must give the same bits, signed zeros included. */
     private static void assertClose(UnaryOp op, float expected, float actual, String what) {
-        if (Float.isNaN(expected)) {
-            assertThat(actual).as(what).isNaN();
-        } else if (Float.isInfinite(expected) || expected == 0f) {
-            assertThat(actual).as(what).isEqualTo(expected);
+        if (!transcendental(op) || Float.isNaN(expected) || Float.isInfinite(expected) || expected == 0f) {
+            assertThat(Float.floatToIntBits(actual)).as("%s: %s vs %s", what, actual, expected)
+                    .isEqualTo(Float.floatToIntBits(expected));
         } else {
-            float ulps = (op == UnaryOp.LOG || op == UnaryOp.EXP) ? 4 : 0;
             assertThat(Math.abs(actual - expected)).as("%s: %s vs %s", what, actual, expected)
-                    .isLessThanOrEqualTo(ulps * Math.ulp(expected));
+                    .isLessThanOrEqualTo(4 * Math.ulp(expected));
         }
     }
 
     private static void assertClose(UnaryOp op, double expected, double actual, String what) {
-        if (Double.isNaN(expected)) {
-            assertThat(actual).as(what).isNaN();
-        } else if (Double.isInfinite(expected) || expected == 0d) {
-            assertThat(actual).as(what).isEqualTo(expected);
+        if (!transcendental(op) || Double.isNaN(expected) || Double.isInfinite(expected) || expected == 0d) {
+            assertThat(Double.doubleToLongBits(actual)).as("%s: %s vs %s", what, actual, expected)
+                    .isEqualTo(Double.doubleToLongBits(expected));
         } else {
-            double ulps = (op == UnaryOp.LOG || op == UnaryOp.EXP) ? 4 : 0;
             assertThat(Math.abs(actual - expected)).as("%s: %s vs %s", what, actual, expected)
-                    .isLessThanOrEqualTo(ulps * Math.ulp(expected));
+                    .isLessThanOrEqualTo(4 * Math.ulp(expected));
         }
     }
 
@@ -93,7 +93,9 @@ class ElementwiseTest {
                     float[] out = engine.scaleOffset(x, 1.5f, -3f);
                     double[] outD = engine.scaleOffset(d, 1.5, -3);
                     MemorySegment seg = engine.scaleOffset(ReductionTest.nativeCopy(arena, x), 1.5, -3, DType.F32, arena);
+                    MemorySegment segD = engine.scaleOffset(ReductionTest.nativeCopy(arena, d), 1.5, -3, DType.F64, arena);
                     for (int i = 0; i < n; i++) {
+                        assertSameValue(Math.fma(d[i], 1.5, -3), segD.getAtIndex(ScalarKernels.F64, i));
                         assertSameValue(Math.fma(x[i], 1.5f, -3f), out[i]);
                         assertSameValue(Math.fma(x[i], 1.5f, -3f), seg.getAtIndex(ScalarKernels.F32, i));
                         assertSameValue(Math.fma(d[i], 1.5, -3), outD[i]);
@@ -114,11 +116,15 @@ class ElementwiseTest {
                     engine.map(x, v -> v * 2 + 1, x);
                     double[] d = engine.map(ReductionTest.widen(copy), v -> v - 1);
                     MemorySegment seg = ReductionTest.nativeCopy(arena, copy);
-                    engine.map(seg, (float v) -> -v, seg);
+                    engine.mapF32(seg, v -> -v, seg);
+                    MemorySegment segD = ReductionTest.nativeCopy(arena, ReductionTest.widen(copy));
+                    MemorySegment segDOut = arena.allocate(segD.byteSize(), 8);
+                    engine.mapF64(segD, v -> v * 3, segDOut);
                     for (int i = 0; i < n; i++) {
                         assertSameValue(copy[i] * 2 + 1, x[i]);
                         assertSameValue((double) copy[i] - 1, d[i]);
                         assertSameValue(-copy[i], seg.getAtIndex(ScalarKernels.F32, i));
+                        assertSameValue((double) copy[i] * 3, segDOut.getAtIndex(ScalarKernels.F64, i));
                     }
                 }
             }
@@ -127,16 +133,23 @@ class ElementwiseTest {
     }
 
     @Test
-    void anExceptionInTheCallersFunctionReachesTheCaller() {
+    void anExceptionInTheCallersFunctionReachesTheCallerOnlyAfterEveryLeafHasStopped() {
         try (ComputeEngine engine = ComputeEngine.builder().threads(2).parallelThreshold(64).build()) {
             float[] x = new float[100_000];
-            x[77_777] = 1;
+            x[99_999] = 1;                                  // in the right-most leaf, which the caller runs
+            java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
             assertThatThrownBy(() -> engine.map(x, v -> {
-                if (v == 1) {
-                    throw new IllegalStateException("bad element");
+                running.incrementAndGet();
+                try {
+                    if (v == 1) {
+                        throw new IllegalStateException("bad element");
+                    }
+                    return v;
+                } finally {
+                    running.decrementAndGet();
                 }
-                return v;
             })).isInstanceOf(IllegalStateException.class).hasMessageContaining("bad element");
+            assertThat(running.get()).as("calls of the function still running after the caller was told").isZero();
         }
     }
 
@@ -148,11 +161,15 @@ class ElementwiseTest {
     }
 
     @Test
-    void readOnlyOutputSegmentsAreRefused() {
+    void readOnlyAndPartlyOverlappingOutputSegmentsAreRefused() {
         try (ComputeEngine engine = ComputeEngine.create(); Arena arena = Arena.ofConfined()) {
             MemorySegment x = arena.allocate(64);
             assertThatThrownBy(() -> engine.apply(UnaryOp.ABS, x, x.asReadOnly(), DType.F32))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("read-only");
+            MemorySegment both = arena.allocate(80);
+            assertThatThrownBy(() -> engine.scaleOffset(both.asSlice(0, 64), 2, 0, both.asSlice(16, 64), DType.F32))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partly overlaps");
+            engine.apply(UnaryOp.ABS, x, x, DType.F32);   // the same memory is fine: in place
         }
     }
 }

@@ -36,8 +36,8 @@ class MatrixMultiplyTest {
     private static final int[][] SHAPES = {
             {1, 1, 1}, {1, 7, 1}, {7, 1, 9}, {6, 5, 16}, {7, 13, 17}, {13, 17, 31}, {0, 3, 4}, {3, 0, 4}, {3, 4, 0},
             {121, 257, 33}, {240, 300, 8}, {5, 513, 129}, {1, 1000, 1},
-            // above MATMUL_PARALLEL_FLOPS: parallel row blocks, B panels split between tasks, two NC blocks
-            {130, 64, 3075}, {3, 700, 4100}, {257, 200, 200}};
+            // narrow B (the dot-product path), wide products over two NC blocks, panels split between tasks
+            {300, 40, 1}, {17, 300, 5}, {130, 64, 3075}, {3, 700, 4100}, {257, 200, 200}};
 
     @Test
     void productsMatchTheTextbookLoopForAwkwardShapes() {
@@ -73,14 +73,21 @@ class MatrixMultiplyTest {
     void segmentsMultiplyLikeArrays() {
         try (ComputeEngine engine = ComputeEngine.create(); Arena arena = Arena.ofConfined()) {
             int m = 19, k = 23, n = 29;
-            double[] a = ReductionTest.widen(random(m * k, 1));
-            double[] b = ReductionTest.widen(random(k * n, 2));
+            float[] af = random(m * k, 1);
+            float[] bf = random(k * n, 2);
+            double[] a = ReductionTest.widen(af);
+            double[] b = ReductionTest.widen(bf);
             MemorySegment c = arena.allocate(8L * m * n);
             engine.matmul(ReductionTest.nativeCopy(arena, a), m, k, ReductionTest.nativeCopy(arena, b), k, n, c, DType.F64);
+            MemorySegment cf = engine.matmul(ReductionTest.nativeCopy(arena, af), m, k, ReductionTest.nativeCopy(arena, bf), k, n,
+                    DType.F32, arena);
             double[] ref = reference(a, b, m, k, n);
             for (int i = 0; i < m * n; i++) {
                 assertThat(c.getAtIndex(ScalarKernels.F64, i)).isCloseTo(ref[i], within(1e-12));
+                assertThat((double) cf.getAtIndex(ScalarKernels.F32, i)).isCloseTo(ref[i], within(1e-5));
             }
+            assertThatThrownBy(() -> engine.matmul(ReductionTest.nativeCopy(arena, a), m, k, ReductionTest.nativeCopy(arena, b),
+                    k, n, c.asReadOnly(), DType.F64)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("read-only");
         }
     }
 
@@ -96,6 +103,9 @@ class MatrixMultiplyTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(3, 2)");
             assertThatThrownBy(() -> engine.matmul(new double[0], -1, 0, new double[0], 0, 0))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
+            float[] square = new float[4];
+            assertThatThrownBy(() -> engine.matmul(square, 2, 2, new float[4], 2, 2, square))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not share memory");
         }
     }
 }

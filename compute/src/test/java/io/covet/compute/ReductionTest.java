@@ -173,8 +173,28 @@ class ReductionTest {
                     }
                 }
             }
-            assertThat(engine.min(new float[]{0f, -0f})).isEqualTo(-0f);
-            assertThat(engine.max(new double[]{-0d, 0d})).isEqualTo(0d);
+            // Math.min/max order signed zeros, on vector lanes and tails alike (compared bit for bit).
+            float[] zeros = new float[37];
+            zeros[20] = -0f;
+            assertThat(Float.floatToRawIntBits(engine.min(zeros))).isEqualTo(Float.floatToRawIntBits(-0f));
+            double[] negativeZeros = new double[37];
+            java.util.Arrays.fill(negativeZeros, -0d);
+            negativeZeros[35] = 0d;
+            assertThat(Double.doubleToRawLongBits(engine.max(negativeZeros))).isEqualTo(Double.doubleToRawLongBits(0d));
+            try (Arena arena = Arena.ofShared()) {
+                for (int n : new int[]{1, 9, 33, 4099}) {
+                    double[] d = widen(randomFloats(n, n));
+                    d[n / 2] = Double.NaN;
+                    assertThat(engine.sum(d)).isNaN();
+                    assertThat(engine.max(d)).isNaN();
+                    assertThat(engine.min(nativeCopy(arena, d), DType.F64)).isNaN();
+                    assertThat(engine.sum(nativeCopy(arena, randomFloats(n, 3)), DType.F32)).isFinite();
+                    float[] f = randomFloats(n, n);
+                    f[n - 1] = Float.NaN;
+                    assertThat(engine.max(nativeCopy(arena, f), DType.F32)).isNaN();
+                    assertThat(engine.dot(nativeCopy(arena, f), nativeCopy(arena, f), DType.F32)).isNaN();
+                }
+            }
             return null;
         });
     }
@@ -197,6 +217,19 @@ class ReductionTest {
             assertThatThrownBy(() -> engine.min(MemorySegment.NULL, DType.F32)).isInstanceOf(IllegalArgumentException.class);
             return null;
         });
+    }
+
+    @Test
+    void aFloatSegmentsMeanIsTakenBeforeRoundingTheSumToFloat() {
+        try (ComputeEngine engine = ComputeEngine.create(); Arena arena = Arena.ofConfined()) {
+            float[] big = new float[4];
+            java.util.Arrays.fill(big, 2e38f);          // the sum, 8e38, is past Float.MAX_VALUE
+            ComputeEngine scalar = ComputeEngine.builder().simd(false).build();
+            try (scalar) {
+                assertThat(scalar.mean(nativeCopy(arena, big), DType.F32)).isEqualTo((double) 2e38f);
+                assertThat(scalar.mean(big)).isEqualTo(2e38f);
+            }
+        }
     }
 
     @Test
@@ -232,8 +265,17 @@ class ReductionTest {
         // A naive float loop is off by orders of magnitude more: make sure this test could tell.
         assertThat(bound).isLessThan(Math.abs(naiveFloatSum(x) - ref));
         double expected = ref;
+        float[] ones = new float[n];
+        java.util.Arrays.fill(ones, 1f);
         Engines.onEach(Engines.bothPaths(2, ComputeEngine.DEFAULT_PARALLEL_THRESHOLD), engine -> {
             assertThat((double) engine.sum(x)).isCloseTo(expected, within(bound));
+            assertThat((double) engine.dot(x, ones)).as("dot").isCloseTo(expected, within(bound));
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment segment = nativeCopy(arena, x);
+                assertThat(engine.sum(segment, DType.F32)).as("segment sum").isCloseTo(expected, within(bound));
+                assertThat(engine.dot(segment, nativeCopy(arena, ones), DType.F32)).as("segment dot")
+                        .isCloseTo(expected, within(bound));
+            }
             return null;
         });
     }

@@ -19,8 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Where splitting over the pool starts to pay: the same call kept on the calling thread
  * ({@code split=caller}) or always split ({@code split=pool}), at sizes around the crossover.
- * The crossover sizes are ComputeEngine's thresholds (DEFAULT_PARALLEL_THRESHOLD for sum, and
- * divided by TRANSCENDENTAL_FACTOR for exp); BENCHMARKS.md has the figures.
+ * The crossovers found are ComputeEngine's thresholds (DEFAULT_PARALLEL_THRESHOLD for sum, and
+ * that divided by TRANSCENDENTAL_FACTOR for exp); BENCHMARKS.md has the figures.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class ParallelThresholdBenchmark {
 
-    @Param({"4096", "16384", "65536", "131072", "262144", "1048576"})
+    @Param({"4096", "65536", "262144", "1048576", "2097152", "8388608", "33554432"})
     public int size;
 
     @Param({"caller", "pool"})
