@@ -68,11 +68,11 @@ public final class ComputeEngine implements AutoCloseable {
     static final int CALLER_FUNCTION_FACTOR = 32;
 
     /**
-     * A matrix product stays on the calling thread below this many multiply-adds per element of
-     * the threshold: 2 x 4M = 2^23, about n = 203. Measured (MatmulThresholdBenchmark): even at
-     * n = 128 and 192, 1.4x faster on 2 threads at n = 256.
+     * A matrix product stays on the calling thread below threshold / 4 multiply-adds: 2^20, about
+     * n = 101. Measured (MatmulThresholdBenchmark, 2 threads): split was 1.45x slower at n = 64,
+     * 1.1x faster at 128, 1.3x at 192 and 1.5x at 256.
      */
-    static final int MATMUL_MADDS_FACTOR = 2;
+    static final int MATMUL_THRESHOLD_DIVISOR = 4;
 
     /** An unstarted thread that owns nothing: a segment it may access is shared, so pool threads may too. */
     private static final Thread NOT_AN_OWNER = Thread.ofVirtual().unstarted(() -> { });
@@ -563,7 +563,7 @@ public final class ComputeEngine implements AutoCloseable {
 
     private void runMatmul(int m, int k, int n, MatmulRun run) {
         ensureOpen();
-        if ((long) m * k * n / MATMUL_MADDS_FACTOR < memoryThreshold || threads == 1) {
+        if ((long) m * k * n < memoryThreshold / MATMUL_THRESHOLD_DIVISOR || threads == 1) {
             run.run(1);
         } else {
             pool.invoke(new RecursiveTask<Void>() {
@@ -784,7 +784,7 @@ public final class ComputeEngine implements AutoCloseable {
         /**
          * Elements below which a memory-bound kernel stays on the calling thread (default
          * {@link #DEFAULT_PARALLEL_THRESHOLD}); other kernels scale it by their cost per element
-         * (matrix products: twice as many multiply-adds). Benchmarks set it to 1 or
+         * (matrix products: a quarter as many multiply-adds). Benchmarks set it to 1 or
          * {@link Long#MAX_VALUE} to measure the crossover.
          */
         public Builder parallelThreshold(long elements) {

@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Where a matrix product starts to gain from the pool: the same n x n product kept on the
  * calling thread ({@code split=caller}) or always split over the pool ({@code split=pool}).
- * The crossover found is ComputeEngine's MATMUL_MADDS_FACTOR; BENCHMARKS.md has the figures.
+ * The crossover found is ComputeEngine's MATMUL_THRESHOLD_DIVISOR; BENCHMARKS.md has the figures.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
