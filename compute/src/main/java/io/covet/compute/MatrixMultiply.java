@@ -35,11 +35,11 @@ final class MatrixMultiply {
     static final int C_BLOCK_BYTES = 192 * 1024;
     /**
      * Bytes of one row of a packed column block of B (NC columns). It bounds packed B (K x NC) so
-     * that it stays in L3 while every row block streams it: with 3072 columns, f64 at n = 2048
-     * packed 32 MiB (all of L3) and ran at ~29 GFLOP/s (median, 2 threads); with two blocks of
-     * 1032 columns, ~37. f32 products up to n = 2048 stay one block, as before.
+     * that it stays well inside L3 while every row block streams it. Medians on 2 threads at
+     * n = 2048: with 3072 columns f64 packed 32 MiB (all of L3) and ran at ~29 GFLOP/s; with 8 KiB
+     * rows ~37, with 4 KiB rows ~39-49 (f32: ~76-89 with either).
      */
-    static final int NC_BYTES = 8192;
+    static final int NC_BYTES = 4096;
 
     /** NC: columns of B per packed block, a whole number of panels, blocks of about equal width. */
     static int columnsPerBlock(int n, int nr, int elementBytes) {
