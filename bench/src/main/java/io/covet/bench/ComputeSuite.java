@@ -57,11 +57,6 @@ public final class ComputeSuite {
                 }
             }
         }
-
-        /** The default sizes and timing: quick or full. */
-        public static Options defaults(boolean quick, int threads, String python) {
-            return new Options(quick ? TimingPlan.quick() : TimingPlan.full(), null, quick, threads, python, List.of());
-        }
     }
 
     /** Largest matrix side a matmul case accepts: three n x n float arrays must fit the heap comfortably. */

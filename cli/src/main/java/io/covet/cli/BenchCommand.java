@@ -4,6 +4,7 @@ import io.covet.bench.BenchJson;
 import io.covet.bench.BenchRecord;
 import io.covet.bench.ComputeSuite;
 import io.covet.bench.ResultTable;
+import io.covet.bench.TimingPlan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -67,8 +68,8 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             ComputeSuite.Options options;
             try {
-                ComputeSuite.Options defaults = ComputeSuite.Options.defaults(quick, threads, noPeer ? null : python);
-                options = new ComputeSuite.Options(defaults.plan(), sizes, quick, threads, defaults.python(), cases);
+                options = new ComputeSuite.Options(quick ? TimingPlan.quick() : TimingPlan.full(), sizes, quick, threads,
+                        noPeer ? null : python, cases);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }
