@@ -1,0 +1,48 @@
+package io.covet.interpreters;
+
+import java.util.logging.Logger;
+import org.graalvm.polyglot.Engine;
+
+/**
+ * The shared polyglot {@link Engine} and what it runs on. GraalPy JIT-compiles Python only when
+ * the JVM was started with the Graal compiler as an upgraded module and the polyglot jars on the
+ * module path (the {@code covet} launcher and the test set-up do this); otherwise Truffle falls back
+ * to an interpreter about 10x slower than CPython, and Covet says so loudly.
+ */
+public final class GraalPy {
+
+    private static final Logger LOG = Logger.getLogger(GraalPy.class.getName());
+    /** Truffle's name for its fallback runtime (no JIT). */
+    private static final String FALLBACK = "Interpreted";
+
+    private GraalPy() {
+    }
+
+    /** A new engine for one pool; warns once per engine if it cannot JIT-compile. */
+    static Engine newEngine() {
+        Engine engine = Engine.newBuilder("python")
+                // Covet prints its own warning (below) with the fix; Truffle's would repeat it per engine.
+                .option("engine.WarnInterpreterOnly", "false")
+                .build();
+        if (!isJit(engine)) {
+            LOG.warning(() -> "*** GraalPy is running WITHOUT its JIT compiler (runtime: " + engine.getImplementationName()
+                    + "): Python code will run about 10x slower than CPython. Start the JVM with the Graal compiler "
+                    + "on --upgrade-module-path and the polyglot jars on --module-path, as ./covet does. ***");
+        }
+        return engine;
+    }
+
+    static boolean isJit(Engine engine) {
+        return !FALLBACK.equals(engine.getImplementationName());
+    }
+
+    /** One line for {@code covet --version}: GraalPy's version and whether the JIT is on. */
+    public static String describeRuntime() {
+        try (Engine engine = Engine.newBuilder("python").option("engine.WarnInterpreterOnly", "false").build()) {
+            String python = engine.getLanguages().get("python").getVersion();
+            return "GraalPy " + engine.getVersion() + " (Python " + python + "), "
+                    + (isJit(engine) ? "JIT on (" + engine.getImplementationName() + ")"
+                                     : "JIT OFF: fallback interpreter, ~10x slower than CPython");
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.covet.interpreters;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.EnvironmentAccess;
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.PolyglotAccess;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.io.IOAccess;
+
+/**
+ * One GraalPy context and the platform thread that owns it. Only that thread enters the context:
+ * it builds it (sandbox, helper module, preloads, warm-up), then takes tasks from the pool until
+ * the pool retires it, closes, or it is killed. Other threads only ever {@link #kill()} it.
+ */
+final class Interpreter implements Runnable {
+
+    private static final String HELPER_SOURCE = loadHelper();
+    private static final String LOADER = """
+            def _covet_load(src):
+                import sys, types
+                module = types.ModuleType('_covet_pool')
+                exec(compile(src, '<covet_pool>', 'exec'), module.__dict__)
+                sys.modules['_covet_pool'] = module
+                return module
+            _covet_load
+            """;
+
+    private final InterpreterPool pool;
+    private final PoolConfig config;
+    private final Engine engine;
+    final long createdNanos = System.nanoTime();
+    /** Completes when the interpreter is ready to serve, or exceptionally if it could not start. */
+    final CompletableFuture<Void> startedFuture = new CompletableFuture<>();
+    /** Set once the interpreter should stop taking tasks (replaced ahead of need, or pool closed). */
+    volatile boolean retiring;
+    /** A replacement was already started for this interpreter; never start a second. */
+    volatile boolean replaced;
+    /** The task now running, or null when idle. */
+    volatile PendingTask current;
+    private volatile Context context;
+    private volatile boolean killed;
+    private Value call;
+    private Value evaluate;
+    private Value describe;
+    private Boundary boundary;
+    int tasksRun;
+
+    Interpreter(InterpreterPool pool, PoolConfig config, Engine engine) {
+        this.pool = pool;
+        this.config = config;
+        this.engine = engine;
+    }
+
+    @Override
+    public void run() {
+        try {
+            try {
+                initialize();
+            } catch (RuntimeException | Error e) {
+                pool.interpreterFailed(this, killed ? null : e);
+                return;
+            }
+            if (!pool.interpreterReady(this)) {
+                return;
+            }
+            PendingTask task;
+            while ((task = pool.nextTask(this)) != null) {
+                execute(task);
+                if (killed) {
+                    return;
+                }
+                tasksRun++;
+                pool.taskEnded(this);
+            }
+        } finally {
+            closeContext(false);
+            pool.interpreterExited(this);
+        }
+    }
+
+    private void initialize() {
+        SandboxPolicy sandbox = config.sandbox();
+        Context.Builder builder = Context.newBuilder("python").engine(engine)
+                .allowHostAccess(sandbox.hostAccess() ? HostAccess.ALL : HostAccess.NONE)
+                .allowHostClassLookup(name -> sandbox.hostAccess())
+                .allowHostClassLoading(sandbox.hostAccess())
+                .allowNativeAccess(sandbox.nativeAccess())
+                .allowCreateProcess(sandbox.processes())
+                .allowCreateThread(sandbox.threads())
+                .allowEnvironmentAccess(EnvironmentAccess.NONE)
+                .allowPolyglotAccess(PolyglotAccess.NONE)
+                .allowIO(IOAccess.newBuilder()
+                        .fileSystem(sandbox.fileWrites() ? org.graalvm.polyglot.io.FileSystem.newDefaultFileSystem()
+                                                         : new SandboxFileSystem(config.bytecodeCache()))
+                        .allowHostSocketAccess(sandbox.network())
+                        .build())
+                .option("python.PosixModuleBackend", sandbox.nativeAccess() ? "native" : "java");
+        if (!config.pythonPath().isEmpty()) {
+            builder.option("python.PythonPath", config.pythonPath().stream()
+                    .map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(java.io.File.pathSeparator)));
+        }
+        config.bytecodeCache().ifPresent(dir -> builder
+                .option("python.PyCachePrefix", dir.toAbsolutePath().toString())
+                .option("python.DontWriteBytecodeFlag", "false"));
+        context = builder.build();
+        if (killed) {
+            throw new IllegalStateException("stopped while starting");
+        }
+        Value helper = context.eval("python", LOADER).execute(HELPER_SOURCE);
+        call = helper.getMember("call");
+        evaluate = helper.getMember("evaluate");
+        describe = helper.getMember("describe");
+        boundary = new Boundary(helper);
+        if (!(sandbox.network() && sandbox.threads() && sandbox.processes() && sandbox.hostAccess())) {
+            helper.getMember("install_guards").execute(sandbox.network(), sandbox.threads(), sandbox.processes(), sandbox.hostAccess());
+        }
+        try {
+            for (String module : config.preload()) {
+                context.eval("python", "import " + module);
+            }
+            if (!config.warmup().isBlank()) {
+                context.eval(Source.create("python", config.warmup()));
+            }
+        } catch (PolyglotException e) {
+            if (e.isGuestException() && !e.isInternalError() && e.getGuestObject() != null) {
+                throw toPythonException(e);
+            }
+            throw e;
+        }
+    }
+
+    /** Runs one task on this thread and hands its outcome to the pool. */
+    private void execute(PendingTask task) {
+        Object result = null;
+        RuntimeException failure = null;
+        try {
+            PythonTask t = task.task;
+            Value value;
+            if (t.isCall()) {
+                Value args = (Value) boundary.toPython(t.args());
+                Object kwargs = t.kwargs().isEmpty() ? null : boundary.toPython(t.kwargs());
+                value = call.execute(t.module(), t.function(), args, kwargs);
+            } else {
+                value = evaluate.execute(t.source());
+            }
+            result = boundary.toJava(value);
+        } catch (PolyglotException e) {
+            if (killed || e.isCancelled() || e.isInterrupted()) {
+                // Stopped from outside (timeout, cancel, shutdown): whoever stopped it told the caller.
+                failure = new PoolClosedException(task.task.describe() + " was stopped");
+                killed = true;
+            } else if (e.isExit()) {
+                failure = new PythonException("SystemExit", "the task exited the interpreter with status " + e.getExitStatus(), "");
+                retireAfterFailure();
+            } else if (e.isGuestException() && !e.isInternalError() && e.getGuestObject() != null) {
+                failure = toPythonException(e);
+            } else {
+                // A host error escaped the guest (e.g. a denied operation no guard caught): its state is unknown.
+                failure = new PythonException("SystemError", "internal error in the interpreter: " + e.getMessage(), "");
+                retireAfterFailure();
+            }
+        } catch (Boundary.UnsupportedValue e) {
+            failure = new PythonException("TypeError", e.getMessage(), "");
+        } catch (IllegalArgumentException e) {
+            failure = e;
+        }
+        pool.taskFinished(task, result, failure);
+    }
+
+    private PythonException toPythonException(PolyglotException e) {
+        Value info = describe.execute(e.getGuestObject());
+        return new PythonException(info.getArrayElement(0).asString(), info.getArrayElement(1).asString(),
+                info.getArrayElement(2).asString());
+    }
+
+    /** After an error that may have left the context broken: finish this task, then be replaced. */
+    private void retireAfterFailure() {
+        pool.replace(this, false);
+    }
+
+    /**
+     * Stops whatever runs in this interpreter and closes it; called from a lifecycle thread, never
+     * from the owner. Blocks until the guest code is cancelled.
+     */
+    void kill() {
+        killed = true;
+        retiring = true;
+        closeContext(true);
+    }
+
+    private void closeContext(boolean cancel) {
+        Context c = context;
+        if (c != null) {
+            try {
+                c.close(cancel);
+            } catch (PolyglotException | IllegalStateException e) {
+                // Already closed, or closing from the owner while it is being cancelled: nothing left to do.
+            }
+        }
+    }
+
+    private static String loadHelper() {
+        try (InputStream in = Interpreter.class.getResourceAsStream("covet_pool.py")) {
+            if (in == null) {
+                throw new IllegalStateException("covet_pool.py is missing from the interpreters jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+}

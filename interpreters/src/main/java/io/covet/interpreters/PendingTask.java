@@ -1,0 +1,61 @@
+package io.covet.interpreters;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A task the pool accepted, with its caller's future. Its state only moves forward, by
+ * compare-and-set, so exactly one of "ran to the end", "timed out" and "shut down" completes the
+ * future, however the threads race.
+ */
+final class PendingTask {
+
+    enum State { QUEUED, RUNNING, DONE }
+
+    final PythonTask task;
+    final CompletableFuture<Object> future = new CompletableFuture<>();
+    final Duration runLimit;
+    final long submittedNanos = System.nanoTime();
+    private final AtomicReference<State> state = new AtomicReference<>(State.QUEUED);
+    volatile long startedNanos;
+    volatile Interpreter interpreter;
+    volatile ScheduledFuture<?> deadline;
+
+    PendingTask(PythonTask task, Duration runLimit) {
+        this.task = task;
+        this.runLimit = runLimit;
+    }
+
+    /** QUEUED -> RUNNING in {@code owner}; false if it already timed out or was cancelled. */
+    boolean start(Interpreter owner) {
+        if (!state.compareAndSet(State.QUEUED, State.RUNNING)) {
+            return false;
+        }
+        interpreter = owner;
+        startedNanos = System.nanoTime();
+        cancelDeadline();
+        return true;
+    }
+
+    /** Claims the right to complete the future from {@code from}; false if someone else did first. */
+    boolean finish(State from) {
+        if (!state.compareAndSet(from, State.DONE)) {
+            return false;
+        }
+        cancelDeadline();
+        return true;
+    }
+
+    State state() {
+        return state.get();
+    }
+
+    void cancelDeadline() {
+        ScheduledFuture<?> d = deadline;
+        if (d != null) {
+            d.cancel(false);
+        }
+    }
+}

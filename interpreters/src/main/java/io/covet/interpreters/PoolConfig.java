@@ -1,0 +1,120 @@
+package io.covet.interpreters;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How an {@link InterpreterPool} is shaped. Build one with {@link #builder()}; every setting has
+ * a default taken from the machine.
+ *
+ * @param size                   interpreters kept ready (default: available processors)
+ * @param pythonPath             directories user modules are imported from (readable in the sandbox)
+ * @param preload                modules each interpreter imports before it takes work
+ * @param warmup                 Python source each new interpreter runs once before it takes work
+ *                               (empty: none), e.g. a loop over the hot functions to start the JIT
+ * @param maxTasksPerInterpreter an interpreter is replaced after this many tasks (0: never)
+ * @param maxAge                 an interpreter is replaced when this old ({@link Duration#ZERO}: never)
+ * @param queueLimit             tasks that may wait for an interpreter; beyond it submission is rejected
+ * @param acquireTimeout         longest a task waits for an interpreter before it times out
+ * @param taskTimeout            longest a task may run before it is stopped (its interpreter is replaced)
+ * @param shutdownGrace          how long {@link InterpreterPool#close()} lets queued and running tasks finish
+ * @param sandbox                what Python code may do ({@link SandboxPolicy#strict()} by default)
+ * @param bytecodeCache          where compiled {@code .pyc} files are kept between runs (empty: no cache);
+ *                               the only place a sandboxed interpreter may write
+ */
+public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, String warmup,
+                         int maxTasksPerInterpreter, Duration maxAge, int queueLimit,
+                         Duration acquireTimeout, Duration taskTimeout, Duration shutdownGrace,
+                         SandboxPolicy sandbox, Optional<Path> bytecodeCache) {
+
+    public PoolConfig {
+        if (size < 1) {
+            throw new IllegalArgumentException("pool size must be at least 1, got " + size);
+        }
+        if (maxTasksPerInterpreter < 0) {
+            throw new IllegalArgumentException("maxTasksPerInterpreter must be >= 0 (0: never replace), got " + maxTasksPerInterpreter);
+        }
+        if (queueLimit < 0) {
+            throw new IllegalArgumentException("queueLimit must be >= 0, got " + queueLimit);
+        }
+        requireNonNegative("maxAge", maxAge);
+        requirePositive("acquireTimeout", acquireTimeout);
+        requirePositive("taskTimeout", taskTimeout);
+        requireNonNegative("shutdownGrace", shutdownGrace);
+        pythonPath = List.copyOf(pythonPath);
+        preload = List.copyOf(preload);
+        for (String module : preload) {
+            if (!module.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
+                throw new IllegalArgumentException("preload: '" + module + "' is not a Python module name");
+            }
+        }
+        Objects.requireNonNull(warmup, "warmup");
+        Objects.requireNonNull(sandbox, "sandbox");
+        Objects.requireNonNull(bytecodeCache, "bytecodeCache");
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be a positive duration, got " + value);
+        }
+    }
+
+    private static void requireNonNegative(String name, Duration value) {
+        if (value == null || value.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, got " + value);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Where the bytecode cache lives unless configured: {@code $XDG_CACHE_HOME/covet/pyc} or {@code ~/.cache/covet/pyc}. */
+    public static Path defaultBytecodeCache() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("covet").resolve("pyc");
+    }
+
+    public static final class Builder {
+        private int size = Runtime.getRuntime().availableProcessors();
+        private List<Path> pythonPath = List.of();
+        private List<String> preload = List.of();
+        private String warmup = "";
+        private int maxTasksPerInterpreter = 0;
+        private Duration maxAge = Duration.ZERO;
+        private int queueLimit = 1024;
+        private Duration acquireTimeout = Duration.ofSeconds(30);
+        private Duration taskTimeout = Duration.ofSeconds(60);
+        private Duration shutdownGrace = Duration.ofSeconds(10);
+        private SandboxPolicy sandbox = SandboxPolicy.strict();
+        private Optional<Path> bytecodeCache = Optional.of(defaultBytecodeCache());
+
+        private Builder() {
+        }
+
+        public Builder size(int size) { this.size = size; return this; }
+        public Builder pythonPath(List<Path> dirs) { this.pythonPath = dirs; return this; }
+        public Builder pythonPath(Path... dirs) { return pythonPath(List.of(dirs)); }
+        public Builder preload(List<String> modules) { this.preload = modules; return this; }
+        public Builder preload(String... modules) { return preload(List.of(modules)); }
+        public Builder warmup(String source) { this.warmup = source; return this; }
+        public Builder maxTasksPerInterpreter(int tasks) { this.maxTasksPerInterpreter = tasks; return this; }
+        public Builder maxAge(Duration age) { this.maxAge = age; return this; }
+        public Builder queueLimit(int tasks) { this.queueLimit = tasks; return this; }
+        public Builder acquireTimeout(Duration timeout) { this.acquireTimeout = timeout; return this; }
+        public Builder taskTimeout(Duration timeout) { this.taskTimeout = timeout; return this; }
+        public Builder shutdownGrace(Duration grace) { this.shutdownGrace = grace; return this; }
+        public Builder sandbox(SandboxPolicy policy) { this.sandbox = policy; return this; }
+        /** {@code null} turns the cache off: every interpreter then parses each module it imports. */
+        public Builder bytecodeCache(Path dir) { this.bytecodeCache = Optional.ofNullable(dir); return this; }
+
+        public PoolConfig build() {
+            return new PoolConfig(size, pythonPath, preload, warmup, maxTasksPerInterpreter, maxAge, queueLimit,
+                    acquireTimeout, taskTimeout, shutdownGrace, sandbox, bytecodeCache);
+        }
+    }
+}

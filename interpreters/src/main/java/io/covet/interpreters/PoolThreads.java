@@ -1,0 +1,52 @@
+package io.covet.interpreters;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Every thread the pool makes, in one place. All are platform threads named {@code covet-py-*}:
+ * <ul>
+ *   <li>{@code covet-py-N}: one per interpreter, the only thread that ever enters its context;</li>
+ *   <li>{@code covet-py-timer}: fires wait and run deadlines (never blocks);</li>
+ *   <li>{@code covet-py-lifecycle-N}: stops timed-out interpreters, which blocks until the
+ *       guest code is cancelled.</li>
+ * </ul>
+ * Callers may be virtual threads: they only submit and wait on futures.
+ */
+final class PoolThreads {
+
+    private static final Logger LOG = Logger.getLogger(PoolThreads.class.getName());
+    private static final Thread.UncaughtExceptionHandler REPORT =
+            (t, e) -> LOG.log(Level.SEVERE, "uncaught exception in " + t.getName(), e);
+
+    private final String prefix;
+    private final AtomicInteger interpreterIds = new AtomicInteger();
+
+    PoolThreads(String prefix) {
+        this.prefix = prefix;
+    }
+
+    /** The owner thread of one interpreter, started by the caller. */
+    Thread interpreterThread(Runnable body) {
+        return Thread.ofPlatform().name(prefix + "-" + interpreterIds.getAndIncrement())
+                .uncaughtExceptionHandler(REPORT).unstarted(body);
+    }
+
+    ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name(prefix + "-timer").daemon(true).uncaughtExceptionHandler(REPORT).factory());
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
+
+    ExecutorService lifecycle() {
+        ThreadFactory factory = Thread.ofPlatform().name(prefix + "-lifecycle-", 0).daemon(true)
+                .uncaughtExceptionHandler(REPORT).factory();
+        return Executors.newCachedThreadPool(factory);
+    }
+}

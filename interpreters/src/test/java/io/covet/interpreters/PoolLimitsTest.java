@@ -1,0 +1,124 @@
+package io.covet.interpreters;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Timeouts, cancellation and the wait queue, on a one-interpreter pool with tight limits. */
+class PoolLimitsTest {
+
+    static InterpreterPool pool;
+
+    @BeforeAll
+    static void start() {
+        pool = InterpreterPool.start(PoolFixture.config().size(1).preload("pool_tasks")
+                .queueLimit(1).acquireTimeout(Duration.ofSeconds(20)).taskTimeout(Duration.ofSeconds(20)).build());
+    }
+
+    @AfterAll
+    static void stop() {
+        pool.close();
+    }
+
+    /** Earlier tests may have replaced the interpreter; start each test with a full, idle pool. */
+    @BeforeEach
+    void poolIsBackToFullSize() throws InterruptedException {
+        awaitFullPool(pool);
+    }
+
+    static void awaitFullPool(InterpreterPool p) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            PoolMetrics m = p.metrics();
+            if (m.ready() == m.size() && m.starting() == 0 && m.busy() == 0 && m.queued() == 0) {
+                return;
+            }
+            assertThat(System.nanoTime()).as("pool back to full size within 60 s: %s", m).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aRunawayLoopIsStoppedAndTheCallerToldWithin100msOfItsDeadline() throws Exception {
+        long recycledBefore = pool.metrics().recycled();
+        CompletableFuture<Object> f = pool.submit(PythonTask.call("pool_tasks", "forever").withTimeout(Duration.ofMillis(500)));
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(TaskTimeoutException.class,
+                        e -> assertThat(e.phase()).isEqualTo(TaskTimeoutException.Phase.RUNNING));
+        long lateMs = (System.nanoTime() - t0) / 1_000_000 - 500;
+        assertThat(lateMs).as("timeout reported this late after the deadline").isLessThan(100);
+        awaitFullPool(pool);
+        assertThat(pool.metrics().recycled()).isEqualTo(recycledBefore + 1);
+        assertThat(pool.call("pool_tasks", "echo", "alive")).as("the replacement serves").isEqualTo("alive");
+    }
+
+    @Test
+    void aTaskWaitingPastTheAcquireTimeoutTimesOutWithoutRunning() throws Exception {
+        try (InterpreterPool tight = InterpreterPool.start(PoolFixture.config().size(1).preload("pool_tasks")
+                .acquireTimeout(Duration.ofMillis(300)).build())) {
+            CompletableFuture<Object> busy = tight.submitCall("pool_tasks", "sleep", 1.5);
+            CompletableFuture<Object> waiting = tight.submitEval("import pool_tasks\npool_tasks.bump()");
+            assertThatThrownBy(() -> waiting.get(30, TimeUnit.SECONDS)).cause()
+                    .isInstanceOfSatisfying(TaskTimeoutException.class,
+                            e -> assertThat(e.phase()).isEqualTo(TaskTimeoutException.Phase.WAITING));
+            assertThat(busy.get(30, TimeUnit.SECONDS)).isEqualTo(1.5);
+            assertThat(tight.eval("import pool_tasks\npool_tasks.counter")).as("the timed-out task never ran").isEqualTo(0L);
+            assertThat(tight.metrics().timedOut()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aFullQueueRejectsAtSubmissionNamingSizeAndLimit() throws Exception {
+        CompletableFuture<Object> running = pool.submitCall("pool_tasks", "sleep", 1.0);
+        awaitBusy();
+        CompletableFuture<Object> queued = pool.submitCall("pool_tasks", "echo", "queued");
+        assertThatThrownBy(() -> pool.submitCall("pool_tasks", "echo", "one too many"))
+                .isInstanceOfSatisfying(PoolOverloadedException.class, e -> {
+                    assertThat(e.size()).isEqualTo(1);
+                    assertThat(e.queueLimit()).isEqualTo(1);
+                    assertThat(e).hasMessageContaining("all 1 interpreters are busy").hasMessageContaining("1 tasks are already waiting");
+                });
+        assertThat(running.get(30, TimeUnit.SECONDS)).isEqualTo(1.0);
+        assertThat(queued.get(30, TimeUnit.SECONDS)).as("accepted tasks still complete").isEqualTo("queued");
+        assertThat(pool.metrics().rejected()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void cancellingARunningTaskStopsItAndReplacesTheInterpreter() throws Exception {
+        long recycledBefore = pool.metrics().recycled();
+        CompletableFuture<Object> f = pool.submitCall("pool_tasks", "forever");
+        awaitBusy();
+        assertThat(f.cancel(true)).isTrue();
+        assertThatThrownBy(f::get).isInstanceOf(CancellationException.class);
+        awaitFullPool(pool);
+        assertThat(pool.metrics().recycled()).isEqualTo(recycledBefore + 1);
+        assertThat(pool.call("pool_tasks", "echo", 3L)).isEqualTo(3L);
+    }
+
+    @Test
+    void cancellingAQueuedTaskMeansItNeverRuns() throws Exception {
+        CompletableFuture<Object> running = pool.submitCall("pool_tasks", "sleep", 0.5);
+        awaitBusy();
+        CompletableFuture<Object> queued = pool.submitEval("import pool_tasks\npool_tasks.counter = -100");
+        queued.cancel(true);
+        running.get(30, TimeUnit.SECONDS);
+        assertThat((Long) pool.eval("import pool_tasks\npool_tasks.counter")).isNotEqualTo(-100L);
+    }
+
+    private static void awaitBusy() throws InterruptedException {
+        while (pool.metrics().busy() == 0) {
+            Thread.sleep(5);
+        }
+    }
+}
