@@ -3,14 +3,11 @@ package io.covet.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,6 +21,7 @@ public final class NumpyPeer {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long PROBE_SECONDS = 60;
     private static final long MEASURE_MINUTES = 10;
+    private static final java.util.Set<String> OPENBLAS_PINS = java.util.Set.of("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE");
 
     private final String python;
     private final Path script;
@@ -51,7 +49,7 @@ public final class NumpyPeer {
     public static Probe probe(String python) {
         try {
             Path script = extractScript();
-            Finished run = run(List.of(python, "-c", "import numpy"), null, Map.of(), PROBE_SECONDS, TimeUnit.SECONDS);
+            ChildProcess.Finished run = ChildProcess.run(List.of(python, "-c", "import numpy"), null, OPENBLAS_PINS, Map.of(), PROBE_SECONDS, TimeUnit.SECONDS);
             if (run == null) {
                 return new Missing(python + " did not import numpy within " + PROBE_SECONDS + " s");
             }
@@ -77,7 +75,7 @@ public final class NumpyPeer {
                     "min_sample_s", plan.minSample().toMillis() / 1000.0));
             Map<String, String> env = new java.util.HashMap<>();
             env.put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
-            Finished run = run(List.of(python, script.toString()), request, env, MEASURE_MINUTES, TimeUnit.MINUTES);
+            ChildProcess.Finished run = ChildProcess.run(List.of(python, script.toString()), request, OPENBLAS_PINS, env, MEASURE_MINUTES, TimeUnit.MINUTES);
             if (run == null) {
                 throw new IllegalStateException(what + " ran over " + MEASURE_MINUTES + " minutes and was killed");
             }
@@ -94,55 +92,7 @@ public final class NumpyPeer {
         }
     }
 
-    /** A child that exited: its status and output. */
-    private record Finished(int exitCode, String stdout, String stderr) {
-    }
-
-    /**
-     * Runs a child with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed and {@code env} added,
-     * feeding it {@code input}; returns null (after killing it) when it outlives the timeout.
-     * Output is drained on other threads so that a chatty or hung child cannot block this one.
-     */
-    private static Finished run(List<String> command, String input, Map<String, String> env, long timeout, TimeUnit unit)
-            throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().remove("OPENBLAS_CORETYPE");
-        pb.environment().remove("OPENBLAS_L2_SIZE");
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        try (var in = p.getOutputStream()) {
-            if (input != null) {
-                in.write(input.getBytes(StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            // The child exited before reading its input; its exit status and stderr say why.
-        }
-        if (!p.waitFor(timeout, unit)) {
-            p.destroyForcibly().waitFor();
-            return null;
-        }
-        return new Finished(p.exitValue(), stdout.join(), stderr.join());
-    }
-
-    private static String readAll(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "(output unreadable: " + e.getMessage() + ")";
-        }
-    }
-
     private static Path extractScript() throws IOException {
-        try (InputStream in = NumpyPeer.class.getResourceAsStream("numpy_peer.py")) {
-            if (in == null) {
-                throw new IllegalStateException("numpy_peer.py is missing from the covet-bench jar");
-            }
-            Path file = Files.createTempFile("covet-numpy-peer-", ".py");
-            file.toFile().deleteOnExit();
-            Files.write(file, in.readAllBytes());
-            return file;
-        }
+        return ChildProcess.extract("numpy_peer.py", Files.createTempFile("covet-numpy-peer-", ".py"));
     }
 }

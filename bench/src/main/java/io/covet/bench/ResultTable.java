@@ -10,18 +10,29 @@ public final class ResultTable {
     }
 
     public static String render(List<BenchRecord> records) {
-        String peerName = records.stream().map(BenchRecord::peer).filter(p -> p != null).findFirst().orElse(null);
-        String[] header = {"case", "size", "unit", "covet", "thr", "peer", "thr", "covet/peer"};
+        List<String> peers = records.stream().map(BenchRecord::peer).filter(p -> p != null).distinct().toList();
+        // Suites with several peers (python) name each row's peer in a column of its own.
+        boolean peerColumn = peers.size() > 1;
+        List<String> header = new java.util.ArrayList<>(List.of("case", "size", "unit", "covet", "thr", "peer", "thr", "covet/peer"));
+        if (peerColumn) {
+            header.add(5, "vs");
+        }
         List<String[]> rows = new java.util.ArrayList<>();
-        rows.add(header);
+        rows.add(header.toArray(String[]::new));
         for (BenchRecord r : records) {
             Double ratio = r.ratio();
-            rows.add(new String[]{r.caseName(), String.format(Locale.ROOT, "%,d", r.size()), r.unit(), number(r.covet()),
-                    Integer.toString(r.threads()), r.peerValue() == null ? "-" : number(r.peerValue()),
+            List<String> row = new java.util.ArrayList<>(List.of(r.caseName(), String.format(Locale.ROOT, "%,d", r.size()),
+                    r.unit(), number(r.covet()), Integer.toString(r.threads()),
+                    r.peerValue() == null ? "-" : number(r.peerValue()),
                     r.peerThreads() == null ? "-" : r.peerThreads().toString(),
-                    ratio == null ? "-" : String.format(Locale.ROOT, "%.2fx", ratio)});
+                    ratio == null ? "-" : String.format(Locale.ROOT, "%.2fx", ratio)));
+            if (peerColumn) {
+                row.add(5, r.peer() == null ? "-" : shortName(r.peer()));
+            }
+            rows.add(row.toArray(String[]::new));
         }
-        int[] width = new int[header.length];
+        int columns = header.size();
+                int[] width = new int[columns];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 width[i] = Math.max(width[i], row[i].length());
@@ -30,13 +41,25 @@ public final class ResultTable {
         StringBuilder out = new StringBuilder();
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
-                String cell = i < 3 ? pad(row[i], width[i], false) : pad(row[i], width[i], true);
-                out.append(cell).append(i == row.length - 1 ? "\n" : "  ");
+                boolean left = i < 3 || (peerColumn && i == 5);
+                out.append(pad(row[i], width[i], !left)).append(i == row.length - 1 ? "\n" : "  ");
             }
         }
-        out.append(peerName == null ? "peer: none (Covet's figures only)\n" : "peer: " + peerName + "\n");
-        out.append("thr = threads each side may use; covet/peer > 1 means Covet is faster\n");
+        if (peers.isEmpty()) {
+            out.append("peer: none (Covet's figures only)\n");
+        } else {
+            for (String peer : peers) {
+                out.append("peer: ").append(peer).append("\n");
+            }
+        }
+        out.append("thr = threads each side may use; covet/peer > 1 means Covet is better\n");
         return out.toString();
+    }
+
+    /** A peer's name without its details in brackets: {@code cpython-threads (CPython 3.11.7)} -> {@code cpython-threads}. */
+    private static String shortName(String peer) {
+        int bracket = peer.indexOf(" (");
+        return bracket < 0 ? peer : peer.substring(0, bracket);
     }
 
     private static String number(double v) {

@@ -3,6 +3,7 @@ package io.covet.cli;
 import io.covet.bench.BenchJson;
 import io.covet.bench.BenchRecord;
 import io.covet.bench.ComputeSuite;
+import io.covet.bench.PythonSuite;
 import io.covet.bench.ResultTable;
 import io.covet.bench.TimingPlan;
 import java.io.PrintWriter;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
 /** {@code covet bench}: side-by-side suites and JMH. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure Covet side by side with its peers on this machine.",
-        subcommands = {BenchCommand.Compute.class, BenchCommand.Report.class, BenchCommand.Jmh.class})
+        subcommands = {BenchCommand.Compute.class, BenchCommand.Python.class, BenchCommand.Report.class, BenchCommand.Jmh.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -73,36 +74,100 @@ final class BenchCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            ProgressBar bar = new ProgressBar(err);
-            List<BenchRecord> records = new ComputeSuite().run(options, new ComputeSuite.Listener() {
-                        @Override
-                        public void step(int done, int total, String what) {
-                            bar.update(done, total, what);
-                        }
-
-                        @Override
-                        public void peerSkipped(String reason) {
-                            err.println("peer skipped: " + reason);
-                            err.flush();
-                        }
-
-                        @Override
-                        public void peerFailed(String what, String reason) {
-                            err.println("\npeer failed on " + what + ": " + reason);
-                            err.flush();
-                        }
-                    });
+            ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
+            List<BenchRecord> records = new ComputeSuite().run(options, listener(spec.commandLine().getErr(), bar));
             bar.finish();
-            out.print(ResultTable.render(records));
-            if (json != null) {
-                BenchJson.write(json, records);
-                out.println("records written to " + json);
-            }
-            out.flush();
-            return 0;
+            return report(spec, records, json);
         }
+    }
+
+    @Command(name = "python", mixinStandardHelpOptions = true,
+            description = {"Pure-Python workloads as batches of tasks through Covet's interpreter pool (1 interpreter and N),",
+                    "side by side with CPython single-threaded, with a ThreadPoolExecutor and a ProcessPoolExecutor of N;",
+                    "plus the pool's cold start, memory per interpreter and warm per-task latency."})
+    static final class Python implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--quick", description = "Shorter warm-up and samples (about three minutes).")
+        boolean quick;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the records as JSON to FILE.")
+        Path json;
+
+        @Option(names = "--threads", paramLabel = "N", description = "Interpreters, and CPython workers (default: all cores, here ${DEFAULT-VALUE}).")
+        int threads = Runtime.getRuntime().availableProcessors();
+
+        @Option(names = "--python", paramLabel = "PATH", description = "CPython for the peers (default: ${DEFAULT-VALUE}).")
+        String python = "python3";
+
+        @Option(names = "--no-peer", description = "Skip the CPython peers.")
+        boolean noPeer;
+
+        @Option(names = "--workloads", split = ",", paramLabel = "NAME",
+                description = "Only these workloads (comma-separated): ${COMPLETION-CANDIDATES}.",
+                completionCandidates = WorkloadNames.class)
+        List<String> workloads = List.of();
+
+        @Override
+        public Integer call() throws Exception {
+            PythonSuite.Options options;
+            try {
+                String peer = noPeer ? null : python;
+                options = quick ? PythonSuite.Options.quick(threads, peer, workloads)
+                                : PythonSuite.Options.full(threads, peer, workloads);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
+            List<BenchRecord> records = new PythonSuite().run(options, listener(spec.commandLine().getErr(), bar));
+            bar.finish();
+            return report(spec, records, json);
+        }
+    }
+
+    /** Workload names for --workloads' help and completion. */
+    static final class WorkloadNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return PythonSuite.WORKLOADS.iterator();
+        }
+    }
+
+    /** Progress on the bar; peer trouble on its own line. */
+    private static ComputeSuite.Listener listener(PrintWriter err, ProgressBar bar) {
+        return new ComputeSuite.Listener() {
+            @Override
+            public void step(int done, int total, String what) {
+                bar.update(done, total, what);
+            }
+
+            @Override
+            public void peerSkipped(String reason) {
+                err.println("peer skipped: " + reason);
+                err.flush();
+            }
+
+            @Override
+            public void peerFailed(String what, String reason) {
+                err.println("\npeer failed on " + what + ": " + reason);
+                err.flush();
+            }
+        };
+    }
+
+    /** Prints the table and writes the JSON records if asked; the exit status. */
+    private static int report(CommandSpec spec, List<BenchRecord> records, Path json) throws java.io.IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        spec.commandLine().getErr().flush();
+        out.print(ResultTable.render(records));
+        if (json != null) {
+            BenchJson.write(json, records);
+            out.println("records written to " + json);
+        }
+        out.flush();
+        return 0;
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true,

@@ -33,7 +33,8 @@ final class CovetCommand implements Runnable {
                     "covet " + projectVersion(),
                     "java: " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ", "
                             + System.getProperty("java.vendor") + ")",
-                    "compute: " + compute};
+                    "compute: " + compute,
+                    "python: " + io.covet.interpreters.GraalPy.describeRuntime()};
         }
 
         static String projectVersion() {

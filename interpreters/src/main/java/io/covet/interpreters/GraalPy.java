@@ -36,11 +36,24 @@ public final class GraalPy {
         return !FALLBACK.equals(engine.getImplementationName());
     }
 
+    /** The GraalPy release Covet was built against (the engine itself says "Development Build" when run from Maven jars). */
+    private static String graalVersion(Engine engine) {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.InputStream in = GraalPy.class.getResourceAsStream("graalpy.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (java.io.IOException e) {
+            // fall through to the engine's own word
+        }
+        return p.getProperty("graalpy.version", engine.getVersion());
+    }
+
     /** One line for {@code covet --version}: GraalPy's version and whether the JIT is on. */
     public static String describeRuntime() {
         try (Engine engine = Engine.newBuilder("python").option("engine.WarnInterpreterOnly", "false").build()) {
             String python = engine.getLanguages().get("python").getVersion();
-            return "GraalPy " + engine.getVersion() + " (Python " + python + "), "
+            return "GraalPy " + graalVersion(engine) + " (Python " + python + "), "
                     + (isJit(engine) ? "JIT on (" + engine.getImplementationName() + ")"
                                      : "JIT OFF: fallback interpreter, ~10x slower than CPython");
         }
