@@ -57,12 +57,17 @@ public final class PythonSuite {
             workloads = workloads.isEmpty() ? WORKLOADS : List.copyOf(workloads);
         }
 
+        /**
+         * Warm-up of at least 15 s per workload and pool: in a JVM that has just started, GraalPy
+         * was seen to run fib27 50x slower than when warm for the first 15-25 s, while the Graal
+         * compiler is itself being compiled and works through the start-up's compilations.
+         */
         public static Options quick(int threads, String python, List<String> workloads) {
-            return new Options(Duration.ofSeconds(4), 3, Duration.ofSeconds(1), threads, python, workloads);
+            return new Options(Duration.ofSeconds(15), 3, Duration.ofSeconds(1), threads, python, workloads);
         }
 
         public static Options full(int threads, String python, List<String> workloads) {
-            return new Options(Duration.ofSeconds(10), 5, Duration.ofSeconds(2), threads, python, workloads);
+            return new Options(Duration.ofSeconds(30), 5, Duration.ofSeconds(2), threads, python, workloads);
         }
     }
 

@@ -90,7 +90,7 @@ final class BenchCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--quick", description = "Shorter warm-up and samples (about three minutes).")
+        @Option(names = "--quick", description = "Shorter warm-up and samples (about five minutes; the full run takes about ten).")
         boolean quick;
 
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the records as JSON to FILE.")

@@ -27,10 +27,11 @@ class CovetCommandTest {
     }
 
     @Test
-    void versionNamesTheBuildTheJdkAndTheComputePathInUse() {
+    void versionNamesTheBuildTheJdkTheComputePathAndWhetherGraalPyHasItsJit() {
         Run r = run("--version");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("covet 0.1.0").contains("java: 25").contains("compute: SIMD").contains("accelerators: none");
+        assertThat(r.out()).contains("covet 0.1.0").contains("java: 25").contains("compute: SIMD").contains("accelerators: none")
+                .contains("python: GraalPy 25.").contains("JIT on");
     }
 
     @Test
@@ -49,6 +50,12 @@ class CovetCommandTest {
         Run cases = run("bench", "compute", "--cases", "fft_f32");
         assertThat(cases.exitCode()).isEqualTo(2);
         assertThat(cases.err()).contains("unknown case 'fft_f32'");
+        Run workloads = run("bench", "python", "--workloads", "fib99");
+        assertThat(workloads.exitCode()).isEqualTo(2);
+        assertThat(workloads.err()).contains("unknown workload 'fib99'").contains("fib27, json_roundtrip, nbody, spectral_norm");
+        Run pythonThreads = run("bench", "python", "--threads", "0");
+        assertThat(pythonThreads.exitCode()).isEqualTo(2);
+        assertThat(pythonThreads.err()).contains("--threads must be at least 1, got 0");
     }
 
     @Test
