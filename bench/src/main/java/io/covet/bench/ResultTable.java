@@ -27,7 +27,7 @@ public final class ResultTable {
                     r.peerThreads() == null ? "-" : r.peerThreads().toString(),
                     ratio == null ? "-" : String.format(Locale.ROOT, "%.2fx", ratio)));
             if (peerColumn) {
-                row.add(5, r.peer() == null ? "-" : shortName(r.peer()));
+                row.add(5, r.peer() == null ? "-" : BenchReport.peerKind(r.peer()));
             }
             rows.add(row.toArray(String[]::new));
         }
@@ -54,12 +54,6 @@ public final class ResultTable {
         }
         out.append("thr = threads each side may use; covet/peer > 1 means Covet is better\n");
         return out.toString();
-    }
-
-    /** A peer's name without its details in brackets: {@code cpython-threads (CPython 3.11.7)} -> {@code cpython-threads}. */
-    private static String shortName(String peer) {
-        int bracket = peer.indexOf(" (");
-        return bracket < 0 ? peer : peer.substring(0, bracket);
     }
 
     private static String number(double v) {

@@ -27,4 +27,15 @@ class BenchReportTest {
         assertThat(medians.get(1).peerValue()).isEqualTo(2.0);      // only the run that had a peer
         assertThat(medians.get(2).peerValue()).isNull();
     }
+
+    @Test
+    void aFigureComparedWithSeveralPeersKeepsOneRowPerPeer() {
+        BenchRecord threads1 = new BenchRecord("python", "fib27", 2, 2, "tasks/s", BenchRecord.HIGHER, 100, "cpython-threads (CPython 3.11.7)", 20.0, 2);
+        BenchRecord procs1 = new BenchRecord("python", "fib27", 2, 2, "tasks/s", BenchRecord.HIGHER, 100, "cpython-processpool (CPython 3.11.7)", 40.0, 2);
+        BenchRecord threads2 = new BenchRecord("python", "fib27", 2, 2, "tasks/s", BenchRecord.HIGHER, 120, "cpython-threads (CPython 3.11.7)", 30.0, 2);
+        BenchRecord procs2 = new BenchRecord("python", "fib27", 2, 2, "tasks/s", BenchRecord.HIGHER, 120, "cpython-processpool (CPython 3.11.7)", 50.0, 2);
+        List<BenchRecord> medians = BenchReport.medians(List.of(List.of(threads1, procs1), List.of(threads2, procs2)));
+        assertThat(medians).extracting(BenchRecord::peerValue).containsExactly(25.0, 45.0);
+        assertThat(medians).extracting(BenchRecord::covet).containsExactly(110.0, 110.0);
+    }
 }
