@@ -247,10 +247,10 @@ public final class InterpreterPool implements AutoCloseable {
         runMicros.recordValue((System.nanoTime() - task.startedNanos) / 1000);
         if (failure == null) {
             completed.increment();
-            task.future.complete(result);
+            task.succeed(result);
         } else {
             failed.increment();
-            task.future.completeExceptionally(failure);
+            task.fail(failure);
         }
     }
 
@@ -376,7 +376,7 @@ public final class InterpreterPool implements AutoCloseable {
         }
         if (task.finish(PendingTask.State.QUEUED)) {
             timedOut.increment();
-            task.future.completeExceptionally(new TaskTimeoutException(TaskTimeoutException.Phase.WAITING,
+            task.fail(new TaskTimeoutException(TaskTimeoutException.Phase.WAITING,
                     config.acquireTimeout(), task.task.describe()));
         }
     }
@@ -385,7 +385,7 @@ public final class InterpreterPool implements AutoCloseable {
         if (task.finish(PendingTask.State.RUNNING)) {
             timedOut.increment();
             runMicros.recordValue((System.nanoTime() - task.startedNanos) / 1000);
-            task.future.completeExceptionally(new TaskTimeoutException(TaskTimeoutException.Phase.RUNNING,
+            task.fail(new TaskTimeoutException(TaskTimeoutException.Phase.RUNNING,
                     task.runLimit, task.task.describe()));
             killAndReplace(task.interpreter);
         }
@@ -515,7 +515,7 @@ public final class InterpreterPool implements AutoCloseable {
         for (PendingTask task : unstarted) {
             if (task.finish(PendingTask.State.QUEUED)) {
                 cancelled.increment();
-                task.future.completeExceptionally(new PoolClosedException(task.task.describe()
+                task.fail(new PoolClosedException(task.task.describe()
                         + " was still waiting when the pool shut down"));
             }
         }
@@ -523,7 +523,7 @@ public final class InterpreterPool implements AutoCloseable {
             PendingTask running = i.current;
             if (running != null && running.finish(PendingTask.State.RUNNING)) {
                 cancelled.increment();
-                running.future.completeExceptionally(new PoolClosedException(running.task.describe()
+                running.fail(new PoolClosedException(running.task.describe()
                         + " was still running when the pool's shutdown grace period ended; it was stopped"));
             }
             if (running != null || !i.startedFuture.isDone()) {

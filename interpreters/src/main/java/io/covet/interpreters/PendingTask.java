@@ -48,6 +48,19 @@ final class PendingTask {
         return true;
     }
 
+    /**
+     * Completes the caller's future off the calling thread: callbacks a caller chained on it with
+     * non-async methods would otherwise run on an interpreter's or the timer's thread, where a
+     * blocking one could stall the pool (or deadlock it, calling back into a pool of one).
+     */
+    void succeed(Object value) {
+        PoolThreads.CALLBACKS.execute(() -> future.complete(value));
+    }
+
+    void fail(Throwable failure) {
+        PoolThreads.CALLBACKS.execute(() -> future.completeExceptionally(failure));
+    }
+
     State state() {
         return state.get();
     }

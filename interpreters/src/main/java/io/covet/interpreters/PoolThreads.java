@@ -14,7 +14,9 @@ import java.util.logging.Logger;
  *   <li>{@code covet-py-N}: one per interpreter, the only thread that ever enters its context;</li>
  *   <li>{@code covet-py-timer}: fires wait and run deadlines (never blocks);</li>
  *   <li>{@code covet-py-lifecycle-N}: stops timed-out interpreters, which blocks until the
- *       guest code is cancelled.</li>
+ *       guest code is cancelled;</li>
+ *   <li>a virtual thread per completed task ({@link #CALLBACKS}), which completes the caller's
+ *       future so that the caller's callbacks never run on the threads above.</li>
  * </ul>
  * Callers may be virtual threads: they only submit and wait on futures.
  */
@@ -23,6 +25,10 @@ final class PoolThreads {
     private static final Logger LOG = Logger.getLogger(PoolThreads.class.getName());
     private static final Thread.UncaughtExceptionHandler REPORT =
             (t, e) -> LOG.log(Level.SEVERE, "uncaught exception in " + t.getName(), e);
+
+    /** Shared by all pools and never closed: virtual threads keep neither the JVM nor a pool alive. */
+    static final java.util.concurrent.Executor CALLBACKS = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("covet-py-callback").uncaughtExceptionHandler(REPORT).factory());
 
     private final String prefix;
     private final AtomicInteger interpreterIds = new AtomicInteger();

@@ -116,6 +116,15 @@ class PoolLimitsTest {
         assertThat((Long) pool.eval("import pool_tasks\npool_tasks.counter")).isNotEqualTo(-100L);
     }
 
+    @Test
+    void aCallbackThatCallsBackIntoAPoolOfOneDoesNotDeadlockIt() throws Exception {
+        // Chained before the task can finish, so the callback runs on whichever thread completes
+        // the future: it must not be the interpreter's own.
+        CompletableFuture<Object> chained = pool.submitCall("pool_tasks", "sleep", 0.2)
+                .thenApply(v -> pool.call("pool_tasks", "echo", "from the callback"));
+        assertThat(chained.get(30, TimeUnit.SECONDS)).isEqualTo("from the callback");
+    }
+
     private static void awaitBusy() throws InterruptedException {
         while (pool.metrics().busy() == 0) {
             Thread.sleep(5);
