@@ -14,6 +14,9 @@ public final class Main {
 
     /** The command tree, also used by tests. */
     static CommandLine commandLine() {
-        return new CommandLine(new CovetCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine cli = new CommandLine(new CovetCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        // `covet exec script.py --flag` passes --flag to the script, as `python script.py --flag` does.
+        cli.getSubcommands().get("exec").setStopAtPositional(true);
+        return cli;
     }
 }

@@ -110,6 +110,14 @@ public final class ComputeEngine implements AutoCloseable {
         return threads;
     }
 
+    /**
+     * The engine's ForkJoinPool as an executor, for short non-blocking Java work that belongs with
+     * the kernels (the runtime's CPU lane). Closing the engine stops it.
+     */
+    public java.util.concurrent.Executor executor() {
+        return pool;
+    }
+
     /** Waits for running kernels to finish (they are short), then stops the pool's threads. Idempotent. */
     @Override
     public void close() {

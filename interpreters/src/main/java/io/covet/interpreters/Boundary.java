@@ -123,7 +123,8 @@ final class Boundary {
         }
         String type = value.getMetaObject().getMetaSimpleName();
         if (value.isNumber()) {
-            if (type.equals("float")) {
+            // A Python float reaching a host function arrives unboxed, with the meta name of a Java Double.
+            if (type.equals("float") || type.equals("Double") || type.equals("Float")) {
                 return value.asDouble();
             }
             if (value.fitsInLong()) {

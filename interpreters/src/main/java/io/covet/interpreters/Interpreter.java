@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.graalvm.polyglot.Context;
@@ -15,6 +19,8 @@ import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.IOAccess;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
+import org.graalvm.polyglot.proxy.ProxyObject;
 
 /**
  * One GraalPy context and the platform thread that owns it. Only that thread enters the context:
@@ -52,16 +58,20 @@ final class Interpreter implements Runnable {
     private Value evaluate;
     private Value describe;
     private Boundary boundary;
+    private final InterpreterSession session;
+    private volatile Thread owner;
     int tasksRun;
 
-    Interpreter(InterpreterPool pool, PoolConfig config, Engine engine) {
+    Interpreter(InterpreterPool pool, PoolConfig config, Engine engine, int id) {
         this.pool = pool;
         this.config = config;
         this.engine = engine;
+        this.session = new InterpreterSession(id, this);
     }
 
     @Override
     public void run() {
+        owner = Thread.currentThread();
         try {
             try {
                 initialize();
@@ -120,6 +130,9 @@ final class Interpreter implements Runnable {
         evaluate = helper.getMember("evaluate");
         describe = helper.getMember("describe");
         boundary = new Boundary(helper);
+        if (!config.hostFunctions().isEmpty()) {
+            helper.getMember("install_host").execute(hostModule(), boundary.toPython(new ArrayList<>(config.hostFunctions().keySet())));
+        }
         if (!(sandbox.network() && sandbox.threads() && sandbox.processes() && sandbox.hostAccess())) {
             helper.getMember("install_guards").execute(sandbox.network(), sandbox.threads(), sandbox.processes(), sandbox.hostAccess());
         }
@@ -136,6 +149,42 @@ final class Interpreter implements Runnable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The functions of {@code _covet_host}. Each returns {@code (True, value)} or
+     * {@code (False, python_type, message)}; {@code install_host}'s wrappers raise the latter, so
+     * no Java exception ever crosses into Python as a foreign object.
+     */
+    private ProxyObject hostModule() {
+        Map<String, Object> members = new HashMap<>();
+        config.hostFunctions().forEach((name, function) -> members.put(name, (ProxyExecutable) arguments -> {
+            Object outcome;
+            try {
+                List<Object> args = new ArrayList<>(arguments.length);
+                for (Value a : arguments) {
+                    args.add(boundary.toJava(a));
+                }
+                outcome = PyTuple.of(true, function.apply(session, args));
+            } catch (HostError e) {
+                outcome = PyTuple.of(false, e.pythonType(), e.getMessage());
+            } catch (Boundary.UnsupportedValue e) {
+                outcome = PyTuple.of(false, "TypeError", "_covet_host." + name + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                outcome = PyTuple.of(false, "ValueError", e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                outcome = PyTuple.of(false, "KeyboardInterrupt", "interrupted while waiting in _covet_host." + name);
+            } catch (Exception e) {
+                outcome = PyTuple.of(false, "RuntimeError", "_covet_host." + name + " failed: " + e);
+            }
+            try {
+                return boundary.toPython(outcome);
+            } catch (IllegalArgumentException e) {
+                return boundary.toPython(PyTuple.of(false, "TypeError", "_covet_host." + name + " returned " + e.getMessage()));
+            }
+        }));
+        return ProxyObject.fromMap(members);
     }
 
     /** Runs one task on this thread and hands its outcome to the pool. */
@@ -194,6 +243,12 @@ final class Interpreter implements Runnable {
     void kill() {
         killed = true;
         retiring = true;
+        Thread t = owner;
+        if (t != null) {
+            // Wakes the owner if it is blocked in a host function (e.g. waiting for sub-tasks),
+            // where Truffle's cancellation cannot reach it.
+            t.interrupt();
+        }
         closeContext(true);
     }
 

@@ -73,6 +73,9 @@ public final class InterpreterPool implements AutoCloseable {
     private final Set<Interpreter> live = new HashSet<>();
     private final Set<Interpreter> ready = new HashSet<>();
     private boolean closed;
+    /** How many interpreters the pool keeps ready: {@link PoolConfig#size()} until {@link #resize}. */
+    private volatile int size;
+    private final java.util.concurrent.atomic.AtomicInteger sessionIds = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Duration startup = Duration.ZERO;
 
     private final LongAdder completed = new LongAdder();
@@ -86,6 +89,7 @@ public final class InterpreterPool implements AutoCloseable {
 
     private InterpreterPool(PoolConfig config) {
         this.config = config;
+        this.size = config.size();
         this.engine = GraalPy.newEngine();
         this.timer = threads.timer();
         this.lifecycle = threads.lifecycle();
@@ -156,7 +160,7 @@ public final class InterpreterPool implements AutoCloseable {
             // Idle interpreters take queued tasks at once; only tasks beyond them count as waiting.
             if (queue.size() >= config.queueLimit() + idleCountLocked()) {
                 rejected.increment();
-                throw new PoolOverloadedException(config.size(), config.queueLimit());
+                throw new PoolOverloadedException(size, config.queueLimit());
             }
             queue.addLast(pending);
             pending.deadline = timer.schedule(() -> waitDeadline(pending), config.acquireTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -170,6 +174,80 @@ public final class InterpreterPool implements AutoCloseable {
             }
         });
         return pending.future;
+    }
+
+    /**
+     * Takes back a task that is still waiting in the queue, so that the caller can run it some
+     * other way (e.g. an interpreter waiting for its own sub-tasks runs them itself instead of
+     * blocking). True if it was withdrawn: the pool will not run it and never completes its
+     * future, which is now the caller's to settle; false if it already started, finished, or is
+     * not this pool's.
+     */
+    public boolean withdraw(CompletableFuture<?> future) {
+        PendingTask found = null;
+        lock.lock();
+        try {
+            for (PendingTask t : queue) {
+                if (t.future == future) {
+                    found = t;
+                    break;
+                }
+            }
+            if (found == null || !found.finish(PendingTask.State.QUEUED)) {
+                return false;
+            }
+            queue.remove(found);
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
+    /**
+     * Changes how many interpreters the pool keeps. Growing starts the new ones in the background
+     * (they take work once ready); shrinking retires idle interpreters first, busy ones after
+     * their current task. Queued tasks are unaffected.
+     */
+    public void resize(int newSize) {
+        if (newSize < 1) {
+            throw new IllegalArgumentException("pool size must be at least 1, got " + newSize);
+        }
+        int grow;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new PoolClosedException("the interpreter pool is shut down");
+            }
+            size = newSize;
+            int serving = 0;
+            for (Interpreter i : live) {
+                if (!i.retiring && !i.replaced) {
+                    serving++;
+                }
+            }
+            grow = newSize - serving;
+            List<Interpreter> candidates = new ArrayList<>();
+            for (Interpreter i : live) {
+                if (!i.retiring && !i.replaced) {
+                    candidates.add(i);
+                }
+            }
+            candidates.sort(java.util.Comparator.comparing(i -> i.current != null));
+            for (int k = 0; k < -grow && k < candidates.size(); k++) {
+                candidates.get(k).retiring = true;
+            }
+            workAvailable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (int k = 0; k < grow; k++) {
+            startInterpreter();
+        }
+    }
+
+    /** How many interpreters the pool keeps ready. */
+    public int size() {
+        return size;
     }
 
     /** {@code module.function(*args)}, asynchronously; see {@link #submit}. */
@@ -224,7 +302,9 @@ public final class InterpreterPool implements AutoCloseable {
                     if (task.start(interpreter)) {
                         interpreter.current = task;
                         waitMicros.recordValue((task.startedNanos - task.submittedNanos) / 1000);
-                        task.deadline = timer.schedule(() -> runDeadline(task), task.runLimit.toNanos(), TimeUnit.NANOSECONDS);
+                        if (task.runLimit.compareTo(PythonTask.NO_LIMIT) < 0) {
+                            task.deadline = timer.schedule(() -> runDeadline(task), task.runLimit.toNanos(), TimeUnit.NANOSECONDS);
+                        }
                         return task;
                     }
                     continue;
@@ -313,7 +393,7 @@ public final class InterpreterPool implements AutoCloseable {
     // ---- replacing interpreters ------------------------------------------------------------
 
     private CompletableFuture<Void> startInterpreter() {
-        Interpreter interpreter = new Interpreter(this, config, engine);
+        Interpreter interpreter = new Interpreter(this, config, engine, sessionIds.getAndIncrement());
         lock.lock();
         try {
             if (closed) {
@@ -332,7 +412,7 @@ public final class InterpreterPool implements AutoCloseable {
      * replacement is ready (limits reached); otherwise it leaves after its current task.
      */
     void replace(Interpreter old, boolean ahead) {
-        if (old.replaced) {
+        if (old.replaced || (ahead && old.retiring)) {
             return;
         }
         old.replaced = true;
@@ -426,7 +506,7 @@ public final class InterpreterPool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        return new PoolMetrics(config.size(), readyNow, starting, busy, queued, completed.sum(), failed.sum(), timedOut.sum(),
+        return new PoolMetrics(size, readyNow, starting, busy, queued, completed.sum(), failed.sum(), timedOut.sum(),
                 cancelled.sum(), rejected.sum(), recycled.sum(), startup,
                 PoolMetrics.Latency.of(waitMicros.copy()), PoolMetrics.Latency.of(runMicros.copy()));
     }

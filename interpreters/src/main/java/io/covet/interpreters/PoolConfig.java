@@ -2,7 +2,9 @@ package io.covet.interpreters;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -24,11 +26,14 @@ import java.util.Optional;
  * @param sandbox                what Python code may do ({@link SandboxPolicy#strict()} by default)
  * @param bytecodeCache          where compiled {@code .pyc} files are kept between runs (empty: no cache);
  *                               the only place a sandboxed interpreter may write
+ * @param hostFunctions          Java functions Python code may call as {@code _covet_host.NAME(...)}
+ *                               (see {@link HostFunction}); this is how upper layers reach Python
  */
 public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, String warmup,
                          int maxTasksPerInterpreter, Duration maxAge, int queueLimit,
                          Duration acquireTimeout, Duration taskTimeout, Duration shutdownGrace,
-                         SandboxPolicy sandbox, Optional<Path> bytecodeCache) {
+                         SandboxPolicy sandbox, Optional<Path> bytecodeCache,
+                         Map<String, HostFunction> hostFunctions) {
 
     public PoolConfig {
         if (size < 1) {
@@ -54,6 +59,12 @@ public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, 
         Objects.requireNonNull(warmup, "warmup");
         Objects.requireNonNull(sandbox, "sandbox");
         Objects.requireNonNull(bytecodeCache, "bytecodeCache");
+        hostFunctions = Map.copyOf(hostFunctions);
+        for (String name : hostFunctions.keySet()) {
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new IllegalArgumentException("host function name '" + name + "' is not a Python identifier");
+            }
+        }
     }
 
     private static void requirePositive(String name, Duration value) {
@@ -92,6 +103,7 @@ public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, 
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private SandboxPolicy sandbox = SandboxPolicy.strict();
         private Optional<Path> bytecodeCache = Optional.of(defaultBytecodeCache());
+        private final Map<String, HostFunction> hostFunctions = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -112,9 +124,20 @@ public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, 
         /** {@code null} turns the cache off: every interpreter then parses each module it imports. */
         public Builder bytecodeCache(Path dir) { this.bytecodeCache = Optional.ofNullable(dir); return this; }
 
+        /** Makes {@code function} callable from Python as {@code _covet_host.<name>(...)}. */
+        public Builder hostFunction(String name, HostFunction function) {
+            hostFunctions.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(function, "function"));
+            return this;
+        }
+
+        public Builder hostFunctions(Map<String, HostFunction> functions) {
+            functions.forEach(this::hostFunction);
+            return this;
+        }
+
         public PoolConfig build() {
             return new PoolConfig(size, pythonPath, preload, warmup, maxTasksPerInterpreter, maxAge, queueLimit,
-                    acquireTimeout, taskTimeout, shutdownGrace, sandbox, bytecodeCache);
+                    acquireTimeout, taskTimeout, shutdownGrace, sandbox, bytecodeCache, hostFunctions);
         }
     }
 }

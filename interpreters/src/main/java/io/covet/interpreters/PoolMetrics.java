@@ -27,7 +27,8 @@ public record PoolMetrics(int size, int ready, int starting, int busy, int queue
     /** A distribution of durations (microsecond resolution). */
     public record Latency(long count, Duration mean, Duration p50, Duration p90, Duration p99, Duration max) {
 
-        static Latency of(org.HdrHistogram.Histogram micros) {
+        /** The distribution of a histogram of microseconds. */
+        public static Latency of(org.HdrHistogram.Histogram micros) {
             if (micros.getTotalCount() == 0) {
                 return new Latency(0, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO);
             }

@@ -22,6 +22,9 @@ import java.util.Optional;
 public record PythonTask(String module, String function, List<Object> args, Map<String, Object> kwargs,
                          String source, Optional<Duration> timeout) {
 
+    /** The run limit of a task made with {@link #withoutTimeout()}: in effect, none. */
+    static final Duration NO_LIMIT = Duration.ofDays(365L * 100);
+
     public PythonTask {
         boolean isCall = module != null || function != null;
         if (isCall == (source != null)) {
@@ -65,6 +68,14 @@ public record PythonTask(String module, String function, List<Object> args, Map<
 
     public PythonTask withTimeout(Duration limit) {
         return new PythonTask(module, function, args, kwargs, source, Optional.of(limit));
+    }
+
+    /**
+     * This task with no run limit at all, e.g. a whole script run by {@code covet exec}; it can
+     * still be cancelled through its future.
+     */
+    public PythonTask withoutTimeout() {
+        return new PythonTask(module, function, args, kwargs, source, Optional.of(NO_LIMIT));
     }
 
     boolean isCall() {

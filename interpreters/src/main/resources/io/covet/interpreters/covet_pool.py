@@ -148,3 +148,30 @@ def install_guards(network, threads, processes, host_access):
             java.type = _denied("access to Java classes", "hostAccess")
             if hasattr(java, 'add_to_classpath'):
                 java.add_to_classpath = _denied("access to Java classes", "hostAccess")
+
+
+# Host functions (PoolConfig.hostFunction): Java passes one proxy whose members return
+# (True, value) or (False, type_name, message); `_covet_host` wraps each so that a failure is
+# raised as that exception type: one registered in `_covet_host.exception_types` by the Python
+# code that uses the host, else the built-in of that name, else RuntimeError.
+def install_host(proxy, names):
+    import builtins
+    import types
+    module = types.ModuleType('_covet_host', "Java functions of Covet's runtime (internal).")
+    module.exception_types = {}
+
+    def wrap(name, fn):
+        def host_function(*args):
+            outcome = fn(*args)
+            if outcome[0]:
+                return outcome[1]
+            exc_type = module.exception_types.get(outcome[1]) or getattr(builtins, outcome[1], None)
+            if not (isinstance(exc_type, type) and issubclass(exc_type, BaseException)):
+                exc_type = RuntimeError
+            raise exc_type(outcome[2])
+        host_function.__name__ = name
+        return host_function
+
+    for name in names:
+        setattr(module, name, wrap(name, getattr(proxy, name)))
+    sys.modules['_covet_host'] = module

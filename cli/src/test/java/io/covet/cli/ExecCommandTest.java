@@ -1,0 +1,102 @@
+package io.covet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code covet exec}: a script runs as with {@code python SCRIPT ARGS}, inside Covet's runtime. */
+class ExecCommandTest {
+
+    private static final Path SCRIPTS = Path.of("src/test/python").toAbsolutePath();
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    /** Runs the CLI in this JVM; Python writes to System.out/err, so both are captured too. */
+    private static Run run(String... args) {
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        StringWriter cliErr = new StringWriter();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            CommandLine cli = Main.commandLine();
+            cli.setErr(new PrintWriter(cliErr, true));
+            code = cli.execute(args);
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8) + cliErr);
+    }
+
+    @Test
+    void aScriptGetsItsArgvAndOutputAndItsExitStatusBecomesCovets() {
+        Run r = run("exec", "--interpreters", "2", SCRIPTS.resolve("exec_script.py").toString(), "7", "--not-for-covet");
+        assertThat(r.out()).contains("argv ['7', '--not-for-covet']").contains("map [0, 3, 6, 9, 12, 15]")
+                .contains("interpreters 2");
+        assertThat(r.err()).contains("to stderr");
+        assertThat(r.exitCode()).isEqualTo(7);
+    }
+
+    @Test
+    void theMainBlockRunsOnceThoughOtherInterpretersImportTheScript() {
+        Run r = run("exec", "--interpreters", "2", SCRIPTS.resolve("exec_script.py").toString());
+        assertThat(r.out().split("main block ran", -1)).hasSize(2);
+        assertThat(r.out()).contains("main block ran in __main__");
+        assertThat(r.exitCode()).isZero();
+    }
+
+    @Test
+    void anUncaughtExceptionPrintsItsTracebackAndExitsWithOne() {
+        Run r = run("exec", "--interpreters", "1", SCRIPTS.resolve("exec_failing.py").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("Traceback (most recent call last):").contains("exec_failing.py\", line 5, in <module>")
+                .contains("in inner").contains("ValueError: the script failed").doesNotContain("_runtime.py");
+    }
+
+    @Test
+    void flagsWinOverTheScriptsOwnConfig(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("config.py");
+        Files.writeString(script, """
+                from covet import perf, PerformanceConfig, PerformanceManager
+                PerformanceManager(PerformanceConfig(python_interpreters=3, io_threads=9))
+                s = perf.settings
+                print("settings", s["python_interpreters"], s["io_threads"], s["cpu_threads"])
+                """);
+        Path config = dir.resolve("covet.json");
+        Files.writeString(config, "{\"cpu_threads\": 1, \"io_threads\": 2}");
+        Run r = run("exec", "--interpreters", "1", "--config", config.toString(), script.toString());
+        assertThat(r.out()).contains("settings 1 9 1");
+        assertThat(r.exitCode()).isZero();
+    }
+
+    @Test
+    void badInputIsNamed(@TempDir Path dir) throws Exception {
+        Run missing = run("exec", dir.resolve("nope.py").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("covet exec: can't open file '" + dir.resolve("nope.py") + "': no such file");
+        Path config = dir.resolve("bad.json");
+        Files.writeString(config, "{\"cpu_thread\": 1}");
+        Path script = dir.resolve("ok.py");
+        Files.writeString(script, "pass\n");
+        Run bad = run("exec", "--config", config.toString(), script.toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("unknown performance setting 'cpu_thread'");
+        Run zero = run("exec", "--interpreters", "0", script.toString());
+        assertThat(zero.exitCode()).isEqualTo(2);
+        assertThat(zero.err()).contains("python_interpreters must be at least 1, got 0");
+    }
+}

@@ -1,0 +1,57 @@
+"""Covet: Python on every core, on the JVM (ADR-007).
+
+    from covet import perf, PerformanceConfig, PerformanceManager
+
+    total = perf.sum_array(values).result()              # Java compute engine (SIMD)
+    squares = await perf.parallel_map(square, numbers)    # other interpreters, order kept
+
+    @perf.cpu_intensive()
+    def heavy(n): ...                                     # heavy(3) -> covet.Future
+
+Importable in every interpreter of a Covet runtime (`covet exec`, `covet run`).
+"""
+import sys as _sys
+
+from .futures import Future, LaneUnavailableError, OverloadedError, RemoteError, RemoteTraceback
+from .perf import TRANSFORMS, PerformanceConfig, PerformanceManager, perf
+from . import http
+
+__all__ = ['Future', 'PerformanceConfig', 'PerformanceManager', 'perf', 'http', 'gather', 'TRANSFORMS',
+           'OverloadedError', 'LaneUnavailableError', 'RemoteError', 'RemoteTraceback']
+
+
+def gather(*futures, timeout=None):
+    """Results of several covet futures, in order (sync code; async code uses asyncio.gather)."""
+    return [f.result(timeout) for f in futures]
+
+
+def _install_asyncio_policy():
+    """Covet's event loop becomes asyncio's default when asyncio is imported (now, if it was)."""
+    if 'asyncio' in _sys.modules:
+        from . import aio
+        aio.install()
+        return
+    import importlib.abc
+    import importlib.machinery
+
+    class _AsyncioHook(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            if name != 'asyncio':
+                return None
+            _sys.meta_path.remove(self)
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            if spec is None or spec.loader is None:
+                return spec
+            exec_module = spec.loader.exec_module
+
+            def exec_then_install(module):
+                exec_module(module)
+                from . import aio
+                aio.install()
+            spec.loader.exec_module = exec_then_install
+            return spec
+
+    _sys.meta_path.insert(0, _AsyncioHook())
+
+
+_install_asyncio_policy()

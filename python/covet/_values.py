@@ -1,0 +1,137 @@
+"""How values and functions cross between interpreters.
+
+Plain values (None, bool, int, float, str, bytes, and lists, tuples and dicts of them, and
+array.array of 'd' or 'f') cross directly, converted by Covet's boundary; anything else crosses
+through pickle, as with multiprocessing. Functions cross by reference (module and qualified
+name), so they must be defined at module level.
+"""
+import array
+import importlib
+import pickle
+import sys
+
+_SCALARS = frozenset((type(None), bool, int, float, str, bytes))
+
+
+def is_plain(value):
+    t = type(value)
+    if t in _SCALARS:
+        return True
+    if t is list or t is tuple:
+        return all(is_plain(item) for item in value)
+    if t is dict:
+        return all(type(k) in _SCALARS and is_plain(v) for k, v in value.items())
+    if t is array.array:
+        return value.typecode in ('d', 'f')
+    return False
+
+
+def dumps(value, what="value"):
+    try:
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as e:
+        raise TypeError(f"cannot send {what} of type {type(value).__qualname__} to another interpreter: "
+                        f"it is not a plain value and pickle failed ({e})") from None
+
+
+def encode(value, what="value"):
+    """('v', value) for plain values, ('p', pickled bytes) for the rest."""
+    if is_plain(value):
+        return ('v', value)
+    return ('p', dumps(value, what))
+
+
+def decode(encoded):
+    kind, payload = encoded
+    if kind == 'v':
+        return payload
+    return _Unpickler(payload).load()
+
+
+class _Unpickler(pickle.Unpickler):
+    """Maps the script's module between its two names: `__main__` where `covet exec` runs it,
+    `__mp_main__` in every other interpreter (as multiprocessing's spawn does)."""
+
+    def __init__(self, data):
+        import io
+        super().__init__(io.BytesIO(data))
+
+    def find_class(self, module, name):
+        return super().find_class(main_module_name(module), name)
+
+
+def loads(data):
+    return _Unpickler(data).load()
+
+
+def main_module_name(module):
+    from . import _runtime
+    if module == '__main__' and not _runtime.IS_MAIN:
+        import_module('__mp_main__')
+        return '__mp_main__'
+    if module == '__mp_main__' and _runtime.IS_MAIN:
+        return '__main__'
+    return module
+
+
+def func_ref(fn, api):
+    """A reference other interpreters can resolve: ('ref', module, qualname) or ('pickle', bytes)."""
+    if not callable(fn):
+        raise TypeError(f"{api} needs a function, got {type(fn).__qualname__}")
+    target = getattr(fn, '__covet_original__', fn)
+    qual = getattr(target, '__qualname__', None)
+    module = getattr(target, '__module__', None)
+    if isinstance(qual, str) and '<lambda>' in qual:
+        raise TypeError(f"{api} needs a module-level function, as with pickling: a lambda cannot be "
+                        f"sent to another interpreter; define it with def at module level")
+    if isinstance(qual, str) and '<locals>' in qual:
+        raise TypeError(f"{api} needs a module-level function, as with pickling: {qual} is defined "
+                        f"inside another function (a closure); move it to module level")
+    if isinstance(qual, str) and isinstance(module, str):
+        from . import _runtime
+        if module == '__main__' and _runtime.IS_MAIN:
+            module = '__mp_main__'
+        return ('ref', module, qual)
+    # Other callables (functools.partial, objects with __call__) cross by pickle.
+    return ('pickle', dumps(fn, f"the function given to {api}"))
+
+
+def resolve(ref):
+    if ref[0] == 'pickle':
+        return loads(ref[1])
+    _, module, qual = ref
+    obj = import_module(main_module_name(module))
+    for part in qual.split('.'):
+        obj = getattr(obj, part)
+    return getattr(obj, '__covet_original__', obj)
+
+
+def import_module(name):
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    if name == '__mp_main__':
+        return _import_main_script()
+    return importlib.import_module(name)
+
+
+def _import_main_script():
+    """Imports the script `covet exec` runs, under the name __mp_main__, so its
+    `if __name__ == "__main__":` block does not run again here."""
+    import importlib.util
+    import _covet_host
+    script = _covet_host.main_script()
+    if script is None:
+        raise ImportError("a function from __main__ was sent here, but this runtime runs no script "
+                          "(only functions of importable modules can cross interpreters)")
+    path, argv = script
+    sys.argv = list(argv)  # as multiprocessing's spawn gives its children the parent's argv
+    spec = importlib.util.spec_from_file_location('__mp_main__', path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules['__mp_main__'] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules['__mp_main__']
+        raise
+    return module

@@ -1,0 +1,215 @@
+package io.covet.runtime;
+
+import io.covet.compute.ComputeEngine;
+import io.covet.interpreters.InterpreterPool;
+import io.covet.interpreters.PoolConfig;
+import io.covet.interpreters.PoolMetrics;
+import io.covet.interpreters.PythonTask;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import java.util.logging.Logger;
+
+/**
+ * Covet's runtime, ADR-007's {@code PerformanceManager} on the JVM: the compute engine, the
+ * interpreter pool (with the {@code covet} Python package on its path and {@code _covet_host}
+ * wired to this runtime), the HTTP gateway and the {@link Scheduler} over them. Python code reaches
+ * it as {@code covet.perf}.
+ */
+public final class PerformanceManager implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(PerformanceManager.class.getName());
+
+    private final PerformanceConfig.Builder base;
+    private final Map<String, ?> pinned;
+    private volatile PerformanceConfig config;
+    private final RuntimeThreads threads = new RuntimeThreads();
+    private volatile ComputeEngine compute;
+    private final InterpreterPool pool;
+    private final Scheduler scheduler;
+    private final HttpGateway http;
+    private boolean closed;
+    private volatile List<Object> mainArgv = List.of();
+
+    private PerformanceManager(PerformanceConfig.Builder base, Map<String, ?> pinned, IntConsumer onReady) {
+        this.base = base.copy();
+        this.pinned = Map.copyOf(pinned);
+        this.config = base.copy().apply(pinned).build();
+        this.compute = newEngine(config);
+        this.http = new HttpGateway(threads.io, config.allowedHosts());
+        try {
+            this.pool = InterpreterPool.start(poolConfig(config, new PythonBridge(this)), onReady);
+        } catch (RuntimeException e) {
+            compute.close();
+            threads.close();
+            throw e;
+        }
+        this.scheduler = new Scheduler(threads, () -> compute, pool, () -> this.config);
+    }
+
+    /** Starts a runtime with exactly {@code config} (an app may still retune it from Python). */
+    public static PerformanceManager start(PerformanceConfig config) {
+        return start(config.toBuilder(), Map.of(), n -> { });
+    }
+
+    /**
+     * Starts a runtime from {@code base} (defaults and a config file) with {@code pinned} settings
+     * (command-line flags, by their ADR names) applied over it and over anything the app sets
+     * later; {@code onReady} hears each interpreter that becomes ready.
+     */
+    public static PerformanceManager start(PerformanceConfig.Builder base, Map<String, ?> pinned, IntConsumer onReady) {
+        return new PerformanceManager(base, pinned, onReady);
+    }
+
+    private static ComputeEngine newEngine(PerformanceConfig config) {
+        return ComputeEngine.builder().threads(config.cpuThreads()).simd(config.enableSimd()).build();
+    }
+
+    private static PoolConfig poolConfig(PerformanceConfig config, PythonBridge bridge) {
+        List<Path> path = new ArrayList<>();
+        path.add(PythonPackage.directory());
+        config.mainScript().ifPresent(script -> path.add(script.toAbsolutePath().getParent()));
+        path.addAll(config.pythonPath());
+        return PoolConfig.builder()
+                .size(config.pythonInterpreters())
+                .pythonPath(path)
+                .preload("covet")
+                .sandbox(config.sandbox())
+                .taskTimeout(config.taskTimeout())
+                // Tasks wait in the scheduler's lanes, under their deadlines; the pool's own queue only
+                // holds what a lane has released, so it needs neither a tight bound nor a wait limit.
+                .queueLimit(Math.max(1024, config.queueLimit() * 4))
+                .acquireTimeout(Duration.ofDays(365))
+                .hostFunctions(bridge.functions())
+                .build();
+    }
+
+    public PerformanceConfig config() {
+        return config;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public ComputeEngine compute() {
+        return compute;
+    }
+
+    public InterpreterPool interpreters() {
+        return pool;
+    }
+
+    HttpGateway http() {
+        return http;
+    }
+
+    /**
+     * Applies an app's {@code PerformanceConfig} (ADR names): its settings go over the base, and
+     * the pinned settings (flags) over them. The pool resizes, lane limits change, and a new
+     * compute engine replaces the old when its threads or SIMD setting change.
+     *
+     * @return the configuration now in effect
+     */
+    public synchronized PerformanceConfig reconfigure(Map<String, ?> appSettings) {
+        for (String name : appSettings.keySet()) {
+            if (!PerformanceConfig.TUNABLE.contains(name) && !name.equals("enable_compute")) {
+                throw new IllegalArgumentException("unknown performance setting '" + name + "'; known: "
+                        + String.join(", ", new java.util.TreeSet<>(PerformanceConfig.TUNABLE)));
+            }
+        }
+        PerformanceConfig old = config;
+        PerformanceConfig next = base.copy().apply(appSettings).apply(pinned).build();
+        config = next;
+        if (next.pythonInterpreters() != old.pythonInterpreters()) {
+            pool.resize(next.pythonInterpreters());
+        }
+        scheduler.setConcurrency(Lane.PYTHON, next.maxGilContention());
+        scheduler.setConcurrency(Lane.IO, next.ioThreads());
+        scheduler.setConcurrency(Lane.CPU, next.cpuThreads());
+        if (next.cpuThreads() != old.cpuThreads() || next.enableSimd() != old.enableSimd()) {
+            ComputeEngine previous = compute;
+            compute = newEngine(next);
+            // close() waits for kernels still running on the old engine; nobody should wait for that.
+            Thread.ofVirtual().name("covet-compute-retire").start(previous::close);
+        }
+        if (!next.equals(old)) {
+            LOG.info(() -> "runtime reconfigured by the app: " + next.settings());
+        }
+        return next;
+    }
+
+    /**
+     * Runs a script as {@code python script.py args...} would, in one interpreter of the pool
+     * (with no time limit), and returns its exit status: 0, the {@code SystemExit} code, or 1 after
+     * printing an uncaught exception's traceback to stderr.
+     */
+    public int exec(Path script, List<String> args) {
+        List<Object> argv = new ArrayList<>();
+        argv.add(script.toString());
+        argv.addAll(args);
+        mainArgv = List.copyOf(argv);
+        Object status = pool.run(PythonTask.call("covet._runtime", "run_main", script.toAbsolutePath().toString(), argv)
+                .withoutTimeout());
+        return ((Number) status).intValue();
+    }
+
+    /** (path, argv) of the script {@code exec} runs, for other interpreters to import it; null if none. */
+    Object mainScript() {
+        return config.mainScript()
+                .map(p -> (Object) io.covet.interpreters.PyTuple.of(p.toAbsolutePath().toString(), mainArgv))
+                .orElse(null);
+    }
+
+    /** Lanes and pool, for {@code perf.metrics()} and (later) the web layer's /metrics. */
+    public Map<String, Object> metricsAsMap() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        scheduler.metrics().forEach((lane, m) -> {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("concurrency", m.concurrency());
+            l.put("queue_limit", m.queueLimit());
+            l.put("queued", m.queued());
+            l.put("running", m.running());
+            l.put("completed", m.completed());
+            l.put("failed", m.failed());
+            l.put("timed_out", m.timedOut());
+            l.put("cancelled", m.cancelled());
+            l.put("rejected", m.rejected());
+            l.put("wait_p50_ms", m.waitTime().p50().toNanos() / 1e6);
+            l.put("run_p50_ms", m.runTime().p50().toNanos() / 1e6);
+            out.put(lane.name().toLowerCase(java.util.Locale.ROOT), l);
+        });
+        PoolMetrics p = pool.metrics();
+        Map<String, Object> interpreters = new LinkedHashMap<>();
+        interpreters.put("size", p.size());
+        interpreters.put("ready", p.ready());
+        interpreters.put("busy", p.busy());
+        interpreters.put("recycled", p.recycled());
+        out.put("interpreters", interpreters);
+        return out;
+    }
+
+    /** Lets running and queued work finish for up to {@code grace}, then stops everything. Idempotent. */
+    public void shutdown(Duration grace) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        scheduler.shutdown(grace);
+        pool.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        compute.close();
+        threads.close();
+    }
+
+    @Override
+    public void close() {
+        shutdown(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,381 @@
+package io.covet.runtime;
+
+import io.covet.compute.ComputeEngine;
+import io.covet.compute.UnaryOp;
+import io.covet.interpreters.HostError;
+import io.covet.interpreters.HostFunction;
+import io.covet.interpreters.InterpreterSession;
+import io.covet.interpreters.PoolClosedException;
+import io.covet.interpreters.PyTuple;
+import io.covet.interpreters.PythonException;
+import io.covet.interpreters.PythonTask;
+import io.covet.interpreters.TaskTimeoutException;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The Java side of the Python {@code covet} package: the functions of {@code _covet_host} that
+ * {@code covet/_runtime.py} wraps. Work Python starts (a compute kernel, a chunk in another
+ * interpreter, an HTTP request) becomes a scheduler task; Python holds it as a numbered handle
+ * ({@code covet.Future}) and later waits for it and takes its outcome. Each interpreter has its
+ * own handles and its own wake-up condition, so a waiting interpreter (or its asyncio loop) blocks
+ * until one of its own tasks completes: no polling.
+ */
+final class PythonBridge {
+
+    /** A task Python started: its lane and the future the scheduler gave back. */
+    private record Handle(Lane lane, CompletableFuture<Object> future) {
+    }
+
+    /** One interpreter's handles; completions signal its condition. */
+    private static final class Session {
+        final ReentrantLock lock = new ReentrantLock();
+        final Condition changed = lock.newCondition();
+        final Map<Long, Handle> handles = new HashMap<>();
+        boolean woken;
+
+        void signal() {
+            lock.lock();
+            try {
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private final PerformanceManager runtime;
+    private final Map<InterpreterSession, Session> sessions = Collections.synchronizedMap(new WeakHashMap<>());
+    private final AtomicLong ids = new AtomicLong();
+
+    PythonBridge(PerformanceManager runtime) {
+        this.runtime = runtime;
+    }
+
+    Map<String, HostFunction> functions() {
+        Map<String, HostFunction> f = new LinkedHashMap<>();
+        f.put("config", (s, a) -> config());
+        f.put("configure", (s, a) -> {
+            runtime.reconfigure(map(a, 0));
+            return config();
+        });
+        f.put("setting", (s, a) -> {
+            Object value = runtime.config().settings().get(string(a, 0));
+            if (value == null) {
+                throw new HostError("KeyError", "no setting '" + a.get(0) + "'");
+            }
+            return value;
+        });
+        f.put("compute", this::compute);
+        f.put("submit", this::submit);
+        f.put("http", this::http);
+        f.put("wait", this::await);
+        f.put("take", this::take);
+        f.put("withdraw", (s, a) -> withdraw(s, number(a, 0)));
+        f.put("cancel", (s, a) -> cancel(s, number(a, 0)));
+        f.put("forget", (s, a) -> {
+            Session session = session(s);
+            session.lock.lock();
+            try {
+                return session.handles.remove(number(a, 0)) != null;
+            } finally {
+                session.lock.unlock();
+            }
+        });
+        f.put("wake", (s, a) -> {
+            Session session = session(s);
+            session.lock.lock();
+            try {
+                session.woken = true;
+                session.changed.signalAll();
+            } finally {
+                session.lock.unlock();
+            }
+            return null;
+        });
+        f.put("metrics", (s, a) -> runtime.metricsAsMap());
+        f.put("main_script", (s, a) -> runtime.mainScript());
+        f.put("interpreter_id", (s, a) -> s.id());
+        f.put("remaining", (s, a) -> s.remaining().map(d -> d.toNanos() / 1e9).orElse(null));
+        f.replaceAll((name, fn) -> (s, a) -> {
+            try {
+                return fn.apply(s, a);
+            } catch (OverloadedException e) {
+                throw new HostError("OverloadedError", e.getMessage());
+            } catch (LaneUnavailableException e) {
+                throw new HostError("LaneUnavailableError", e.getMessage());
+            } catch (IndexOutOfBoundsException e) {
+                throw new HostError("TypeError", "_covet_host." + name + ": missing argument");
+            }
+        });
+        return f;
+    }
+
+    private Map<String, Object> config() {
+        Map<String, Object> out = new LinkedHashMap<>(runtime.config().settings());
+        out.put("simd", runtime.compute().capabilities().kernelPath());
+        return out;
+    }
+
+    // ---- starting work ----------------------------------------------------------------------
+
+    /** {@code compute(op, ...)}: a compute-engine kernel on the CPU lane; arguments are checked here, at the call. */
+    private Object compute(InterpreterSession s, List<Object> a) {
+        String op = string(a, 0);
+        ComputeEngine engine = runtime.compute();
+        java.util.concurrent.Callable<Object> work = switch (op) {
+            case "sum" -> {
+                Object x = a.get(1);
+                yield switch (x) {
+                    case double[] d -> () -> engine.sum(d);
+                    case float[] fl -> () -> (double) engine.sum(fl);
+                    default -> throw new HostError("TypeError", "sum_array needs float data, got " + typeName(x));
+                };
+            }
+            case "transform" -> {
+                Object x = a.get(1);
+                UnaryOp unary = UnaryOp.parse(string(a, 2));
+                yield switch (x) {
+                    case double[] d -> () -> engine.apply(unary, d);
+                    case float[] fl -> () -> engine.apply(unary, fl);
+                    default -> throw new HostError("TypeError", "transform_array needs float data, got " + typeName(x));
+                };
+            }
+            case "matmul" -> {
+                Object x = a.get(1);
+                Object y = a.get(2);
+                int ar = (int) number(a, 3);
+                int ac = (int) number(a, 4);
+                int br = (int) number(a, 5);
+                int bc = (int) number(a, 6);
+                if (ac != br) {
+                    throw new HostError("ValueError", "matrix_multiply: shapes (" + ar + ", " + ac + ") and (" + br + ", " + bc
+                            + ") are incompatible: a has " + ac + " columns but b has " + br + " rows");
+                }
+                if (x instanceof double[] da && y instanceof double[] db) {
+                    yield () -> engine.matmul(da, ar, ac, db, br, bc);
+                }
+                if (x instanceof float[] fa && y instanceof float[] fb) {
+                    yield () -> engine.matmul(fa, ar, ac, fb, br, bc);
+                }
+                throw new HostError("TypeError", "matrix_multiply needs two float arrays of the same type, got "
+                        + typeName(x) + " and " + typeName(y));
+            }
+            default -> throw new IllegalArgumentException("unknown compute operation '" + op + "'");
+        };
+        return register(s, Lane.CPU, runtime.scheduler().submitCpu(work, deadline(s), "perf." + op));
+    }
+
+    /**
+     * {@code submit(lane, payload)}: {@code covet._runtime.run_remote(payload)} in another
+     * interpreter. Lane "python" waits under the PYTHON lane's limit; "io" (code that mostly
+     * waits, {@code @perf.io_intensive}) under the IO lane's; "cpython" is the PROCESS lane.
+     */
+    private Object submit(InterpreterSession s, List<Object> a) {
+        String lane = string(a, 0);
+        PythonTask task = PythonTask.call("covet._runtime", "run_remote", a.get(1));
+        Deadline deadline = deadline(s);
+        return switch (lane) {
+            case "python" -> register(s, Lane.PYTHON, runtime.scheduler().submitPython(task, deadline));
+            case "io" -> register(s, Lane.IO, runtime.scheduler().submitBlockingPython(task, deadline));
+            case "cpython" -> register(s, Lane.PROCESS, runtime.scheduler().submitProcess("covet._runtime", "run_remote",
+                    List.of(a.get(1)), deadline));
+            default -> throw new IllegalArgumentException("unknown lane '" + lane + "'; lanes: python, io, cpython");
+        };
+    }
+
+    /** {@code http(method, url, headers, body, timeout_seconds)}: a request on the IO lane. */
+    private Object http(InterpreterSession s, List<Object> a) {
+        Object headers = a.get(2) == null ? Map.of() : a.get(2);
+        if (!(headers instanceof Map<?, ?> h)) {
+            throw new HostError("TypeError", "headers must be a dict, got " + typeName(headers));
+        }
+        Object body = a.get(3);
+        if (body != null && !(body instanceof byte[])) {
+            throw new HostError("TypeError", "body must be bytes, got " + typeName(body));
+        }
+        Duration timeout = Duration.ofNanos((long) (((Number) a.get(4)).doubleValue() * 1e9));
+        HttpRequest request = runtime.http().prepare(string(a, 0), string(a, 1), h, (byte[]) body, timeout);
+        return register(s, Lane.IO, runtime.scheduler().submitIo(() -> runtime.http().send(request), deadline(s),
+                request.method() + " " + request.uri()));
+    }
+
+    private long register(InterpreterSession s, Lane lane, CompletableFuture<Object> future) {
+        long id = ids.incrementAndGet();
+        Session session = session(s);
+        session.lock.lock();
+        try {
+            session.handles.put(id, new Handle(lane, future));
+        } finally {
+            session.lock.unlock();
+        }
+        future.whenComplete((v, e) -> session.signal());
+        return id;
+    }
+
+    // ---- waiting and taking outcomes ---------------------------------------------------------
+
+    /**
+     * {@code wait(handles, timeout_seconds)}: blocks until at least one of {@code handles} is done,
+     * {@code wake()} is called, or the timeout passes (None: no timeout); returns the done ones.
+     */
+    private Object await(InterpreterSession s, List<Object> a) throws InterruptedException {
+        List<?> wanted = (List<?>) a.get(0);
+        Object timeout = a.get(1);
+        long deadline = timeout == null ? Long.MAX_VALUE
+                : System.nanoTime() + (long) (Math.max(0, ((Number) timeout).doubleValue()) * 1e9);
+        Session session = session(s);
+        session.lock.lock();
+        try {
+            while (true) {
+                List<Object> done = new ArrayList<>();
+                for (Object w : wanted) {
+                    Handle h = session.handles.get(((Number) w).longValue());
+                    if (h == null || h.future.isDone()) {
+                        done.add(w);
+                    }
+                }
+                if (!done.isEmpty() || session.woken) {
+                    session.woken = false;
+                    return done;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return done;
+                }
+                if (deadline == Long.MAX_VALUE) {
+                    session.changed.await();
+                } else {
+                    session.changed.awaitNanos(left);
+                }
+            }
+        } finally {
+            session.lock.unlock();
+        }
+    }
+
+    /**
+     * {@code take(handle)}: the outcome of a done task, as {@code (True, value)} or
+     * {@code (False, python_type, message, traceback)}; the handle is forgotten.
+     */
+    private Object take(InterpreterSession s, List<Object> a) throws InterruptedException {
+        long id = number(a, 0);
+        Session session = session(s);
+        Handle h;
+        session.lock.lock();
+        try {
+            h = session.handles.remove(id);
+        } finally {
+            session.lock.unlock();
+        }
+        if (h == null) {
+            throw new HostError("KeyError", "no task with handle " + id + " (already taken, or started by another interpreter)");
+        }
+        try {
+            return PyTuple.of(true, h.future.get());
+        } catch (ExecutionException e) {
+            return failure(e.getCause());
+        } catch (CancellationException e) {
+            return PyTuple.of(false, "CancelledError", "the task was cancelled", "");
+        }
+    }
+
+    static PyTuple failure(Throwable t) {
+        Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return switch (e) {
+            case PythonException p -> PyTuple.of(false, p.pythonType(), p.pythonMessage(), p.pythonTraceback());
+            case HostError h -> PyTuple.of(false, h.pythonType(), h.getMessage(), "");
+            case TaskTimeoutException x -> PyTuple.of(false, "TimeoutError", x.getMessage(), "");
+            case DeadlineExceededException x -> PyTuple.of(false, "TimeoutError", x.getMessage(), "");
+            case OverloadedException x -> PyTuple.of(false, "OverloadedError", x.getMessage(), "");
+            case LaneUnavailableException x -> PyTuple.of(false, "LaneUnavailableError", x.getMessage(), "");
+            case PoolClosedException x -> PyTuple.of(false, "RuntimeError", x.getMessage(), "");
+            case CancellationException x -> PyTuple.of(false, "CancelledError", "the task was cancelled", "");
+            case IllegalArgumentException x -> PyTuple.of(false, "ValueError", x.getMessage(), "");
+            case ArithmeticException x -> PyTuple.of(false, "ArithmeticError", x.getMessage(), "");
+            default -> PyTuple.of(false, "RuntimeError", String.valueOf(e), "");
+        };
+    }
+
+    private boolean withdraw(InterpreterSession s, long id) {
+        Handle h = handle(s, id);
+        return h != null && runtime.scheduler().withdraw(h.lane, h.future);
+    }
+
+    private boolean cancel(InterpreterSession s, long id) {
+        Handle h = handle(s, id);
+        return h != null && (runtime.scheduler().withdraw(h.lane, h.future) || h.future.cancel(true));
+    }
+
+    private Handle handle(InterpreterSession s, long id) {
+        Session session = session(s);
+        session.lock.lock();
+        try {
+            return session.handles.get(id);
+        } finally {
+            session.lock.unlock();
+        }
+    }
+
+    private Session session(InterpreterSession s) {
+        synchronized (sessions) {
+            return sessions.computeIfAbsent(s, k -> new Session());
+        }
+    }
+
+    private static Deadline deadline(InterpreterSession s) {
+        return Deadline.of(s.remaining());
+    }
+
+    // ---- arguments -----------------------------------------------------------------------------
+
+    private static String string(List<Object> a, int i) {
+        if (a.size() <= i || !(a.get(i) instanceof String str)) {
+            throw new HostError("TypeError", "argument " + i + " must be a str, got " + (a.size() <= i ? "nothing" : typeName(a.get(i))));
+        }
+        return str;
+    }
+
+    private static long number(List<Object> a, int i) {
+        if (a.size() <= i || !(a.get(i) instanceof Number n) || a.get(i) instanceof Double) {
+            throw new HostError("TypeError", "argument " + i + " must be an int, got " + (a.size() <= i ? "nothing" : typeName(a.get(i))));
+        }
+        return n.longValue();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(List<Object> a, int i) {
+        if (a.size() <= i || !(a.get(i) instanceof Map<?, ?> m)) {
+            throw new HostError("TypeError", "argument " + i + " must be a dict");
+        }
+        return (Map<String, Object>) m;
+    }
+
+    private static String typeName(Object x) {
+        return switch (x) {
+            case null -> "None";
+            case List<?> l -> "list";
+            case Map<?, ?> m -> "dict";
+            case String str -> "str";
+            case byte[] b -> "bytes";
+            case Number n -> "number";
+            default -> x.getClass().getSimpleName();
+        };
+    }
+
+}
