@@ -107,6 +107,20 @@ class PoolLimitsTest {
     }
 
     @Test
+    void aWithdrawnTaskNeverRunsAndOnlyAQueuedOneCanBeWithdrawn() throws Exception {
+        CompletableFuture<Object> running = pool.submitCall("pool_tasks", "sleep", 0.5);
+        CompletableFuture<Object> queued = pool.submitEval("import sys\nsys.modules['__main__'].withdrawn_ran = True");
+        Thread.sleep(100);
+        assertThat(pool.withdraw(running)).isFalse();
+        assertThat(pool.withdraw(queued)).isTrue();
+        assertThat(pool.withdraw(queued)).isFalse();
+        running.get(10, TimeUnit.SECONDS);
+        assertThat(pool.eval("hasattr(__import__('sys').modules['__main__'], 'withdrawn_ran')")).isEqualTo(false);
+        assertThat(queued).isNotDone();
+        assertThat(pool.metrics().queued()).isZero();
+    }
+
+    @Test
     void cancellingAQueuedTaskMeansItNeverRuns() throws Exception {
         CompletableFuture<Object> running = pool.submitCall("pool_tasks", "sleep", 0.5);
         awaitBusy();

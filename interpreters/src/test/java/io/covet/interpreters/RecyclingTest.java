@@ -38,6 +38,29 @@ class RecyclingTest {
         }
     }
 
+    @Test
+    void resizingGrowsAndShrinksThePool() throws Exception {
+        try (InterpreterPool pool = InterpreterPool.start(PoolFixture.config().size(1).build())) {
+            pool.resize(2);
+            awaitReady(pool, 2);
+            assertThat(pool.metrics().size()).isEqualTo(2);
+            pool.resize(1);
+            awaitReady(pool, 1);
+            assertThat(pool.metrics().size()).isEqualTo(1);
+            assertThat(pool.eval("40 + 2")).isEqualTo(42L);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> pool.resize(0))
+                    .hasMessage("pool size must be at least 1, got 0");
+        }
+    }
+
+    private static void awaitReady(InterpreterPool pool, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (pool.metrics().ready() != n) {
+            assertThat(System.nanoTime()).as(n + " ready within 60 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
     private static void awaitRecycled(InterpreterPool pool, long n) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (pool.metrics().recycled() < n) {
