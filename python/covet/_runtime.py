@@ -49,13 +49,13 @@ def run_main(path, argv):
                 pass
 
 
-def run_remote(payload):
-    """Runs work sent from another interpreter: ('call', ref, args), ('map', ref, items) or
-    ('reduce', ref, items). Returns ('ok', encoded result) or ('err', error)."""
-    kind, ref, encoded = payload
+def run_remote(kind, module, qualname, pickled_fn, encoding, data):
+    """Runs work sent from another interpreter: kind 'call' (data: (args, kwargs)), 'map' (data:
+    items) or 'reduce' (data: items), with the function module.qualname (or unpickled). Returns
+    (0, plain value), (1, pickled value) or (2, pickled error)."""
     try:
-        fn = _values.resolve(ref)
-        data = _values.decode(encoded)
+        fn = _values.resolve(module, qualname, pickled_fn)
+        data = _values.decode(encoding, data)
         if kind == 'call':
             args, kwargs = data
             result = fn(*args, **kwargs)
@@ -67,9 +67,10 @@ def run_remote(payload):
                 result = fn(result, item)
         else:
             raise ValueError(f"unknown remote work kind {kind!r}")
-        return ('ok', _values.encode(result, "the result"))
+        encoding, payload = _values.encode(result, "the result")
+        return (0, payload) if encoding == 'v' else (1, payload)
     except Exception as e:
-        return ('err', encode_error(e))
+        return (2, _values.dumps(encode_error(e)))
 
 
 def encode_error(exc):
@@ -87,10 +88,12 @@ def encode_error(exc):
 
 def decode_remote(outcome):
     """The value of run_remote's outcome, or raise its error with the remote traceback as cause."""
-    status, body = outcome
-    if status == 'ok':
-        return _values.decode(body)
-    raise rebuild_error(*body)
+    code, payload = outcome
+    if code == 0:
+        return payload
+    if code == 1:
+        return _values.loads(payload)
+    raise rebuild_error(*_values.loads(payload))
 
 
 def rebuild_error(pickled, name, message, tb):

@@ -39,8 +39,12 @@ class RemoteTraceback(Exception):
         return '\n"""\n' + self.tb.rstrip() + '\n"""'
 
 
+class _NotReady(TimeoutError):
+    """The host's answer to take(handle, timeout) when the task is not done in time."""
+
+
 _host.exception_types.update(OverloadedError=OverloadedError, LaneUnavailableError=LaneUnavailableError,
-                             CancelledError=concurrent.futures.CancelledError)
+                             CancelledError=concurrent.futures.CancelledError, CovetNotReady=_NotReady)
 
 
 def error_from_host(type_name, message, tb):
@@ -105,7 +109,6 @@ class Future:
         if self._state is _DONE or self._handle is None:
             return False
         if _host.cancel(self._handle):
-            _host.forget(self._handle)
             self._handle = None
             self._set(None, concurrent.futures.CancelledError("cancelled before it started"))
             return True
@@ -172,17 +175,26 @@ class Future:
 
     def _resolve(self):
         """Takes the outcome of a task the host says is done."""
-        handle, self._handle = self._handle, None
-        outcome = _host.take(handle)
-        if outcome[0]:
-            try:
-                value = outcome[1] if self._convert is None else self._convert(outcome[1])
-            except Exception as e:
-                self._set(None, e)
-            else:
-                self._set(value, None)
+        self._take(0)
+
+    def _take(self, timeout):
+        """Waits up to timeout for the outcome and settles this future; _NotReady if not done."""
+        try:
+            value = _host.take(self._handle, timeout)
+        except _NotReady:
+            raise
+        except Exception as e:
+            self._handle = None
+            self._set(None, e)
+            return
+        self._handle = None
+        try:
+            if self._convert is not None:
+                value = self._convert(value)
+        except Exception as e:
+            self._set(None, e)
         else:
-            self._set(None, error_from_host(*outcome[1:]))
+            self._set(value, None)
 
     def _pending_parts(self):
         """The futures with work still out with the host (for an event loop to wait on)."""
@@ -192,7 +204,6 @@ class Future:
         """Runs the work here if it has not started elsewhere; True if it did."""
         if self._local is None or self._handle is None or not _host.withdraw(self._handle):
             return False
-        _host.forget(self._handle)
         self._handle = None
         try:
             value = self._local()
@@ -206,13 +217,10 @@ class Future:
         # Running the work here could take longer than a caller's timeout, so only wait-forever helps.
         if timeout is None and self._help():
             return
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self._state is _PENDING:
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if _host.wait([self._handle], left):
-                self._resolve()
-            elif deadline is not None and time.monotonic() >= deadline:
-                raise TimeoutError(f"the result was not ready within {timeout} s")
+        try:
+            self._take(timeout)
+        except _NotReady:
+            raise TimeoutError(f"the result was not ready within {timeout} s") from None
 
 
 class _Combined(Future):
@@ -257,10 +265,10 @@ class _Combined(Future):
 
     def _fail(self, error):
         for p in self._parts:
-            if p._state is _PENDING:
-                if not p.cancel() and p._handle is not None:
-                    _host.forget(p._handle)
-                    p._handle = None
+            if p._state is _PENDING and not p.cancel() and p._handle is not None:
+                # Already running elsewhere: it finishes there, and its outcome is dropped.
+                _host.forget(p._handle)
+                p._handle = None
         self._set(None, error)
 
     def _finish(self):

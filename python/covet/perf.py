@@ -149,11 +149,22 @@ class PerformanceManager:
     # ---- numeric operations: the Java compute engine (SIMD + ForkJoin), off the GIL ------------
 
     def sum_array(self, data):
-        """Sum of a list, array.array('f'/'d') or memoryview of numbers (a float)."""
+        """Sum of a list, array.array('f'/'d') or memoryview of numbers (a float).
+
+        array.array and memoryview go to the Java compute engine. A list or tuple is summed by
+        the interpreter's own (JIT-compiled) sum: turning 1e7 list items into a Java array costs
+        about 30x more than summing them (BENCHMARKS.md), so sending it would only be slower."""
+        if isinstance(data, (list, tuple, range)):
+            try:
+                return Future.completed(float(sum(data, 0.0)))
+            except TypeError:
+                _float_array(data, 'sum_array')
+                raise
         x = _float_array(data, 'sum_array')
-        if not self._on('enable_rust_compute'):
-            return Future.completed(math.fsum(x))
-        return Future(_host.compute('sum', x))
+        handle = _host.compute('sum', x)
+        if handle is None:  # compute engine disabled
+            return Future.completed(float(sum(x, 0.0)))
+        return Future(handle)
 
     def transform_array(self, data, operation):
         """Elementwise `operation` (square, sqrt, log, exp, abs, negate): an array.array of the
@@ -161,11 +172,12 @@ class PerformanceManager:
         if operation not in TRANSFORMS:
             raise ValueError(f"unknown operation {operation!r}; valid operations: {', '.join(TRANSFORMS)}")
         x = _float_array(data, 'transform_array')
-        if not self._on('enable_rust_compute'):
+        handle = _host.compute('transform', x, operation)
+        if handle is None:  # compute engine disabled
             fn = {'square': lambda v: v * v, 'sqrt': math.sqrt, 'log': math.log, 'exp': math.exp,
                   'abs': abs, 'negate': lambda v: -v}[operation]
             return Future.run_here(lambda: array.array(x.typecode, map(fn, x)))
-        return Future(_host.compute('transform', x, operation))
+        return Future(handle)
 
     def matrix_multiply(self, a, b, *, a_shape=None, b_shape=None):
         """a @ b. 2-D lists (lists of rows) give a list of rows; flat arrays with a_shape and
@@ -183,7 +195,8 @@ class PerformanceManager:
             if not nested:
                 return flat
             return [flat[i * bc:(i + 1) * bc].tolist() for i in range(ar)]
-        if not self._on('enable_rust_compute'):
+        handle = _host.compute('matmul', fa, fb, ar, ac, br, bc)
+        if handle is None:  # compute engine disabled
             def here():
                 out = array.array(fa.typecode, bytes(fa.itemsize * ar * bc))
                 for i in range(ar):
@@ -193,17 +206,18 @@ class PerformanceManager:
                             out[i * bc + j] += aik * fb[k * bc + j]
                 return shape_result(out)
             return Future.run_here(here)
-        return Future(_host.compute('matmul', fa, fb, ar, ac, br, bc), convert=shape_result)
+        return Future(handle, convert=shape_result)
 
     # ---- Python work in other interpreters ---------------------------------------------------
 
     def _submit(self, lane, fn, args, kwargs, api):
-        ref = _values.func_ref(fn, api)
-        if lane != 'cpython' and not self._on('enable_sub_interpreters'):
+        module, qual, pickled = _values.func_ref(fn, api)
+        encoding, data = _values.encode((tuple(args), dict(kwargs)), f"an argument of {api}")
+        handle = _host.submit(lane, 'call', module, qual, pickled, encoding, data)
+        if handle is None:  # sub-interpreters disabled: run here
             return Future.run_here(fn, *args, **kwargs)
-        payload = ('call', ref, _values.encode((tuple(args), dict(kwargs)), f"an argument of {api}"))
         local = None if lane == 'cpython' else functools.partial(fn, *args, **kwargs)
-        return Future(_host.submit(lane, payload), convert=_runtime.decode_remote, local=local)
+        return Future(handle, convert=_runtime.decode_remote, local=local)
 
     def _chunks(self, data, chunk_size, api):
         items = list(data)
@@ -215,15 +229,17 @@ class PerformanceManager:
         return [items[i:i + chunk_size] for i in range(0, len(items), chunk_size)]
 
     def _spread(self, kind, func, chunks, lane, api, run_chunk):
-        ref = _values.func_ref(func, api)
+        module, qual, pickled = _values.func_ref(func, api)
         fn = getattr(func, '__covet_original__', func)
-        if not self._on('enable_sub_interpreters') and lane != 'cpython':
-            return [Future.run_here(run_chunk, fn, chunk) for chunk in chunks]
         parts = []
         for chunk in chunks:
-            payload = (kind, ref, _values.encode(chunk, f"an element given to {api}"))
+            encoding, data = _values.encode(chunk, f"an element given to {api}")
+            handle = _host.submit(lane, kind, module, qual, pickled, encoding, data)
+            if handle is None:  # sub-interpreters disabled: run here
+                parts.append(Future.run_here(run_chunk, fn, chunk))
+                continue
             local = None if lane == 'cpython' else functools.partial(run_chunk, fn, chunk)
-            parts.append(Future(_host.submit(lane, payload), convert=_runtime.decode_remote, local=local))
+            parts.append(Future(handle, convert=_runtime.decode_remote, local=local))
         return parts
 
     def parallel_map(self, func, data, chunk_size=None, *, lane='python'):

@@ -4,6 +4,7 @@ import io.covet.bench.BenchJson;
 import io.covet.bench.BenchRecord;
 import io.covet.bench.ComputeSuite;
 import io.covet.bench.PythonSuite;
+import io.covet.bench.RuntimeSuite;
 import io.covet.bench.ResultTable;
 import io.covet.bench.TimingPlan;
 import java.io.PrintWriter;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
 /** {@code covet bench}: side-by-side suites and JMH. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure Covet side by side with its peers on this machine.",
-        subcommands = {BenchCommand.Compute.class, BenchCommand.Python.class, BenchCommand.Report.class, BenchCommand.Jmh.class})
+        subcommands = {BenchCommand.Compute.class, BenchCommand.Python.class, BenchCommand.RuntimeApi.class, BenchCommand.Report.class,
+                BenchCommand.Jmh.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -122,6 +124,47 @@ final class BenchCommand implements Runnable {
             }
             ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
             List<BenchRecord> records = new PythonSuite().run(options, listener(spec.commandLine().getErr(), bar));
+            bar.finish();
+            return report(spec, records, json);
+        }
+    }
+
+    @Command(name = "runtime", mixinStandardHelpOptions = true,
+            description = {"The Python covet API measured from Python: perf.parallel_map over N interpreters vs a plain loop in one",
+                    "and vs CPython's ProcessPoolExecutor(N); perf.sum_array of 1e7 floats vs CPython's sum() and numpy;",
+                    "the per-call overhead of a trivial @perf.cpu_intensive function vs ProcessPoolExecutor.submit()."})
+    static final class RuntimeApi implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--quick", description = "Shorter warm-up and samples (about two minutes).")
+        boolean quick;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the records as JSON to FILE.")
+        Path json;
+
+        @Option(names = "--threads", paramLabel = "N", description = "Interpreters, and CPython workers (default: all cores, here ${DEFAULT-VALUE}).")
+        int threads = Runtime.getRuntime().availableProcessors();
+
+        @Option(names = "--python", paramLabel = "PATH", description = "CPython for the peers (default: ${DEFAULT-VALUE}).")
+        String python = "python3";
+
+        @Option(names = "--no-peer", description = "Skip the CPython peers.")
+        boolean noPeer;
+
+        @Override
+        public Integer call() throws Exception {
+            PythonSuite.Options options;
+            try {
+                String peer = noPeer ? null : python;
+                options = quick ? PythonSuite.Options.quick(threads, peer, List.of())
+                                : PythonSuite.Options.full(threads, peer, List.of());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
+            List<BenchRecord> records = new RuntimeSuite().run(options, listener(spec.commandLine().getErr(), bar));
             bar.finish();
             return report(spec, records, json);
         }

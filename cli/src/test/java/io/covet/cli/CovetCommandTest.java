@@ -40,6 +40,9 @@ class CovetCommandTest {
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("Usage: covet").contains("bench");
         assertThat(run("bench", "compute", "--help").out()).contains("--quick").contains("--json").contains("sum_f32");
+        assertThat(r.out()).contains("exec");
+        assertThat(run("exec", "--help").out()).contains("--interpreters").contains("--allow-net").contains("--config");
+        assertThat(run("bench", "runtime", "--help").out()).contains("parallel_map").contains("--quick");
     }
 
     @Test

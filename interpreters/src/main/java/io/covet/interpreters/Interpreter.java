@@ -131,7 +131,8 @@ final class Interpreter implements Runnable {
         describe = helper.getMember("describe");
         boundary = new Boundary(helper);
         if (!config.hostFunctions().isEmpty()) {
-            helper.getMember("install_host").execute(hostModule(), boundary.toPython(new ArrayList<>(config.hostFunctions().keySet())));
+            helper.getMember("install_host").execute(hostModule(helper.getMember("HOST_ERROR")),
+                    boundary.toPython(new ArrayList<>(config.hostFunctions().keySet())));
         }
         if (!(sandbox.network() && sandbox.threads() && sandbox.processes() && sandbox.hostAccess())) {
             helper.getMember("install_guards").execute(sandbox.network(), sandbox.threads(), sandbox.processes(), sandbox.hostAccess());
@@ -152,38 +153,36 @@ final class Interpreter implements Runnable {
     }
 
     /**
-     * The functions of {@code _covet_host}. Each returns {@code (True, value)} or
-     * {@code (False, python_type, message)}; {@code install_host}'s wrappers raise the latter, so
-     * no Java exception ever crosses into Python as a foreign object.
+     * The functions of {@code _covet_host}. Each returns its value, or on failure the helper's
+     * {@code HOST_ERROR} sentinel after recording {@code (python_type, message)}, which
+     * {@code install_host}'s wrappers fetch through {@code _last_error} and raise; so no Java
+     * exception ever crosses into Python as a foreign object, and success costs no wrapping.
      */
-    private ProxyObject hostModule() {
+    private ProxyObject hostModule(Value hostError) {
         Map<String, Object> members = new HashMap<>();
+        PyTuple[] lastError = new PyTuple[1];
         config.hostFunctions().forEach((name, function) -> members.put(name, (ProxyExecutable) arguments -> {
-            Object outcome;
             try {
                 List<Object> args = new ArrayList<>(arguments.length);
                 for (Value a : arguments) {
                     args.add(boundary.toJava(a));
                 }
-                outcome = PyTuple.of(true, function.apply(session, args));
+                return boundary.toPython(function.apply(session, args));
             } catch (HostError e) {
-                outcome = PyTuple.of(false, e.pythonType(), e.getMessage());
+                lastError[0] = PyTuple.of(e.pythonType(), e.getMessage());
             } catch (Boundary.UnsupportedValue e) {
-                outcome = PyTuple.of(false, "TypeError", "_covet_host." + name + ": " + e.getMessage());
+                lastError[0] = PyTuple.of("TypeError", "_covet_host." + name + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {
-                outcome = PyTuple.of(false, "ValueError", e.getMessage());
+                lastError[0] = PyTuple.of("ValueError", e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                outcome = PyTuple.of(false, "KeyboardInterrupt", "interrupted while waiting in _covet_host." + name);
+                lastError[0] = PyTuple.of("KeyboardInterrupt", "interrupted while waiting in _covet_host." + name);
             } catch (Exception e) {
-                outcome = PyTuple.of(false, "RuntimeError", "_covet_host." + name + " failed: " + e);
+                lastError[0] = PyTuple.of("RuntimeError", "_covet_host." + name + " failed: " + e);
             }
-            try {
-                return boundary.toPython(outcome);
-            } catch (IllegalArgumentException e) {
-                return boundary.toPython(PyTuple.of(false, "TypeError", "_covet_host." + name + " returned " + e.getMessage()));
-            }
+            return hostError;
         }));
+        members.put("_last_error", (ProxyExecutable) arguments -> boundary.toPython(lastError[0]));
         return ProxyObject.fromMap(members);
     }
 

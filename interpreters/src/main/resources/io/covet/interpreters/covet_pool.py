@@ -150,25 +150,32 @@ def install_guards(network, threads, processes, host_access):
                 java.add_to_classpath = _denied("access to Java classes", "hostAccess")
 
 
-# Host functions (PoolConfig.hostFunction): Java passes one proxy whose members return
-# (True, value) or (False, type_name, message); `_covet_host` wraps each so that a failure is
-# raised as that exception type: one registered in `_covet_host.exception_types` by the Python
-# code that uses the host, else the built-in of that name, else RuntimeError.
+# Host functions (PoolConfig.hostFunction): Java passes one proxy whose members return their
+# value, or HOST_ERROR after recording (type_name, message) for `_last_error`. `_covet_host`
+# wraps each so that a failure is raised as that exception type: one registered in
+# `_covet_host.exception_types` by the Python code that uses the host, else the built-in of that
+# name, else RuntimeError.
+HOST_ERROR = object()
+
+
 def install_host(proxy, names):
     import builtins
     import types
     module = types.ModuleType('_covet_host', "Java functions of Covet's runtime (internal).")
     module.exception_types = {}
+    last_error = proxy._last_error
+    error = HOST_ERROR
 
     def wrap(name, fn):
         def host_function(*args):
-            outcome = fn(*args)
-            if outcome[0]:
-                return outcome[1]
-            exc_type = module.exception_types.get(outcome[1]) or getattr(builtins, outcome[1], None)
-            if not (isinstance(exc_type, type) and issubclass(exc_type, BaseException)):
-                exc_type = RuntimeError
-            raise exc_type(outcome[2])
+            result = fn(*args)
+            if result is error:
+                type_name, message = last_error()
+                exc_type = module.exception_types.get(type_name) or getattr(builtins, type_name, None)
+                if not (isinstance(exc_type, type) and issubclass(exc_type, BaseException)):
+                    exc_type = RuntimeError
+                raise exc_type(message)
+            return result
         host_function.__name__ = name
         return host_function
 

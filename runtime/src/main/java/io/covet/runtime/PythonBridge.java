@@ -6,7 +6,6 @@ import io.covet.interpreters.HostError;
 import io.covet.interpreters.HostFunction;
 import io.covet.interpreters.InterpreterSession;
 import io.covet.interpreters.PoolClosedException;
-import io.covet.interpreters.PyTuple;
 import io.covet.interpreters.PythonException;
 import io.covet.interpreters.PythonTask;
 import io.covet.interpreters.TaskTimeoutException;
@@ -88,15 +87,7 @@ final class PythonBridge {
         f.put("take", this::take);
         f.put("withdraw", (s, a) -> withdraw(s, number(a, 0)));
         f.put("cancel", (s, a) -> cancel(s, number(a, 0)));
-        f.put("forget", (s, a) -> {
-            Session session = session(s);
-            session.lock.lock();
-            try {
-                return session.handles.remove(number(a, 0)) != null;
-            } finally {
-                session.lock.unlock();
-            }
-        });
+        f.put("forget", (s, a) -> forget(session(s), number(a, 0)));
         f.put("wake", (s, a) -> {
             Session session = session(s);
             session.lock.lock();
@@ -137,6 +128,9 @@ final class PythonBridge {
     /** {@code compute(op, ...)}: a compute-engine kernel on the CPU lane; arguments are checked here, at the call. */
     private Object compute(InterpreterSession s, List<Object> a) {
         String op = string(a, 0);
+        if (!runtime.config().enableCompute()) {
+            return null;
+        }
         ComputeEngine engine = runtime.compute();
         java.util.concurrent.Callable<Object> work = switch (op) {
             case "sum" -> {
@@ -182,19 +176,25 @@ final class PythonBridge {
     }
 
     /**
-     * {@code submit(lane, payload)}: {@code covet._runtime.run_remote(payload)} in another
-     * interpreter. Lane "python" waits under the PYTHON lane's limit; "io" (code that mostly
-     * waits, {@code @perf.io_intensive}) under the IO lane's; "cpython" is the PROCESS lane.
+     * {@code submit(lane, kind, module, qualname, pickled_function, encoding, data)}:
+     * {@code covet._runtime.run_remote(...)} with the other arguments, in another interpreter. Lane
+     * "python" waits under the PYTHON lane's limit; "io" (code that mostly waits,
+     * {@code @perf.io_intensive}) under the IO lane's; "cpython" is the PROCESS lane. Returns None
+     * when sub-interpreters are disabled: the caller then runs the work itself.
      */
     private Object submit(InterpreterSession s, List<Object> a) {
         String lane = string(a, 0);
-        PythonTask task = PythonTask.call("covet._runtime", "run_remote", a.get(1));
+        List<Object> args = a.subList(1, a.size());
+        if (!lane.equals("cpython") && !runtime.config().enableSubInterpreters()) {
+            return null;
+        }
+        PythonTask task = PythonTask.call("covet._runtime", "run_remote", args.toArray());
         Deadline deadline = deadline(s);
         return switch (lane) {
             case "python" -> register(s, Lane.PYTHON, runtime.scheduler().submitPython(task, deadline));
             case "io" -> register(s, Lane.IO, runtime.scheduler().submitBlockingPython(task, deadline));
             case "cpython" -> register(s, Lane.PROCESS, runtime.scheduler().submitProcess("covet._runtime", "run_remote",
-                    List.of(a.get(1)), deadline));
+                    args, deadline));
             default -> throw new IllegalArgumentException("unknown lane '" + lane + "'; lanes: python, io, cpython");
         };
     }
@@ -270,56 +270,82 @@ final class PythonBridge {
     }
 
     /**
-     * {@code take(handle)}: the outcome of a done task, as {@code (True, value)} or
-     * {@code (False, python_type, message, traceback)}; the handle is forgotten.
+     * {@code take(handle, timeout_seconds)}: waits up to the timeout (None: as long as it takes)
+     * for the task, then forgets it and returns its value or raises its error. Not done in time:
+     * raises {@code CovetNotReady} and keeps the handle.
      */
     private Object take(InterpreterSession s, List<Object> a) throws InterruptedException {
         long id = number(a, 0);
+        Object timeout = a.size() > 1 ? a.get(1) : null;
         Session session = session(s);
         Handle h;
         session.lock.lock();
         try {
-            h = session.handles.remove(id);
+            h = session.handles.get(id);
         } finally {
             session.lock.unlock();
         }
         if (h == null) {
             throw new HostError("KeyError", "no task with handle " + id + " (already taken, or started by another interpreter)");
         }
+        Object value;
         try {
-            return PyTuple.of(true, h.future.get());
+            value = timeout == null ? h.future.get()
+                    : h.future.get((long) (Math.max(0, ((Number) timeout).doubleValue()) * 1e9), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new HostError("CovetNotReady", "the result was not ready within " + timeout + " s");
         } catch (ExecutionException e) {
-            return failure(e.getCause());
+            forget(session, id);
+            throw failure(e.getCause());
         } catch (CancellationException e) {
-            return PyTuple.of(false, "CancelledError", "the task was cancelled", "");
+            forget(session, id);
+            throw new HostError("CancelledError", "the task was cancelled");
+        }
+        forget(session, id);
+        return value;
+    }
+
+    private static boolean forget(Session session, long id) {
+        session.lock.lock();
+        try {
+            return session.handles.remove(id) != null;
+        } finally {
+            session.lock.unlock();
         }
     }
 
-    static PyTuple failure(Throwable t) {
+    /** A task's failure as the Python exception Python code should see. */
+    static HostError failure(Throwable t) {
         Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         return switch (e) {
-            case PythonException p -> PyTuple.of(false, p.pythonType(), p.pythonMessage(), p.pythonTraceback());
-            case HostError h -> PyTuple.of(false, h.pythonType(), h.getMessage(), "");
-            case TaskTimeoutException x -> PyTuple.of(false, "TimeoutError", x.getMessage(), "");
-            case DeadlineExceededException x -> PyTuple.of(false, "TimeoutError", x.getMessage(), "");
-            case OverloadedException x -> PyTuple.of(false, "OverloadedError", x.getMessage(), "");
-            case LaneUnavailableException x -> PyTuple.of(false, "LaneUnavailableError", x.getMessage(), "");
-            case PoolClosedException x -> PyTuple.of(false, "RuntimeError", x.getMessage(), "");
-            case CancellationException x -> PyTuple.of(false, "CancelledError", "the task was cancelled", "");
-            case IllegalArgumentException x -> PyTuple.of(false, "ValueError", x.getMessage(), "");
-            case ArithmeticException x -> PyTuple.of(false, "ArithmeticError", x.getMessage(), "");
-            default -> PyTuple.of(false, "RuntimeError", String.valueOf(e), "");
+            case PythonException p -> new HostError(p.pythonType().contains(".") ? "RuntimeError" : p.pythonType(),
+                    p.pythonMessage() + (p.pythonTraceback().isEmpty() ? "" : "\n" + p.pythonTraceback()));
+            case HostError h -> h;
+            case TaskTimeoutException x -> new HostError("TimeoutError", x.getMessage());
+            case DeadlineExceededException x -> new HostError("TimeoutError", x.getMessage());
+            case OverloadedException x -> new HostError("OverloadedError", x.getMessage());
+            case LaneUnavailableException x -> new HostError("LaneUnavailableError", x.getMessage());
+            case PoolClosedException x -> new HostError("RuntimeError", x.getMessage());
+            case CancellationException x -> new HostError("CancelledError", "the task was cancelled");
+            case IllegalArgumentException x -> new HostError("ValueError", x.getMessage());
+            case ArithmeticException x -> new HostError("ArithmeticError", x.getMessage());
+            default -> new HostError("RuntimeError", String.valueOf(e));
         };
     }
 
+    /** Takes back a task that has not started, so the caller can run it; the handle is then forgotten. */
     private boolean withdraw(InterpreterSession s, long id) {
         Handle h = handle(s, id);
-        return h != null && runtime.scheduler().withdraw(h.lane, h.future);
+        if (h != null && runtime.scheduler().withdraw(h.lane, h.future)) {
+            forget(session(s), id);
+            return true;
+        }
+        return false;
     }
 
+    /** Cancels a task that has not started (a running one is left to finish); forgets it if cancelled. */
     private boolean cancel(InterpreterSession s, long id) {
-        Handle h = handle(s, id);
-        return h != null && (runtime.scheduler().withdraw(h.lane, h.future) || h.future.cancel(true));
+        return withdraw(s, id);
     }
 
     private Handle handle(InterpreterSession s, long id) {

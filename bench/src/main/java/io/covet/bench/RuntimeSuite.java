@@ -1,0 +1,137 @@
+package io.covet.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.covet.interpreters.PythonTask;
+import io.covet.runtime.PerformanceConfig;
+import io.covet.runtime.PerformanceManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code covet bench runtime}: the Python {@code covet} API as Python code sees it, measured from
+ * inside a pooled interpreter, against CPython on the same machine in the same run:
+ * <ul>
+ *   <li>{@code parallel_map} of a pure-Python function over N interpreters vs a plain loop in one,
+ *       and vs CPython's {@code ProcessPoolExecutor(N).map} on the same data and chunk size;</li>
+ *   <li>{@code perf.sum_array} of 1e7 floats (from an {@code array.array} and from a list) vs
+ *       CPython's built-in {@code sum()} on a list, and vs numpy's {@code sum} when installed;</li>
+ *   <li>the per-call overhead of a trivial {@code @perf.cpu_intensive} function vs
+ *       {@code ProcessPoolExecutor.submit(...).result()}.</li>
+ * </ul>
+ * Both sides run the same workload file, {@code covet_bench_runtime.py}.
+ */
+public final class RuntimeSuite {
+
+    public static final String SUITE = "runtime";
+    public static final int SUM_N = 10_000_000;
+    /** Items per parallel_map call (MAP_ITEMS in covet_bench_runtime.py). */
+    static final int MAP_ITEMS = 64;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long PEER_MINUTES = 10;
+
+    /** Reuses the python suite's timing options (warm-up, samples, sample length, N, CPython). */
+    public List<BenchRecord> run(PythonSuite.Options options, ComputeSuite.Listener listener) throws IOException {
+        Path dir = Files.createTempDirectory("covet-bench-runtime-");
+        dir.toFile().deleteOnExit();
+        ChildProcess.extract("python/covet_bench_runtime.py", dir.resolve("covet_bench_runtime.py"));
+        Path peerScript = ChildProcess.extract("python/cpython_runtime_peer.py", dir.resolve("cpython_runtime_peer.py"));
+        int n = options.threads();
+        int total = 5;
+        listener.step(0, total, "starting a runtime of " + n + " interpreters");
+        PerformanceConfig config = PerformanceConfig.builder().pythonInterpreters(n).cpuThreads(n)
+                .pythonPath(List.of(dir)).taskTimeout(Duration.ofMinutes(10)).build();
+        Map<?, ?> map;
+        Map<?, ?> sum;
+        Map<?, ?> overhead;
+        try (PerformanceManager runtime = PerformanceManager.start(config)) {
+            listener.step(1, total, "parallel_map (covet, " + n + " interpreters and 1)");
+            map = (Map<?, ?>) measure(runtime, "measure_parallel_map", options.warmup().toSeconds(), options.samples(),
+                    options.minSample().toNanos() / 1e9);
+            listener.step(2, total, "sum_array of " + SUM_N + " floats (covet)");
+            sum = (Map<?, ?>) measure(runtime, "measure_sum_array", (long) SUM_N, options.samples() * 3);
+            listener.step(3, total, "cpu_intensive call overhead (covet)");
+            overhead = (Map<?, ?>) measure(runtime, "measure_call_overhead", options.samples() * 100L);
+        }
+        listener.step(4, total, "cpython peers");
+        JsonNode peer = options.python() == null ? null : peer(options, peerScript, listener);
+        listener.step(5, total, "done");
+        return records(n, map, sum, overhead, peer);
+    }
+
+    private static Object measure(PerformanceManager runtime, String function, Object... args) {
+        return runtime.interpreters().run(PythonTask.call("covet_bench_runtime", function, args).withoutTimeout());
+    }
+
+    static List<BenchRecord> records(int n, Map<?, ?> map, Map<?, ?> sum, Map<?, ?> overhead, JsonNode peer) {
+        String version = peer == null ? null : peer.get("peer").asText();
+        double parallel = num(map, "parallel_items_per_s");
+        double one = num(map, "one_items_per_s");
+        List<BenchRecord> out = new ArrayList<>();
+        out.add(new BenchRecord(SUITE, "parallel_map_scaling", n, n, "x", BenchRecord.HIGHER, parallel / one,
+                "covet, plain loop in 1 interpreter", 1.0, 1));
+        out.add(new BenchRecord(SUITE, "parallel_map", MAP_ITEMS, n, "items/s", BenchRecord.HIGHER, parallel,
+                peer == null ? null : "cpython-processpool (" + version + ", chunksize " + map.get("chunk_size") + ")",
+                peer == null ? null : peer.get("map_processpool_items_per_s").asDouble(), peer == null ? null : n));
+        out.add(new BenchRecord(SUITE, "parallel_map", MAP_ITEMS, n, "items/s", BenchRecord.HIGHER, parallel,
+                peer == null ? null : "cpython (" + version + ", plain loop)",
+                peer == null ? null : peer.get("map_one_items_per_s").asDouble(), peer == null ? null : 1));
+        double fromArray = num(sum, "array_ms");
+        out.add(new BenchRecord(SUITE, "sum_array_from_array", SUM_N, n, "ms", BenchRecord.LOWER, fromArray,
+                peer == null ? null : "cpython sum(list) (" + version + ")",
+                peer == null ? null : peer.get("sum_builtin_ms").asDouble(), peer == null ? null : 1));
+        if (peer != null && peer.hasNonNull("numpy")) {
+            out.add(new BenchRecord(SUITE, "sum_array_from_array", SUM_N, n, "ms", BenchRecord.LOWER, fromArray,
+                    "numpy " + peer.get("numpy").asText() + " sum(float64 array)", peer.get("sum_numpy_ms").asDouble(), 1));
+        }
+        out.add(new BenchRecord(SUITE, "sum_array_from_list", SUM_N, n, "ms", BenchRecord.LOWER, num(sum, "list_ms"),
+                peer == null ? null : "cpython sum(list) (" + version + ")",
+                peer == null ? null : peer.get("sum_builtin_ms").asDouble(), peer == null ? null : 1));
+        out.add(new BenchRecord(SUITE, "sum_array_from_array", SUM_N, n, "ms", BenchRecord.LOWER, fromArray,
+                "graalpy sum(list) in the same interpreter", num(sum, "graalpy_builtin_sum_ms"), 1));
+        out.add(new BenchRecord(SUITE, "cpu_intensive_call", 1, n, "ms", BenchRecord.LOWER, num(overhead, "per_call_ms"),
+                peer == null ? null : "cpython-processpool submit().result() (" + version + ")",
+                peer == null ? null : peer.get("submit_overhead_ms").asDouble(), peer == null ? null : n));
+        return out;
+    }
+
+    private static double num(Map<?, ?> m, String key) {
+        Object v = m.get(key);
+        if (!(v instanceof Number number)) {
+            throw new IllegalStateException("the benchmark's Python side returned no '" + key + "': " + m);
+        }
+        return number.doubleValue();
+    }
+
+    private static JsonNode peer(PythonSuite.Options options, Path script, ComputeSuite.Listener listener) {
+        String what = "cpython peers for the runtime suite";
+        try {
+            String request = JSON.writeValueAsString(Map.of("workers", options.threads(), "warmup_s", 2.0,
+                    "samples", options.samples(), "min_sample_s", options.minSample().toMillis() / 1000.0, "sum_n", SUM_N));
+            ChildProcess.Finished run = ChildProcess.run(List.of(options.python(), script.toString()), request, Set.of(),
+                    Map.of("PYTHONPATH", script.getParent().toString()), PEER_MINUTES, TimeUnit.MINUTES);
+            if (run == null) {
+                listener.peerFailed(what, "ran over " + PEER_MINUTES + " minutes and was killed");
+                return null;
+            }
+            if (run.exitCode() != 0) {
+                listener.peerFailed(what, "exit status " + run.exitCode() + ": " + run.stderr().strip());
+                return null;
+            }
+            return JSON.readTree(run.stdout());
+        } catch (IOException e) {
+            listener.peerSkipped(options.python() + " could not be started (" + e.getMessage() + ")");
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + what + " ran", e);
+        }
+    }
+}
