@@ -263,12 +263,13 @@ def check_result_timeout_raises_timeout_error():
 
 
 def check_sub_tasks_inherit_their_callers_deadline():
-    inherited = perf._submit('python', remaining, (), {}, 'test').result()
+    # A wait with a timeout never runs the task here, so it surely ran in another interpreter.
+    inherited = perf._submit('python', remaining, (), {}, 'test').result(30)
     assert inherited is not None and 0 < inherited <= 5.0, inherited
 
 
 def check_sub_tasks_of_a_caller_without_deadline_get_the_runtime_task_timeout():
-    inherited = perf._submit('python', remaining, (), {}, 'test').result()
+    inherited = perf._submit('python', remaining, (), {}, 'test').result(30)
     assert inherited is not None and 55 < inherited <= 60.0, inherited
 
 

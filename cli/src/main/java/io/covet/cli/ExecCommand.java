@@ -66,7 +66,11 @@ final class ExecCommand implements Callable<Integer> {
             description = "hosts covet.http may reach ('*': any); repeatable. Python sockets stay denied")
     List<String> allowNet = new ArrayList<>();
 
-    @Option(names = "--allow-write", description = "let Python create and write files")
+    @Option(names = "--allow-read", paramLabel = "DIR",
+            description = "a directory Python may read and list, besides the script's own and the python path; repeatable")
+    List<Path> allowRead = new ArrayList<>();
+
+    @Option(names = "--allow-write", description = "let Python create, write and read any file")
     boolean allowWrite;
 
     @Option(names = "--allow-threads", description = "let Python start threads")
@@ -81,6 +85,11 @@ final class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
+        for (Path dir : allowRead) {
+            if (!Files.isDirectory(dir)) {
+                throw new ParameterException(spec.commandLine(), "--allow-read " + dir + ": not a directory");
+            }
+        }
         if (!Files.isRegularFile(script)) {
             err.println("covet exec: can't open file '" + script + "': " + (Files.exists(script) ? "not a regular file" : "no such file"));
             return 2;
@@ -123,7 +132,11 @@ final class ExecCommand implements Callable<Integer> {
         if (trusted) {
             return SandboxPolicy.trusted();
         }
-        return SandboxPolicy.strict().withFileWrites(allowWrite).withThreads(allowThreads);
+        SandboxPolicy policy = SandboxPolicy.strict().withFileWrites(allowWrite).withThreads(allowThreads);
+        for (Path dir : allowRead) {
+            policy = policy.withReadable(dir);
+        }
+        return policy;
     }
 
     /** Settings given as flags, by their PerformanceConfig names: they win over the file and the script. */

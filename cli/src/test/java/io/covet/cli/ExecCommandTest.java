@@ -84,6 +84,26 @@ class ExecCommandTest {
     }
 
     @Test
+    void filesOutsideTheScriptsDirectoryAreReadableOnlyWhenAllowed(@TempDir Path scripts, @TempDir Path data) throws Exception {
+        Files.writeString(data.resolve("input.txt"), "42");
+        Files.writeString(scripts.resolve("neighbour.txt"), "7");
+        Path script = scripts.resolve("reader.py");
+        Files.writeString(script, String.join("\n",
+                "import os, sys",
+                "print('neighbour', open(os.path.join(os.path.dirname(__file__), 'neighbour.txt')).read())",
+                "try:",
+                "    print('data', open(sys.argv[1]).read())",
+                "except PermissionError as e:",
+                "    print('denied', type(e).__name__)",
+                ""));
+        String input = data.resolve("input.txt").toString();
+        Run denied = run("exec", "--interpreters", "1", script.toString(), input);
+        assertThat(denied.out()).contains("neighbour 7").contains("denied PermissionError");
+        Run allowed = run("exec", "--interpreters", "1", "--allow-read", data.toString(), script.toString(), input);
+        assertThat(allowed.out()).contains("data 42");
+    }
+
+    @Test
     void badInputIsNamed(@TempDir Path dir) throws Exception {
         Run missing = run("exec", dir.resolve("nope.py").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
@@ -95,6 +115,9 @@ class ExecCommandTest {
         Run bad = run("exec", "--config", config.toString(), script.toString());
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("unknown performance setting 'cpu_thread'");
+        Run notADir = run("exec", "--allow-read", dir.resolve("none").toString(), script.toString());
+        assertThat(notADir.exitCode()).isEqualTo(2);
+        assertThat(notADir.err()).contains("--allow-read " + dir.resolve("none") + ": not a directory");
         Run zero = run("exec", "--interpreters", "0", script.toString());
         assertThat(zero.exitCode()).isEqualTo(2);
         assertThat(zero.err()).contains("python_interpreters must be at least 1, got 0");

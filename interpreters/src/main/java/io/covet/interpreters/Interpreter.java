@@ -110,7 +110,7 @@ final class Interpreter implements Runnable {
                 .allowPolyglotAccess(PolyglotAccess.NONE)
                 .allowIO(IOAccess.newBuilder()
                         .fileSystem(sandbox.fileWrites() ? org.graalvm.polyglot.io.FileSystem.newDefaultFileSystem()
-                                                         : new SandboxFileSystem(config.bytecodeCache()))
+                                                         : SandboxFileSystem.create(config))
                         .allowHostSocketAccess(sandbox.network())
                         .build())
                 .option("python.PosixModuleBackend", sandbox.nativeAccess() ? "native" : "java");

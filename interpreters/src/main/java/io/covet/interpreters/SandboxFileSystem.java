@@ -12,16 +12,24 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.graalvm.polyglot.io.FileSystem;
 
 /**
- * The host file system as a sandboxed interpreter sees it: everything may be read, nothing
- * written except below the bytecode cache (so GraalPy can keep the {@code .pyc} files that make
- * later imports cheaper). A denied write throws {@link SecurityException}, which GraalPy raises
- * in Python as {@code PermissionError}.
+ * The host file system as a sandboxed interpreter sees it. Files may be read and directories
+ * listed only below the readable roots (the python path, the bytecode cache, directories the
+ * policy grants) unless the policy allows all reads; GraalPy's own home and resources stay
+ * readable through {@link FileSystem#allowLanguageHomeAccess} and
+ * {@link FileSystem#allowInternalResourceAccess} ({@link #create}). Nothing is written except
+ * below the bytecode cache (so GraalPy can keep the {@code .pyc} files that make later imports
+ * cheaper). Metadata ({@code stat}, existence) stays visible, so imports can probe paths. A
+ * denied operation throws {@link SecurityException}, which GraalPy raises in Python as
+ * {@code PermissionError}.
  */
 final class SandboxFileSystem implements FileSystem {
 
@@ -31,9 +39,56 @@ final class SandboxFileSystem implements FileSystem {
 
     private final FileSystem host = FileSystem.newDefaultFileSystem();
     private final Optional<Path> writableRoot;
+    /** Null: every file may be read. */
+    private final List<Path> readableRoots;
 
-    SandboxFileSystem(Optional<Path> writableRoot) {
+    private SandboxFileSystem(Optional<Path> writableRoot, List<Path> readableRoots) {
         this.writableRoot = writableRoot.map(p -> p.toAbsolutePath().normalize());
+        this.readableRoots = readableRoots == null ? null : readableRoots.stream().flatMap(SandboxFileSystem::forms).toList();
+    }
+
+    /** The file system for a context of {@code config}'s pool. */
+    static FileSystem create(PoolConfig config) {
+        SandboxPolicy policy = config.sandbox();
+        List<Path> readable = null;
+        if (!policy.fileReads()) {
+            readable = new ArrayList<>(config.pythonPath());
+            config.bytecodeCache().ifPresent(readable::add);
+            readable.addAll(policy.readable());
+        }
+        return FileSystem.allowInternalResourceAccess(FileSystem.allowLanguageHomeAccess(
+                new SandboxFileSystem(config.bytecodeCache(), readable)));
+    }
+
+    /** A root as written and as resolved (symbolic links), so both spellings of a path match. */
+    private static Stream<Path> forms(Path root) {
+        Path absolute = root.toAbsolutePath().normalize();
+        try {
+            Path real = absolute.toRealPath();
+            return real.equals(absolute) ? Stream.of(absolute) : Stream.of(absolute, real);
+        } catch (IOException e) {
+            return Stream.of(absolute);
+        }
+    }
+
+    private void checkRead(Path path) {
+        if (readableRoots == null) {
+            return;
+        }
+        Path absolute = host.toAbsolutePath(path).normalize();
+        Path real;
+        try {
+            real = host.toRealPath(absolute);
+        } catch (IOException e) {
+            real = absolute;  // does not exist: the operation itself will say so
+        }
+        for (Path root : readableRoots) {
+            if (real.startsWith(root)) {
+                return;
+            }
+        }
+        throw new SecurityException("reading " + path + " is denied by Covet's sandbox (allow it with covet exec --allow-read DIR, "
+                + "or SandboxPolicy.withReadable)");
     }
 
     private void checkWrite(Path path) {
@@ -45,11 +100,16 @@ final class SandboxFileSystem implements FileSystem {
 
     @Override
     public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
+        boolean writing = false;
         for (OpenOption option : options) {
             if (WRITING.contains(option)) {
                 checkWrite(path);
+                writing = true;
                 break;
             }
+        }
+        if (!writing) {
+            checkRead(path);
         }
         return host.newByteChannel(path, options, attrs);
     }
@@ -104,7 +164,12 @@ final class SandboxFileSystem implements FileSystem {
 
     @Override public Path parsePath(URI uri) { return host.parsePath(uri); }
     @Override public Path parsePath(String path) { return host.parsePath(path); }
-    @Override public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException { return host.newDirectoryStream(dir, filter); }
+    @Override
+    public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
+        checkRead(dir);
+        return host.newDirectoryStream(dir, filter);
+    }
+
     @Override public Path toAbsolutePath(Path path) { return host.toAbsolutePath(path); }
     @Override public Path toRealPath(Path path, LinkOption... options) throws IOException { return host.toRealPath(path, options); }
     @Override public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options) throws IOException { return host.readAttributes(path, attributes, options); }

@@ -50,6 +50,30 @@ class SandboxTest {
     }
 
     @Test
+    void readingOrListingOutsideThePythonPathIsDeniedUnlessGranted(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "s3cret");
+        // GraalPy turns the file system's SecurityException into a generic EPERM message.
+        assertThat(probe(pool, "open(" + pyString(secret) + ").read()")).asString()
+                .startsWith("PermissionError").contains("Operation not permitted");
+        assertThat(probe(pool, "import os\nos.listdir(" + pyString(dir) + ")")).asString().startsWith("PermissionError");
+        assertThat(probe(pool, "open('/etc/passwd').read()")).asString().startsWith("PermissionError");
+        try (InterpreterPool granted = InterpreterPool.start(PoolFixture.config().size(1)
+                .sandbox(SandboxPolicy.strict().withReadable(dir)).build())) {
+            assertThat(granted.eval("open(" + pyString(secret) + ").read()")).isEqualTo("s3cret");
+            assertThat(probe(granted, "open('/etc/passwd').read()")).asString().startsWith("PermissionError");
+        }
+        try (InterpreterPool all = InterpreterPool.start(PoolFixture.config().size(1)
+                .sandbox(SandboxPolicy.strict().withFileReads(true)).build())) {
+            assertThat(all.eval("open(" + pyString(secret) + ").read()")).isEqualTo("s3cret");
+        }
+    }
+
+    @Test
+    void theStandardLibraryStaysImportable() {
+        assertThat(pool.eval("import json, re, dataclasses, asyncio, decimal, email.parser\njson.dumps({'a': 1})")).isEqualTo("{\"a\": 1}");
+    }
+
+    @Test
     void openingASocketIsDenied() throws Exception {
         try (ServerSocket server = new ServerSocket(0)) {
             assertThat(probe(pool, "import socket\nsocket.create_connection(('127.0.0.1', " + server.getLocalPort() + "), timeout=2)"))
