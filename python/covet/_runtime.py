@@ -71,6 +71,12 @@ def run_remote(kind, module, qualname, pickled_fn, encoding, data):
         return (0, payload) if encoding == 'v' else (1, payload)
     except Exception as e:
         return (2, _values.dumps(encode_error(e)))
+    except BaseException as e:
+        # SystemExit or KeyboardInterrupt in someone else's function must not exit the caller.
+        from .futures import RemoteError
+        error = RemoteError(f"{type(e).__name__} raised in another interpreter: {e}")
+        error.__traceback__ = e.__traceback__
+        return (2, _values.dumps(encode_error(error)))
 
 
 def encode_error(exc):

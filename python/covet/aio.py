@@ -52,10 +52,16 @@ class CovetEventLoop(asyncio.base_events.BaseEventLoop):
 
     def _covet_select(self, timeout):
         parts = {}
+        settled = False
         for fut, waiter in self._watched:
             if not waiter.done():
-                for p in fut._pending_parts():
+                pending = fut._pending_parts()
+                settled = settled or not pending
+                for p in pending:
                     parts[p._handle] = p
+        if settled:
+            # A watched future has nothing left out with the host (settled by other code): don't block.
+            return [None]
         if timeout is None:
             # Nothing to do until a watched task completes (no timer is due): run here one that has
             # not started elsewhere. With a timer pending, running it could delay the timer.
@@ -64,7 +70,7 @@ class CovetEventLoop(asyncio.base_events.BaseEventLoop):
                     return [None]
         if not parts and timeout == 0:
             return []
-        ready = _host.wait(list(parts), timeout)
+        ready = _host.wait(list(parts), timeout, True)
         for handle in ready:
             part = parts.get(handle)
             if part is not None and part._handle is not None:

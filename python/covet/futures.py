@@ -234,6 +234,7 @@ class _Combined(Future):
         super().__init__()
         self._parts = parts
         self._combine = combine
+        self._collect(None)  # parts may all be done already (run here, or failed at once)
 
     def done(self):
         if self._state is _PENDING:
@@ -282,7 +283,13 @@ class _Combined(Future):
     def _wait(self, timeout):
         deadline = None if timeout is None else time.monotonic() + timeout
         while self._state is _PENDING:
-            pending = [p for p in self._parts if p._state is _PENDING]
+            pending = [p for p in self._parts if p._state is _PENDING and p._handle is not None]
+            if not pending:
+                # Every part settled some other way (e.g. a part's own .result()): nothing to wait for.
+                self._collect(None)
+                if self._state is _PENDING:
+                    raise RuntimeError("internal error: a parallel result has parts that are neither done nor running")
+                break
             # Help first: run here the last parts still queued (the first ones are most likely running).
             helped = False
             for p in reversed(pending if timeout is None else []):

@@ -232,14 +232,22 @@ class PerformanceManager:
         module, qual, pickled = _values.func_ref(func, api)
         fn = getattr(func, '__covet_original__', func)
         parts = []
-        for chunk in chunks:
-            encoding, data = _values.encode(chunk, f"an element given to {api}")
-            handle = _host.submit(lane, kind, module, qual, pickled, encoding, data)
-            if handle is None:  # sub-interpreters disabled: run here
-                parts.append(Future.run_here(run_chunk, fn, chunk))
-                continue
-            local = None if lane == 'cpython' else functools.partial(run_chunk, fn, chunk)
-            parts.append(Future(handle, convert=_runtime.decode_remote, local=local))
+        try:
+            for chunk in chunks:
+                encoding, data = _values.encode(chunk, f"an element given to {api}")
+                handle = _host.submit(lane, kind, module, qual, pickled, encoding, data)
+                if handle is None:  # sub-interpreters disabled: run here
+                    parts.append(Future.run_here(run_chunk, fn, chunk))
+                    continue
+                local = None if lane == 'cpython' else functools.partial(run_chunk, fn, chunk)
+                parts.append(Future(handle, convert=_runtime.decode_remote, local=local))
+        except BaseException:
+            # A chunk could not be sent (lane full, value that cannot cross): take back the others.
+            for p in parts:
+                if not p.cancel() and p._handle is not None:
+                    _host.forget(p._handle)
+                    p._handle = None
+            raise
         return parts
 
     def parallel_map(self, func, data, chunk_size=None, *, lane='python'):

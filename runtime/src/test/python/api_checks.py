@@ -361,6 +361,32 @@ def check_with_compute_disabled_numeric_operations_run_in_python():
         PerformanceManager(PerformanceConfig(enable_rust_compute=True, max_gil_contention=2, io_threads=4))
 
 
+def exits(code):
+    import sys
+    sys.exit(code)
+
+
+def check_with_sub_interpreters_disabled_work_runs_in_the_caller():
+    PerformanceManager(PerformanceConfig(enable_sub_interpreters=False, max_gil_contention=2, io_threads=4))
+    try:
+        me = _covet_host.interpreter_id()
+        assert perf.parallel_map(where, range(6), chunk_size=1).result(5) == [me] * 6
+        assert perf.parallel_reduce(add, range(10), chunk_size=3).result(5) == 45
+        assert heavy(3).result(5) == 5
+        raises(ValueError, perf.parallel_map(fail_on_13, range(20), chunk_size=1).result, 5)
+
+        async def main():
+            return await asyncio.gather(perf.parallel_map(square, [1, 2]), heavy(4))
+        assert asyncio.run(main()) == [[1, 4], 14]
+    finally:
+        PerformanceManager(PerformanceConfig(enable_sub_interpreters=True, max_gil_contention=2, io_threads=4))
+
+
+def check_sys_exit_in_another_interpreter_does_not_exit_the_caller():
+    e = raises(covet.RemoteError, perf._submit('python', exits, (3,), {}, 'test').result, 30)
+    assert "SystemExit raised in another interpreter: 3" in str(e), e
+
+
 # ---- covet.http ----------------------------------------------------------------------------------
 
 def check_http_to_a_host_not_allowed_is_a_permission_error():

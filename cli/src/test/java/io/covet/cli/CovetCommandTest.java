@@ -35,7 +35,7 @@ class CovetCommandTest {
     }
 
     @Test
-    void helpListsTheBenchCommand() {
+    void helpListsTheExecAndBenchCommands() {
         Run r = run("--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("Usage: covet").contains("bench");

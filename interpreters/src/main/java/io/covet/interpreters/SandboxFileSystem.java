@@ -38,12 +38,12 @@ final class SandboxFileSystem implements FileSystem {
             StandardOpenOption.DELETE_ON_CLOSE);
 
     private final FileSystem host = FileSystem.newDefaultFileSystem();
-    private final Optional<Path> writableRoot;
+    private final List<Path> writableRoots;
     /** Null: every file may be read. */
     private final List<Path> readableRoots;
 
     private SandboxFileSystem(Optional<Path> writableRoot, List<Path> readableRoots) {
-        this.writableRoot = writableRoot.map(p -> p.toAbsolutePath().normalize());
+        this.writableRoots = writableRoot.stream().flatMap(SandboxFileSystem::forms).toList();
         this.readableRoots = readableRoots == null ? null : readableRoots.stream().flatMap(SandboxFileSystem::forms).toList();
     }
 
@@ -71,31 +71,51 @@ final class SandboxFileSystem implements FileSystem {
         }
     }
 
-    private void checkRead(Path path) {
-        if (readableRoots == null) {
-            return;
-        }
+    /**
+     * Where {@code path} really is: symbolic links resolved (for a file that does not exist yet,
+     * its directory's), so a link cannot lead a check astray.
+     */
+    private Path resolved(Path path) {
         Path absolute = host.toAbsolutePath(path).normalize();
-        Path real;
         try {
-            real = host.toRealPath(absolute);
+            return host.toRealPath(absolute);
         } catch (IOException e) {
-            real = absolute;  // does not exist: the operation itself will say so
-        }
-        for (Path root : readableRoots) {
-            if (real.startsWith(root)) {
-                return;
+            Path parent = absolute.getParent();
+            if (parent == null) {
+                return absolute;
+            }
+            try {
+                return host.toRealPath(parent).resolve(absolute.getFileName());
+            } catch (IOException again) {
+                return absolute;  // the directory does not exist either: the operation will fail on its own
             }
         }
-        throw new SecurityException("reading " + path + " is denied by Covet's sandbox (allow it with covet exec --allow-read DIR, "
-                + "or SandboxPolicy.withReadable)");
     }
 
     private void checkWrite(Path path) {
         Path absolute = host.toAbsolutePath(path).normalize();
-        if (writableRoot.isEmpty() || !absolute.startsWith(writableRoot.get())) {
+        if (writableRoots.isEmpty() || !(under(absolute, writableRoots) && under(resolved(path), writableRoots))) {
             throw new SecurityException("writing files is denied by Covet's sandbox (allow it with SandboxPolicy.fileWrites): " + path);
         }
+    }
+
+    private void checkRead(Path path) {
+        if (readableRoots == null) {
+            return;
+        }
+        if (!under(resolved(path), readableRoots)) {
+            throw new SecurityException("reading " + path + " is denied by Covet's sandbox (allow it with covet exec --allow-read DIR, "
+                    + "or SandboxPolicy.withReadable)");
+        }
+    }
+
+    private static boolean under(Path path, List<Path> roots) {
+        for (Path root : roots) {
+            if (path.startsWith(root)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -108,7 +128,7 @@ final class SandboxFileSystem implements FileSystem {
                 break;
             }
         }
-        if (!writing) {
+        if (!writing || options.contains(StandardOpenOption.READ)) {
             checkRead(path);
         }
         return host.newByteChannel(path, options, attrs);
@@ -133,6 +153,7 @@ final class SandboxFileSystem implements FileSystem {
 
     @Override
     public void copy(Path source, Path target, CopyOption... options) throws IOException {
+        checkRead(source);
         checkWrite(target);
         host.copy(source, target, options);
     }
@@ -146,7 +167,9 @@ final class SandboxFileSystem implements FileSystem {
 
     @Override
     public void createLink(Path link, Path existing) throws IOException {
+        // A hard link has no target to resolve later, so the file itself must be writable here.
         checkWrite(link);
+        checkWrite(existing);
         host.createLink(link, existing);
     }
 

@@ -62,8 +62,11 @@ final class LaneExecutor {
         }
     }
 
+    /** dispatch() is not re-entered on one thread (a body that fails at once completes inline): {active, again}. */
+    private static final ThreadLocal<boolean[]> DISPATCHING = ThreadLocal.withInitial(() -> new boolean[2]);
+
     final Lane lane;
-    private final int queueLimit;
+    private volatile int queueLimit;
     private final ScheduledExecutorService timers;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -126,8 +129,29 @@ final class LaneExecutor {
         return task;
     }
 
-    /** Starts waiting tasks while there are free slots. */
+    /**
+     * Starts waiting tasks while there are free slots. A body whose future is already complete
+     * ends inline and calls back here; that nested call only asks the outer one for another pass,
+     * so a long queue of tasks failing at once cannot overflow the stack.
+     */
     private void dispatch() {
+        boolean[] state = DISPATCHING.get();
+        if (state[0]) {
+            state[1] = true;
+            return;
+        }
+        state[0] = true;
+        try {
+            do {
+                state[1] = false;
+                dispatchOnce();
+            } while (state[1]);
+        } finally {
+            state[0] = false;
+        }
+    }
+
+    private void dispatchOnce() {
         while (true) {
             Task next;
             lock.lock();
@@ -148,6 +172,11 @@ final class LaneExecutor {
     }
 
     private void start(Task task) {
+        if (task.state.get() == State.DONE) {
+            // Cancelled or shut down between leaving the queue and starting: free its slot unstarted.
+            ended(task, null, new CancellationException());
+            return;
+        }
         task.startedNanos = System.nanoTime();
         waitMicros.recordValue((task.startedNanos - task.submittedNanos) / 1000);
         ScheduledFuture<?> waitTimer = task.timer;
@@ -161,7 +190,10 @@ final class LaneExecutor {
             inner = CompletableFuture.failedFuture(e);
         }
         task.inner = inner;
-        if (!task.deadline.isNone()) {
+        if (task.state.get() == State.DONE) {
+            inner.cancel(true);  // stopped while its work was starting: stop the work too
+        }
+        if (!task.deadline.isNone() && task.state.get() == State.RUNNING) {
             task.timer = timers.schedule(() -> runDeadline(task),
                     Math.max(0, task.deadline.nanoTime() - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
@@ -303,6 +335,13 @@ final class LaneExecutor {
 
     int concurrency() {
         return concurrency;
+    }
+
+    void setQueueLimit(int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("lane " + lane + ": queue limit must be >= 0, got " + limit);
+        }
+        queueLimit = limit;
     }
 
     /**

@@ -131,6 +131,7 @@ public final class PerformanceManager implements AutoCloseable {
         scheduler.setConcurrency(Lane.PYTHON, next.maxGilContention());
         scheduler.setConcurrency(Lane.IO, next.ioThreads());
         scheduler.setConcurrency(Lane.CPU, next.cpuThreads());
+        scheduler.setQueueLimit(next.queueLimit());
         if (next.cpuThreads() != old.cpuThreads() || next.enableSimd() != old.enableSimd()) {
             ComputeEngine previous = compute;
             compute = newEngine(next);

@@ -231,14 +231,15 @@ final class PythonBridge {
     // ---- waiting and taking outcomes ---------------------------------------------------------
 
     /**
-     * {@code wait(handles, timeout_seconds)}: blocks until at least one of {@code handles} is done,
-     * {@code wake()} is called, or the timeout passes (None: no timeout); returns the done ones.
+     * {@code wait(handles, timeout_seconds[, wakeable])}: blocks until at least one of
+     * {@code handles} is done or the timeout passes (None: no timeout), and, for the event loop
+     * ({@code wakeable} true), until {@code wake()} is called; returns the done ones.
      */
     private Object await(InterpreterSession s, List<Object> a) throws InterruptedException {
         List<?> wanted = (List<?>) a.get(0);
         Object timeout = a.get(1);
-        long deadline = timeout == null ? Long.MAX_VALUE
-                : System.nanoTime() + (long) (Math.max(0, ((Number) timeout).doubleValue()) * 1e9);
+        boolean wakeable = a.size() > 2 && Boolean.TRUE.equals(a.get(2));
+        long deadline = timeout == null ? Long.MAX_VALUE : saturatedDeadline(((Number) timeout).doubleValue());
         Session session = session(s);
         session.lock.lock();
         try {
@@ -250,8 +251,10 @@ final class PythonBridge {
                         done.add(w);
                     }
                 }
-                if (!done.isEmpty() || session.woken) {
-                    session.woken = false;
+                if (!done.isEmpty() || (wakeable && session.woken)) {
+                    if (wakeable) {
+                        session.woken = false;
+                    }
                     return done;
                 }
                 long left = deadline - System.nanoTime();
@@ -291,7 +294,8 @@ final class PythonBridge {
         Object value;
         try {
             value = timeout == null ? h.future.get()
-                    : h.future.get((long) (Math.max(0, ((Number) timeout).doubleValue()) * 1e9), TimeUnit.NANOSECONDS);
+                    : h.future.get(Math.min(Long.MAX_VALUE / 2, (long) (Math.max(0, ((Number) timeout).doubleValue()) * 1e9)),
+                            TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new HostError("CovetNotReady", "the result was not ready within " + timeout + " s");
         } catch (ExecutionException e) {
@@ -305,6 +309,13 @@ final class PythonBridge {
         return value;
     }
 
+    /** nanoTime() + seconds, capped so that a huge timeout never wraps round into the past. */
+    private static long saturatedDeadline(double seconds) {
+        double nanos = Math.max(0, seconds) * 1e9;
+        long now = System.nanoTime();
+        return nanos >= Long.MAX_VALUE - now - 1 ? Long.MAX_VALUE - 1 : now + (long) nanos;
+    }
+
     private static boolean forget(Session session, long id) {
         session.lock.lock();
         try {
@@ -314,16 +325,22 @@ final class PythonBridge {
         }
     }
 
+    private static final java.util.Set<String> NOT_RAISED_AS_IS = java.util.Set.of("SystemExit", "KeyboardInterrupt", "GeneratorExit");
+
     /** A task's failure as the Python exception Python code should see. */
     static HostError failure(Throwable t) {
         Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         return switch (e) {
-            case PythonException p -> new HostError(p.pythonType().contains(".") ? "RuntimeError" : p.pythonType(),
+            // A dotted (non-built-in) type cannot be rebuilt here; SystemExit and the like must not
+            // exit or interrupt the interpreter that waited for someone else's task.
+            case PythonException p -> new HostError(p.pythonType().contains(".") || NOT_RAISED_AS_IS.contains(p.pythonType())
+                    ? "RuntimeError" : p.pythonType(),
                     p.pythonMessage() + (p.pythonTraceback().isEmpty() ? "" : "\n" + p.pythonTraceback()));
             case HostError h -> h;
             case TaskTimeoutException x -> new HostError("TimeoutError", x.getMessage());
             case DeadlineExceededException x -> new HostError("TimeoutError", x.getMessage());
             case OverloadedException x -> new HostError("OverloadedError", x.getMessage());
+            case io.covet.interpreters.PoolOverloadedException x -> new HostError("OverloadedError", x.getMessage());
             case LaneUnavailableException x -> new HostError("LaneUnavailableError", x.getMessage());
             case PoolClosedException x -> new HostError("RuntimeError", x.getMessage());
             case CancellationException x -> new HostError("CancelledError", "the task was cancelled");

@@ -117,6 +117,11 @@ public final class Scheduler implements AutoCloseable {
         lane(lane).setConcurrency(limit);
     }
 
+    /** Changes how many tasks every lane lets wait; tasks already waiting stay. */
+    public void setQueueLimit(int limit) {
+        lanes.values().forEach(l -> l.setQueueLimit(limit));
+    }
+
     public LaneMetrics metrics(Lane lane) {
         return lane(lane).metrics();
     }

@@ -120,6 +120,8 @@ class PythonApiTest {
     @Test void performanceConfigNamesBadParameters() { check("check_performance_config_names_bad_parameters"); }
     @Test void aPerformanceManagerAppliesItsConfigToTheRuntime() { check("check_a_performance_manager_applies_its_config_to_the_runtime"); }
     @Test void withComputeDisabledNumericOperationsRunInPython() { check("check_with_compute_disabled_numeric_operations_run_in_python"); }
+    @Test void withSubInterpretersDisabledWorkRunsInTheCaller() { check("check_with_sub_interpreters_disabled_work_runs_in_the_caller"); }
+    @Test void sysExitInAnotherInterpreterDoesNotExitTheCaller() { check("check_sys_exit_in_another_interpreter_does_not_exit_the_caller"); }
     @Test void httpToAHostNotAllowedIsAPermissionError() { check("check_http_to_a_host_not_allowed_is_a_permission_error"); }
     @Test void httpGetAndPostReachAnAllowedHost() { check("check_http_get_and_post_reach_an_allowed_host", base); }
     @Test void httpRequestsOverlapUnderAsyncio() { check("check_http_requests_overlap_under_asyncio", base); }
