@@ -4,17 +4,12 @@ import traceback
 
 from . import _values
 
-# True in the interpreter that runs the `covet exec` script as __main__.
-IS_MAIN = False
-
-
 def run_main(path, argv):
     """Runs a script as `python path args...` would; returns the exit status."""
-    global IS_MAIN
     import builtins
     import os
     import types
-    IS_MAIN = True
+    _values.IS_MAIN = True
     sys.argv = list(argv)
     main = types.ModuleType('__main__')
     main.__file__ = path

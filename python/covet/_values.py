@@ -13,6 +13,11 @@ import importlib
 import pickle
 import sys
 
+# True in the interpreter that runs the `covet exec` script as __main__ (set by _runtime.run_main).
+IS_MAIN = False
+# Functions already resolved in this interpreter, by (module, qualname).
+_resolved = {}
+
 _SCALARS = frozenset((type(None), bool, int, float, str, bytes))
 
 
@@ -35,7 +40,7 @@ def encode(value, what="value"):
 def decode(encoding, payload):
     if encoding == 'v':
         return payload
-    return _Unpickler(payload).load()
+    return loads(payload)
 
 
 class _Unpickler(pickle.Unpickler):
@@ -51,15 +56,17 @@ class _Unpickler(pickle.Unpickler):
 
 
 def loads(data):
-    return _Unpickler(data).load()
+    # The subclass (pure Python in GraalPy) is only needed when the script's module is named.
+    if b'__main__' in data or b'__mp_main__' in data:
+        return _Unpickler(data).load()
+    return pickle.loads(data)
 
 
 def main_module_name(module):
-    from . import _runtime
-    if module == '__main__' and not _runtime.IS_MAIN:
+    if module == '__main__' and not IS_MAIN:
         import_module('__mp_main__')
         return '__mp_main__'
-    if module == '__mp_main__' and _runtime.IS_MAIN:
+    if module == '__mp_main__' and IS_MAIN:
         return '__main__'
     return module
 
@@ -79,8 +86,7 @@ def func_ref(fn, api):
         raise TypeError(f"{api} needs a module-level function, as with pickling: {qual} is defined "
                         f"inside another function (a closure); move it to module level")
     if isinstance(qual, str) and isinstance(module, str):
-        from . import _runtime
-        if module == '__main__' and _runtime.IS_MAIN:
+        if module == '__main__' and IS_MAIN:
             module = '__mp_main__'
         return (module, qual, None)
     return (None, None, dumps(fn, f"the function given to {api}"))
@@ -89,10 +95,16 @@ def func_ref(fn, api):
 def resolve(module, qual, pickled):
     if pickled is not None:
         return loads(pickled)
-    obj = import_module(main_module_name(module))
-    for part in qual.split('.'):
-        obj = getattr(obj, part)
-    return getattr(obj, '__covet_original__', obj)
+    key = (module, qual)
+    fn = _resolved.get(key)
+    if fn is None:
+        obj = import_module(main_module_name(module))
+        for part in qual.split('.'):
+            obj = getattr(obj, part)
+        fn = getattr(obj, '__covet_original__', obj)
+        if len(_resolved) < 1024:
+            _resolved[key] = fn
+    return fn
 
 
 def import_module(name):
