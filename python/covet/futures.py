@@ -152,7 +152,7 @@ class Future:
 
     def __repr__(self):
         if self._state is _PENDING:
-            return f"<covet.Future pending>"
+            return "<covet.Future pending>"
         if self._error is not None:
             return f"<covet.Future failed: {type(self._error).__name__}>"
         return f"<covet.Future done: {self._value!r:.60}>"
