@@ -1,5 +1,7 @@
 package io.covet.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /** Peers run as child processes (python3 with a script of ours); this runs one and collects its output. */
 final class ChildProcess {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ChildProcess() {
     }
@@ -46,6 +50,34 @@ final class ChildProcess {
             return null;
         }
         return new Finished(p.exitValue(), stdout.join(), stderr.join());
+    }
+
+    /**
+     * Runs a CPython peer script (its own directory on PYTHONPATH) with a JSON request on stdin
+     * and returns its JSON answer from stdout; null, after telling the listener why, when it could
+     * not start, failed or ran over {@code minutes}.
+     */
+    static JsonNode runPythonPeer(String python, Path script, Object request, long minutes, String what,
+                                  ComputeSuite.Listener listener) {
+        try {
+            Finished run = run(List.of(python, script.toString()), JSON.writeValueAsString(request), Set.of(),
+                    Map.of("PYTHONPATH", script.getParent().toString()), minutes, TimeUnit.MINUTES);
+            if (run == null) {
+                listener.peerFailed(what, "ran over " + minutes + " minutes and was killed");
+                return null;
+            }
+            if (run.exitCode() != 0) {
+                listener.peerFailed(what, "exit status " + run.exitCode() + ": " + run.stderr().strip());
+                return null;
+            }
+            return JSON.readTree(run.stdout());
+        } catch (IOException e) {
+            listener.peerSkipped(python + " could not be started (" + e.getMessage() + ")");
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + what + " ran", e);
+        }
     }
 
     private static String readAll(InputStream in) {

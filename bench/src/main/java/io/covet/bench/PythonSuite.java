@@ -1,7 +1,6 @@
 package io.covet.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.covet.interpreters.InterpreterPool;
 import io.covet.interpreters.PoolConfig;
 import io.covet.interpreters.PythonTask;
@@ -13,9 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code covet bench python}: pure-Python CPU workloads as batches of tasks through Covet's
@@ -32,7 +29,6 @@ public final class PythonSuite {
     /** What the cold-start pool imports in every interpreter (the figure the target names). */
     public static final List<String> COLD_START_PRELOAD = List.of("json", "re", "dataclasses", "typing");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long PEER_MINUTES = 10;
     /** Longest warm-up of one workload on one pool before it is measured anyway. */
     private static final Duration MAX_WARMUP = Duration.ofSeconds(90);
@@ -213,30 +209,11 @@ public final class PythonSuite {
     }
 
     private static JsonNode peer(Options options, Path script, String workload, ComputeSuite.Listener listener) {
-        String what = "cpython peers for " + workload;
-        try {
-            String request = JSON.writeValueAsString(Map.of("workload", workload, "workers", options.threads(),
-                    "warmup_s", 1.0, "samples", options.samples(),
-                    "min_sample_s", options.minSample().toMillis() / 1000.0,
-                    "modes", List.of("cpython", "cpython-threads", "cpython-processpool", "cpython-processpool-startup")));
-            ChildProcess.Finished run = ChildProcess.run(List.of(options.python(), script.toString()), request, Set.of(),
-                    Map.of("PYTHONPATH", script.getParent().toString()), PEER_MINUTES, TimeUnit.MINUTES);
-            if (run == null) {
-                listener.peerFailed(what, "ran over " + PEER_MINUTES + " minutes and was killed");
-                return null;
-            }
-            if (run.exitCode() != 0) {
-                listener.peerFailed(what, "exit status " + run.exitCode() + ": " + run.stderr().strip());
-                return null;
-            }
-            return JSON.readTree(run.stdout());
-        } catch (IOException e) {
-            listener.peerSkipped(options.python() + " could not be started (" + e.getMessage() + ")");
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while " + what + " ran", e);
-        }
+        Map<String, Object> request = Map.of("workload", workload, "workers", options.threads(),
+                "warmup_s", 1.0, "samples", options.samples(),
+                "min_sample_s", options.minSample().toMillis() / 1000.0,
+                "modes", List.of("cpython", "cpython-threads", "cpython-processpool", "cpython-processpool-startup"));
+        return ChildProcess.runPythonPeer(options.python(), script, request, PEER_MINUTES, "cpython peers for " + workload, listener);
     }
 
     private static double median(double[] values) {

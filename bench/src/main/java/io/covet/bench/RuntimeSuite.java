@@ -1,7 +1,6 @@
 package io.covet.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.covet.interpreters.PythonTask;
 import io.covet.runtime.PerformanceConfig;
 import io.covet.runtime.PerformanceManager;
@@ -12,8 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code covet bench runtime}: the Python {@code covet} API as Python code sees it, measured from
@@ -34,7 +31,6 @@ public final class RuntimeSuite {
     public static final int SUM_N = 10_000_000;
     /** Items per parallel_map call (MAP_ITEMS in covet_bench_runtime.py). */
     static final int MAP_ITEMS = 64;
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long PEER_MINUTES = 10;
 
     /** Reuses the python suite's timing options (warm-up, samples, sample length, N, CPython). */
@@ -111,27 +107,9 @@ public final class RuntimeSuite {
     }
 
     private static JsonNode peer(PythonSuite.Options options, Path script, ComputeSuite.Listener listener) {
-        String what = "cpython peers for the runtime suite";
-        try {
-            String request = JSON.writeValueAsString(Map.of("workers", options.threads(), "warmup_s", 2.0,
-                    "samples", options.samples(), "min_sample_s", options.minSample().toMillis() / 1000.0, "sum_n", SUM_N));
-            ChildProcess.Finished run = ChildProcess.run(List.of(options.python(), script.toString()), request, Set.of(),
-                    Map.of("PYTHONPATH", script.getParent().toString()), PEER_MINUTES, TimeUnit.MINUTES);
-            if (run == null) {
-                listener.peerFailed(what, "ran over " + PEER_MINUTES + " minutes and was killed");
-                return null;
-            }
-            if (run.exitCode() != 0) {
-                listener.peerFailed(what, "exit status " + run.exitCode() + ": " + run.stderr().strip());
-                return null;
-            }
-            return JSON.readTree(run.stdout());
-        } catch (IOException e) {
-            listener.peerSkipped(options.python() + " could not be started (" + e.getMessage() + ")");
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while " + what + " ran", e);
-        }
+        Map<String, Object> request = Map.of("workers", options.threads(), "warmup_s", 2.0, "samples", options.samples(),
+                "min_sample_s", options.minSample().toMillis() / 1000.0, "sum_n", SUM_N);
+        return ChildProcess.runPythonPeer(options.python(), script, request, PEER_MINUTES, "cpython peers for the runtime suite",
+                listener);
     }
 }

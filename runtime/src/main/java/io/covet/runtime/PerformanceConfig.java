@@ -98,22 +98,12 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         return b.build();
     }
 
+    /** A builder holding exactly this config's settings (derived defaults included, as they are now). */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.enableCompute = enableCompute;
-        b.enableSubInterpreters = enableSubInterpreters;
-        b.cpuThreads = cpuThreads;
-        b.ioThreads = ioThreads;
-        b.pythonInterpreters = pythonInterpreters;
-        b.maxGilContention = maxGilContention;
-        b.enableSimd = enableSimd;
-        b.queueLimit = queueLimit;
-        b.taskTimeout = taskTimeout;
-        b.pythonPath = pythonPath;
-        b.sandbox = sandbox;
-        b.allowedHosts = allowedHosts;
-        b.mainScript = mainScript;
-        return b;
+        return new Builder().enableCompute(enableCompute).enableSubInterpreters(enableSubInterpreters).cpuThreads(cpuThreads)
+                .ioThreads(ioThreads).pythonInterpreters(pythonInterpreters).maxGilContention(maxGilContention)
+                .enableSimd(enableSimd).queueLimit(queueLimit).taskTimeout(taskTimeout).pythonPath(pythonPath)
+                .sandbox(sandbox).allowedHosts(allowedHosts).mainScript(mainScript.orElse(null));
     }
 
     public static final class Builder {
