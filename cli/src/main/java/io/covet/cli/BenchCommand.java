@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -83,16 +84,10 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "python", mixinStandardHelpOptions = true,
-            description = {"Pure-Python workloads as batches of tasks through Covet's interpreter pool (1 interpreter and N),",
-                    "side by side with CPython single-threaded, with a ThreadPoolExecutor and a ProcessPoolExecutor of N;",
-                    "plus the pool's cold start, memory per interpreter and warm per-task latency."})
-    static final class Python implements Callable<Integer> {
+    /** What the suites that run Python (python, runtime) share: length, output, N and the CPython peer. */
+    static final class PythonRunOptions {
 
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--quick", description = "Shorter warm-up and samples (about five minutes; the full run takes about ten).")
+        @Option(names = "--quick", description = "Shorter warm-up and samples (about half the time of a full run).")
         boolean quick;
 
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the records as JSON to FILE.")
@@ -106,6 +101,29 @@ final class BenchCommand implements Runnable {
 
         @Option(names = "--no-peer", description = "Skip the CPython peers.")
         boolean noPeer;
+
+        PythonSuite.Options options(CommandSpec spec, List<String> workloads) {
+            try {
+                String peer = noPeer ? null : python;
+                return quick ? PythonSuite.Options.quick(threads, peer, workloads)
+                             : PythonSuite.Options.full(threads, peer, workloads);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+        }
+    }
+
+    @Command(name = "python", mixinStandardHelpOptions = true,
+            description = {"Pure-Python workloads as batches of tasks through Covet's interpreter pool (1 interpreter and N),",
+                    "side by side with CPython single-threaded, with a ThreadPoolExecutor and a ProcessPoolExecutor of N;",
+                    "plus the pool's cold start, memory per interpreter and warm per-task latency (about ten minutes)."})
+    static final class Python implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        PythonRunOptions run;
 
         @Option(names = "--workloads", split = ",", paramLabel = "NAME",
                 description = "Only these workloads (comma-separated): ${COMPLETION-CANDIDATES}.",
@@ -114,59 +132,33 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            PythonSuite.Options options;
-            try {
-                String peer = noPeer ? null : python;
-                options = quick ? PythonSuite.Options.quick(threads, peer, workloads)
-                                : PythonSuite.Options.full(threads, peer, workloads);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
-            }
+            PythonSuite.Options options = run.options(spec, workloads);
             ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
             List<BenchRecord> records = new PythonSuite().run(options, listener(spec.commandLine().getErr(), bar));
             bar.finish();
-            return report(spec, records, json);
+            return report(spec, records, run.json);
         }
     }
 
     @Command(name = "runtime", mixinStandardHelpOptions = true,
             description = {"The Python covet API measured from Python: perf.parallel_map over N interpreters vs a plain loop in one",
                     "and vs CPython's ProcessPoolExecutor(N); perf.sum_array of 1e7 floats vs CPython's sum() and numpy;",
-                    "the per-call overhead of a trivial @perf.cpu_intensive function vs ProcessPoolExecutor.submit()."})
+                    "the per-call overhead of a trivial @perf.cpu_intensive function vs ProcessPoolExecutor.submit() (about four minutes)."})
     static final class RuntimeApi implements Callable<Integer> {
 
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--quick", description = "Shorter warm-up and samples (about two minutes).")
-        boolean quick;
-
-        @Option(names = "--json", paramLabel = "FILE", description = "Also write the records as JSON to FILE.")
-        Path json;
-
-        @Option(names = "--threads", paramLabel = "N", description = "Interpreters, and CPython workers (default: all cores, here ${DEFAULT-VALUE}).")
-        int threads = Runtime.getRuntime().availableProcessors();
-
-        @Option(names = "--python", paramLabel = "PATH", description = "CPython for the peers (default: ${DEFAULT-VALUE}).")
-        String python = "python3";
-
-        @Option(names = "--no-peer", description = "Skip the CPython peers.")
-        boolean noPeer;
+        @Mixin
+        PythonRunOptions run;
 
         @Override
         public Integer call() throws Exception {
-            PythonSuite.Options options;
-            try {
-                String peer = noPeer ? null : python;
-                options = quick ? PythonSuite.Options.quick(threads, peer, List.of())
-                                : PythonSuite.Options.full(threads, peer, List.of());
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
-            }
+            PythonSuite.Options options = run.options(spec, List.of());
             ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
             List<BenchRecord> records = new RuntimeSuite().run(options, listener(spec.commandLine().getErr(), bar));
             bar.finish();
-            return report(spec, records, json);
+            return report(spec, records, run.json);
         }
     }
 

@@ -91,13 +91,6 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         return out;
     }
 
-    /** This config with {@code settings} (ADR names) applied over it; unknown names and bad values are errors. */
-    public PerformanceConfig with(Map<String, ?> settings) {
-        Builder b = toBuilder();
-        b.apply(settings);
-        return b.build();
-    }
-
     /** A builder holding exactly this config's settings (derived defaults included, as they are now). */
     public Builder toBuilder() {
         return new Builder().enableCompute(enableCompute).enableSubInterpreters(enableSubInterpreters).cpuThreads(cpuThreads)
