@@ -61,6 +61,14 @@ final class Interpreter implements Runnable {
     private final InterpreterSession session;
     private volatile Thread owner;
     int tasksRun;
+    /** How many of the pool's setups this interpreter has run (read by the pool under its lock). */
+    volatile int setupsRun;
+    /** True while a setup or teardown runs: no task is current, yet the interpreter is busy. */
+    volatile boolean inHook;
+    /** Teardowns of the setups run, in order; run backwards when the interpreter stops normally. */
+    private final List<String> teardowns = new ArrayList<>();
+    private boolean initialized;
+    private RuntimeException lastSetupFailure;
 
     Interpreter(InterpreterPool pool, PoolConfig config, Engine engine, int id) {
         this.pool = pool;
@@ -84,6 +92,16 @@ final class Interpreter implements Runnable {
             }
             PendingTask task;
             while ((task = pool.nextTask(this)) != null) {
+                if (task == PendingTask.SETUP) {
+                    if (!runSetups() && !killed) {
+                        // A failed setup leaves the interpreter half-prepared: let a fresh one take over.
+                        pool.replace(this, false);
+                    }
+                    if (killed) {
+                        return;
+                    }
+                    continue;
+                }
                 execute(task);
                 if (killed) {
                     return;
@@ -92,8 +110,62 @@ final class Interpreter implements Runnable {
                 pool.taskEnded(this);
             }
         } finally {
+            if (initialized && !killed) {
+                runTeardowns();
+            }
             closeContext(false);
             pool.interpreterExited(this);
+        }
+    }
+
+    /**
+     * Runs the pool's setups this interpreter has not run yet, reporting each outcome to the
+     * pool; stops at the first failure and returns false.
+     */
+    private boolean runSetups() {
+        for (InterpreterPool.Setup setup : pool.setupsFrom(setupsRun)) {
+            setupsRun++;
+            RuntimeException failure = null;
+            inHook = true;
+            try {
+                context.eval(Source.create("python", setup.setup()));
+                if (setup.teardown() != null) {
+                    teardowns.add(setup.teardown());
+                }
+            } catch (PolyglotException e) {
+                failure = killed || e.isCancelled() ? new PoolClosedException("stopped while running a setup")
+                        : e.isGuestException() && !e.isInternalError() && e.getGuestObject() != null ? toPythonException(e)
+                        : new PythonException("SystemError", "setup failed: " + e.getMessage(), "");
+            } finally {
+                inHook = false;
+            }
+            pool.setupRan(this, setup, failure);
+            if (failure != null) {
+                lastSetupFailure = failure;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Runs the teardowns, last setup's first; a failing one is logged and the others still run. */
+    private void runTeardowns() {
+        inHook = true;
+        try {
+            for (int i = teardowns.size() - 1; i >= 0 && !killed; i--) {
+                try {
+                    context.eval(Source.create("python", teardowns.get(i)));
+                } catch (PolyglotException e) {
+                    if (!killed && !e.isCancelled()) {
+                        String detail = e.isGuestException() && e.getGuestObject() != null
+                                ? toPythonException(e).getMessage() : e.getMessage();
+                        java.util.logging.Logger.getLogger(Interpreter.class.getName())
+                                .warning("interpreter " + session.id() + ": teardown failed: " + detail);
+                    }
+                }
+            }
+        } finally {
+            inHook = false;
         }
     }
 
@@ -143,6 +215,10 @@ final class Interpreter implements Runnable {
             }
             if (!config.warmup().isBlank()) {
                 context.eval(Source.create("python", config.warmup()));
+            }
+            initialized = true;
+            if (!runSetups()) {
+                throw lastSetupFailure;
             }
         } catch (PolyglotException e) {
             if (e.isGuestException() && !e.isInternalError() && e.getGuestObject() != null) {

@@ -77,6 +77,8 @@ public final class InterpreterPool implements AutoCloseable {
     private volatile int size;
     private final java.util.concurrent.atomic.AtomicInteger sessionIds = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Duration startup = Duration.ZERO;
+    /** Setups every interpreter runs once, in order (see {@link #addSetup}); guarded by {@code lock}. */
+    private final List<Setup> setups = new ArrayList<>();
 
     private final LongAdder completed = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -245,6 +247,41 @@ public final class InterpreterPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Python source that every interpreter runs once before it takes more work: those serving
+     * now run it between tasks (before the next queued task), interpreters started later (growth,
+     * recycling, replacement after a timeout) run it while they start. {@code teardown} (may be
+     * null) runs when an interpreter that ran {@code setup} stops normally (retired, pool shut
+     * down), not when it is killed. This is how an app is loaded into, and unloaded from, every
+     * interpreter.
+     *
+     * @return completes once every interpreter alive now has run {@code setup} (or exited), or
+     *         exceptionally with the first failure ({@link PythonException}); an interpreter whose
+     *         setup failed is replaced, and its replacement runs the setup again as it starts
+     */
+    public CompletableFuture<Void> addSetup(String setup, String teardown) {
+        java.util.Objects.requireNonNull(setup, "setup");
+        lock.lock();
+        try {
+            if (closed) {
+                return CompletableFuture.failedFuture(new PoolClosedException("the interpreter pool is shut down"));
+            }
+            Setup s = new Setup(setup, teardown, new CompletableFuture<>(), new HashSet<>(live));
+            setups.add(s);
+            if (s.waiting().isEmpty()) {
+                s.done().complete(null);
+            }
+            workAvailable.signalAll();
+            return s.done();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A setup added with {@link #addSetup}; {@code waiting}: interpreters that have yet to run it. */
+    record Setup(String setup, String teardown, CompletableFuture<Void> done, Set<Interpreter> waiting) {
+    }
+
     /** How many interpreters the pool keeps ready. */
     public int size() {
         return size;
@@ -289,13 +326,44 @@ public final class InterpreterPool implements AutoCloseable {
 
     // ---- what interpreters call (on their own threads) ------------------------------------
 
-    /** Blocks until there is a task for {@code interpreter}; null when it should stop. */
+    /** The setups {@code interpreter} has not run yet (it has run the first {@code from}). */
+    List<Setup> setupsFrom(int from) {
+        lock.lock();
+        try {
+            return from >= setups.size() ? List.of() : List.copyOf(setups.subList(from, setups.size()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code interpreter} ran {@code setup}, successfully if {@code failure} is null. */
+    void setupRan(Interpreter interpreter, Setup setup, RuntimeException failure) {
+        lock.lock();
+        try {
+            if (failure != null) {
+                setup.done().completeExceptionally(failure);
+            }
+            if (setup.waiting().remove(interpreter) && setup.waiting().isEmpty()) {
+                setup.done().complete(null);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Blocks until there is a task for {@code interpreter}; null when it should stop, and
+     * {@link PendingTask#SETUP} when it has setups to run first.
+     */
     PendingTask nextTask(Interpreter interpreter) {
         lock.lock();
         try {
             while (true) {
                 if (interpreter.retiring) {
                     return null;
+                }
+                if (interpreter.setupsRun < setups.size()) {
+                    return PendingTask.SETUP;
                 }
                 PendingTask task = queue.pollFirst();
                 if (task != null) {
@@ -377,6 +445,11 @@ public final class InterpreterPool implements AutoCloseable {
         try {
             live.remove(interpreter);
             ready.remove(interpreter);
+            for (Setup s : setups) {
+                if (s.waiting().remove(interpreter) && s.waiting().isEmpty()) {
+                    s.done().complete(null);
+                }
+            }
             // A replacement interpreter that failed to start must not leave the pool short for good.
             restart = !closed && !interpreter.replaced && interpreter.startedFuture.isCompletedExceptionally()
                     && readyCountLocked() > 0;
@@ -606,7 +679,7 @@ public final class InterpreterPool implements AutoCloseable {
                 running.fail(new PoolClosedException(running.task.describe()
                         + " was still running when the pool's shutdown grace period ended; it was stopped"));
             }
-            if (running != null || !i.startedFuture.isDone()) {
+            if (running != null || !i.startedFuture.isDone() || i.inHook) {
                 i.kill();
             }
         }

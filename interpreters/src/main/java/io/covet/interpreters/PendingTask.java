@@ -14,6 +14,9 @@ final class PendingTask {
 
     enum State { QUEUED, RUNNING, DONE }
 
+    /** What {@link InterpreterPool#nextTask} returns to an interpreter that has setups to run first. */
+    static final PendingTask SETUP = new PendingTask(PythonTask.eval("None"), Duration.ZERO);
+
     final PythonTask task;
     final CompletableFuture<Object> future = new CompletableFuture<>();
     final Duration runLimit;

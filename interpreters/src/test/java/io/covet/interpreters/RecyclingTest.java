@@ -53,7 +53,7 @@ class RecyclingTest {
         }
     }
 
-    private static void awaitReady(InterpreterPool pool, int n) throws InterruptedException {
+    static void awaitReady(InterpreterPool pool, int n) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (pool.metrics().ready() != n) {
             assertThat(System.nanoTime()).as(n + " ready within 60 s").isLessThan(deadline);
