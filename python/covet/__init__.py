@@ -8,6 +8,12 @@
     @perf.cpu_intensive()
     def heavy(n): ...                                     # heavy(3) -> covet.Future
 
+    app = Covet()                                         # a web app, served by `covet run app.py`
+
+    @app.post("/compute/sum")
+    async def compute_sum(data: List[float]):
+        return {"sum": await perf.sum_array(data)}
+
 Importable in every interpreter of a Covet runtime (`covet exec`, `covet run`).
 """
 import sys as _sys
@@ -17,7 +23,18 @@ from .perf import TRANSFORMS, PerformanceConfig, PerformanceManager, perf
 from . import http
 
 __all__ = ['Future', 'PerformanceConfig', 'PerformanceManager', 'perf', 'http', 'gather', 'TRANSFORMS',
-           'OverloadedError', 'LaneUnavailableError', 'RemoteError', 'RemoteTraceback']
+           'OverloadedError', 'LaneUnavailableError', 'RemoteError', 'RemoteTraceback',
+           'Covet', 'CovetPy', 'Request', 'Response', 'HTTPException', 'State', 'setup_performance']
+
+_WEB = ('Covet', 'CovetPy', 'Request', 'Response', 'HTTPException', 'State', 'setup_performance')
+
+
+def __getattr__(name):
+    # The web layer loads on first use, so scripts that never serve HTTP don't pay for it.
+    if name in _WEB:
+        from . import web
+        return getattr(web, name)
+    raise AttributeError(f"module 'covet' has no attribute {name!r}")
 
 
 def gather(*futures, timeout=None):

@@ -10,7 +10,7 @@ import picocli.CommandLine.IVersionProvider;
 /** {@code covet}: the root command. */
 @Command(name = "covet", mixinStandardHelpOptions = true, versionProvider = CovetCommand.Version.class,
         description = "Run Python web apps and Python compute on every core (ADR-007 on Java 25).",
-        subcommands = {ExecCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, ExecCommand.class, BenchCommand.class})
 final class CovetCommand implements Runnable {
 
     @picocli.CommandLine.Spec

@@ -1,0 +1,144 @@
+package io.covet.cli;
+
+import io.covet.runtime.PerformanceConfig;
+import io.covet.runtime.PerformanceManager;
+import io.covet.web.CovetServer;
+import io.covet.web.WebConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+/**
+ * {@code covet run APP.py}: serves a CovetPy-style app on every core until SIGTERM or SIGINT,
+ * which drain in-flight requests, run the app's shutdown hooks and exit 0.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Serve a CovetPy-style Python web app (app = Covet() with route decorators) on every core.",
+                "Each request's handler runs in one of the pool's interpreters. SIGTERM or SIGINT drains in-flight "
+                        + "requests, runs the app's shutdown hooks and exits 0.",
+                "The app may always fetch its own address with covet.http."})
+final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "APP", description = "the app's Python file; FILE:NAME names the Covet object (default: app)")
+    String app;
+
+    @Option(names = "--host", paramLabel = "ADDRESS", description = "address to listen on (default: 127.0.0.1)")
+    String host = "127.0.0.1";
+
+    @Option(names = "--port", paramLabel = "PORT", description = "port to listen on; 0 picks a free one (default: 8000)")
+    int port = 8000;
+
+    @Option(names = "--request-timeout", paramLabel = "SECONDS",
+            description = "longest a handler may run; past it the request gets 504 and the interpreter is replaced (default: 30)")
+    double requestTimeout = WebConfig.DEFAULT_REQUEST_TIMEOUT.toSeconds();
+
+    @Option(names = "--max-body", paramLabel = "BYTES", description = "largest request body accepted; larger gets 413 (default: 10485760)")
+    long maxBody = WebConfig.DEFAULT_MAX_BODY;
+
+    @Option(names = "--debug", description = "500 responses include the handler's traceback (it is always in the log)")
+    boolean debug;
+
+    @Option(names = "--no-access-log", negatable = false, description = "don't log a line per request")
+    boolean noAccessLog;
+
+    @Mixin
+    RuntimeOptions runtime = new RuntimeOptions();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        String file = app;
+        String name = null;
+        int colon = app.lastIndexOf(':');
+        if (colon > 0 && !app.endsWith(".py") && colon < app.length() - 1) {
+            file = app.substring(0, colon);
+            name = app.substring(colon + 1);
+        }
+        Path appFile = Path.of(file);
+        if (!(requestTimeout > 0) || Double.isInfinite(requestTimeout)) {
+            throw new ParameterException(spec.commandLine(), "--request-timeout must be a positive number of seconds, got " + requestTimeout);
+        }
+        WebConfig web;
+        try {
+            web = new WebConfig(appFile, name, host, port, Duration.ofNanos((long) (requestTimeout * 1e9)), maxBody, debug, !noAccessLog);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (!appFile.toFile().isFile()) {
+            err.println("covet run: can't open the app '" + appFile + "': " + (appFile.toFile().exists() ? "not a regular file" : "no such file"));
+            return 2;
+        }
+        // The app may call itself (e.g. fetch its own endpoints on loopback) without --allow-net.
+        List<String> own = new ArrayList<>(List.of(host.toLowerCase(Locale.ROOT)));
+        if (host.equals("127.0.0.1") || host.equals("0.0.0.0") || host.equals("::1")) {
+            own.add("localhost");
+            own.add("127.0.0.1");
+        }
+        PerformanceConfig.Builder base = runtime.base(spec, appFile, own).pythonPath(List.of(appFile.toAbsolutePath().getParent()));
+        Map<String, Object> pinned = runtime.pinned();
+        runtime.configureLogging();
+
+        ProgressBar progress = System.console() != null && System.console().isTerminal() ? new ProgressBar(err, true) : null;
+        int total = base.copy().apply(pinned).build().pythonInterpreters();
+        try (PerformanceManager manager = PerformanceManager.start(base, pinned, ready -> {
+            if (progress != null) {
+                progress.update(ready, total, "starting interpreters");
+            }
+        })) {
+            if (progress != null) {
+                progress.finish();
+            }
+            CovetServer server;
+            try {
+                server = CovetServer.start(manager, web);
+            } catch (CovetServer.AppLoadException | IllegalStateException e) {
+                err.println("covet run: " + e.getMessage());
+                err.flush();
+                return 1;
+            }
+            CountDownLatch stop = new CountDownLatch(1);
+            for (String signal : new String[]{"TERM", "INT"}) {
+                Signal.handle(new Signal(signal), s -> {
+                    if (stop.getCount() == 0) {
+                        err.println("covet run: already stopping; in-flight requests are finishing");
+                        err.flush();
+                    }
+                    stop.countDown();
+                });
+            }
+            System.out.println("covet: serving " + appFile + " on http://" + (host.contains(":") ? "[" + host + "]" : host)
+                    + ":" + server.port() + " with " + manager.interpreters().size() + " interpreters (Ctrl-C to stop)");
+            for (String route : server.describeRoutes()) {
+                System.out.println("  " + route);
+            }
+            System.out.flush();
+            stop.await();
+            System.out.println("covet: stopping: finishing in-flight requests, then running shutdown hooks");
+            System.out.flush();
+            if (!server.stop(web.requestTimeout())) {
+                err.println("covet run: some requests were still running after " + web.requestTimeout().toSeconds() + " s");
+            }
+            manager.shutdown(Duration.ofSeconds(30));
+            System.out.println("covet: stopped");
+            System.out.flush();
+            return 0;
+        }
+    }
+}

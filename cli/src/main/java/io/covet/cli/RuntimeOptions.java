@@ -1,0 +1,145 @@
+package io.covet.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.covet.interpreters.SandboxPolicy;
+import io.covet.runtime.PerformanceConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The runtime's flags, shared by {@code covet exec} and {@code covet run} (a picocli mixin):
+ * pool and lane sizes, the sandbox's grants and a settings file. Settings given as flags win over
+ * the file and over the app's own {@code PerformanceConfig}.
+ */
+final class RuntimeOptions {
+
+    @Option(names = "--interpreters", paramLabel = "N", description = "interpreters in the pool (default: cores, at least 2)")
+    Integer interpreters;
+
+    @Option(names = "--cpu-threads", paramLabel = "N", description = "compute engine threads (default: cores)")
+    Integer cpuThreads;
+
+    @Option(names = "--io-threads", paramLabel = "N", description = "IO lane concurrency (default: min(32, cores + 4))")
+    Integer ioThreads;
+
+    @Option(names = "--max-gil-contention", paramLabel = "N", description = "Python tasks handed to the pool at once (default: interpreters)")
+    Integer maxGilContention;
+
+    @Option(names = "--task-timeout", paramLabel = "SECONDS", description = "longest one task in another interpreter may run (default: 60)")
+    Double taskTimeout;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "JSON file of settings by their PerformanceConfig names")
+    Path configFile;
+
+    @Option(names = "--allow-net", paramLabel = "HOST", split = ",",
+            description = "hosts covet.http may reach ('*': any); repeatable. Python sockets stay denied")
+    List<String> allowNet = new ArrayList<>();
+
+    @Option(names = "--allow-read", paramLabel = "DIR",
+            description = "a directory Python may read and list, besides the script's own and the python path; repeatable")
+    List<Path> allowRead = new ArrayList<>();
+
+    @Option(names = "--allow-write", description = "let Python create, write and read any file")
+    boolean allowWrite;
+
+    @Option(names = "--allow-threads", description = "let Python start threads")
+    boolean allowThreads;
+
+    @Option(names = "--trusted", description = "turn the sandbox off: Java classes, native code, processes, files, network, threads")
+    boolean trusted;
+
+    @Option(names = {"-v", "--verbose"}, description = "log the runtime's start-up and configuration to stderr")
+    boolean verbose;
+
+    /**
+     * The runtime's base settings (defaults, then the file) for a program in {@code script}'s
+     * directory; {@code extraHosts} are allowed besides {@code --allow-net}.
+     */
+    PerformanceConfig.Builder base(CommandSpec spec, Path script, Collection<String> extraHosts) {
+        for (Path dir : allowRead) {
+            if (!Files.isDirectory(dir)) {
+                throw new ParameterException(spec.commandLine(), "--allow-read " + dir + ": not a directory");
+            }
+        }
+        Set<String> hosts = new LinkedHashSet<>(allowNet.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
+        hosts.addAll(extraHosts);
+        PerformanceConfig.Builder base = PerformanceConfig.builder().sandbox(sandbox()).allowedHosts(hosts);
+        if (configFile != null) {
+            base.apply(readConfig(spec, configFile));
+        }
+        try {
+            base.copy().apply(pinned()).build();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return base;
+    }
+
+    /** Held so the level set on it stays: JUL keeps loggers only weakly. */
+    private static final Logger COVET_LOG = Logger.getLogger("io.covet");
+
+    /** Quiets the runtime's start-up logging unless -v. */
+    void configureLogging() {
+        COVET_LOG.setLevel(verbose ? Level.INFO : Level.WARNING);
+    }
+
+    private SandboxPolicy sandbox() {
+        if (trusted) {
+            return SandboxPolicy.trusted();
+        }
+        SandboxPolicy policy = SandboxPolicy.strict().withFileWrites(allowWrite).withThreads(allowThreads);
+        for (Path dir : allowRead) {
+            policy = policy.withReadable(dir);
+        }
+        return policy;
+    }
+
+    /** Settings given as flags, by their PerformanceConfig names: they win over the file and the app. */
+    Map<String, Object> pinned() {
+        Map<String, Object> pinned = new LinkedHashMap<>();
+        if (interpreters != null) {
+            pinned.put("python_interpreters", interpreters);
+        }
+        if (cpuThreads != null) {
+            pinned.put("cpu_threads", cpuThreads);
+        }
+        if (ioThreads != null) {
+            pinned.put("io_threads", ioThreads);
+        }
+        if (maxGilContention != null) {
+            pinned.put("max_gil_contention", maxGilContention);
+        }
+        if (taskTimeout != null) {
+            pinned.put("task_timeout", taskTimeout);
+        }
+        return pinned;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readConfig(CommandSpec spec, Path file) {
+        try {
+            Object parsed = new ObjectMapper().readValue(file.toFile(), Object.class);
+            if (!(parsed instanceof Map<?, ?> map)) {
+                throw new ParameterException(spec.commandLine(), "--config " + file + ": expected a JSON object of settings");
+            }
+            PerformanceConfig.builder().apply((Map<String, Object>) map);
+            return (Map<String, Object>) map;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--config " + file + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,25 @@
+"""Served by RunCommandTest in a child `covet run`: a slow route and hooks that say when they ran."""
+import sys
+import time
+
+import _covet_host
+
+from covet import Covet
+
+app = Covet()
+
+
+@app.on_startup
+def hello():
+    print(f"startup hook ran in interpreter {_covet_host.interpreter_id()}", flush=True)
+
+
+@app.on_shutdown
+def goodbye():
+    print(f"shutdown hook ran in interpreter {_covet_host.interpreter_id()}", flush=True)
+
+
+@app.get("/slow")
+def slow(ms: int):
+    time.sleep(ms / 1000)
+    return {"slept_ms": ms}

@@ -1,0 +1,101 @@
+"""ADR-007's CovetPy example app, served on every core by:
+
+    ./covet run examples/app.py
+
+Try it (in another terminal):
+
+    curl -s -X POST localhost:8000/compute/sum -H 'content-type: application/json' -d '[1.5, 2.5, 3]'
+    curl -s -X POST localhost:8000/compute/parallel-process -d '[{"value": 1}, {"value": 2}, {"value": 3}]'
+    curl -s 'localhost:8000/io/fetch-data?urls=/healthz&urls=/items/7?q=covet'
+    curl -s localhost:8000/fib/20
+    curl -s localhost:8000/metrics | grep http_server_requests
+
+The ADR's code with two changes: numpy gives way to plain lists (perf.sum_array takes them and
+sums on the Java compute engine), and the function parallel_map runs is defined at module level,
+because other interpreters import it by name (a closure can't cross, as with multiprocessing).
+"""
+import asyncio
+import time
+from typing import List, Optional
+
+from covet import Covet, HTTPException, PerformanceConfig, http, perf, setup_performance
+
+app = Covet()
+# The app's own settings; command-line flags (--interpreters N ...) still win over these.
+setup_performance(app, PerformanceConfig(enable_rust_compute=True))
+
+
+@app.on_startup
+def started():
+    # Runs once in every interpreter before it serves; app.state is per interpreter.
+    app.state.started_at = time.time()
+
+
+@app.get("/")
+def index():
+    return {"app": "covet example", "endpoints": ["POST /compute/sum", "POST /compute/parallel-process",
+                                                  "GET /io/fetch-data?urls=...", "GET /items/{item_id}",
+                                                  "GET /fib/{n}", "GET /hello", "GET /healthz", "GET /metrics"]}
+
+
+@app.get("/hello")
+def hello():
+    return {"message": "hello"}
+
+
+@app.post("/compute/sum")
+async def compute_sum(data: List[float]):
+    # The posted numbers are summed on the Java compute engine (SIMD), not under this GIL.
+    return {"sum": await perf.sum_array(data), "count": len(data)}
+
+
+def process_item(item):
+    """The ADR's per-item business logic; runs in other interpreters, in parallel."""
+    checksum = 0
+    for i in range(2_000):
+        checksum = (checksum * 31 + i * int(item.get("value", 0))) % 1_000_003
+    return {
+        "processed": True,
+        "value": item.get("value", 0) * 2,
+        "checksum": checksum,
+        "metadata": {"processed_at": time.time()},
+    }
+
+
+@app.post("/compute/parallel-process")
+async def parallel_process(data: List[dict]):
+    results = await perf.parallel_map(process_item, data)
+    return {"results": results}
+
+
+@app.get("/io/fetch-data")
+async def fetch_data(request, urls: Optional[List[str]] = None):
+    # Concurrent fetches on the IO lane (virtual threads): this interpreter waits without a thread.
+    # There is no outside network here, so the defaults are this app's own endpoints; fetching a
+    # Python endpoint needs a second interpreter to serve it (the default pool has one per core).
+    urls = urls or ["/healthz", "/items/7?q=covet"]
+    base = f"http://{request.headers['host']}"
+    for url in urls:
+        if not url.startswith("/"):
+            raise HTTPException(400, f"urls must be paths on this server, like /healthz; got {url!r}")
+    responses = await asyncio.gather(*(http.get(base + url, timeout=10) for url in urls))
+    return {"data": [{"url": url, "status": r.status,
+                      "body": r.json() if r.headers.get("content-type", "").startswith("application/json") else r.text}
+                     for url, r in zip(urls, responses)]}
+
+
+@app.get("/items/{item_id}")
+def get_item(item_id: int, q: Optional[str] = None):
+    return {"item_id": item_id, "q": q, "served_since": round(time.time() - app.state.started_at, 3)}
+
+
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+@app.get("/fib/{n}")
+def fibonacci(n: int):
+    # Pure-Python CPU work: each interpreter has its own GIL, so these run on every core.
+    if not 0 <= n <= 32:
+        raise HTTPException(400, f"n must be between 0 and 32, got {n}")
+    return {"n": n, "fib": fib(n)}

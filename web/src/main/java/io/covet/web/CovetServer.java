@@ -1,0 +1,442 @@
+package io.covet.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.covet.interpreters.PoolClosedException;
+import io.covet.interpreters.PoolMetrics;
+import io.covet.interpreters.PythonException;
+import io.covet.interpreters.PyTuple;
+import io.covet.interpreters.PythonTask;
+import io.covet.interpreters.TaskTimeoutException;
+import io.covet.runtime.Deadline;
+import io.covet.runtime.DeadlineExceededException;
+import io.covet.runtime.LaneUnavailableException;
+import io.covet.runtime.OverloadedException;
+import io.covet.runtime.PerformanceManager;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Header;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.accesslog.AccessLogFeature;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Serves a CovetPy-style Python app with Helidon SE: {@code covet run app.py}.
+ *
+ * <p>Start-up loads the app into every interpreter of the runtime's pool ({@link
+ * io.covet.interpreters.InterpreterPool#addSetup}, which also loads it into interpreters started
+ * later and runs the app's shutdown hooks when one stops), runs its startup hooks there, and reads
+ * its route table. Each request then runs on a virtual thread: the route is matched here (404,
+ * 405), the body read under its limit (413), and the handler runs in a pooled interpreter through
+ * the scheduler's PYTHON lane under the request timeout (504, interpreter replaced) or is turned
+ * away when the lane's queue is full (503). Handler errors are 500s with the traceback in the log.
+ * Every response is answered, every error as a JSON body with a message.
+ */
+public final class CovetServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(CovetServer.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String JSON_TYPE = "application/json";
+    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
+
+    private final PerformanceManager runtime;
+    private final WebConfig config;
+    private final RouteTable routes;
+    private final WebMetrics metrics;
+    private final WebServer server;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object drained = new Object();
+    private volatile boolean draining;
+    private boolean stopped;
+
+    private CovetServer(PerformanceManager runtime, WebConfig config, RouteTable routes) {
+        this.runtime = runtime;
+        this.config = config;
+        this.routes = routes;
+        this.metrics = new WebMetrics(runtime.scheduler(), runtime.interpreters());
+        var builder = WebServer.builder()
+                // Only the features asked for here (Helidon would otherwise load any on the class path).
+                .featuresDiscoverServices(false)
+                .host(config.host())
+                .port(config.port())
+                .routing(r -> r
+                        .get("/healthz", (req, res) -> health(res))
+                        .get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE,
+                                "text/plain; version=0.0.4; charset=utf-8").send(metrics.scrape()))
+                        .any(this::handle));
+        if (config.accessLog()) {
+            builder.addFeature(AccessLogFeature.builder().commonLogFormat().build());
+        }
+        try {
+            this.server = builder.build().start();
+        } catch (RuntimeException e) {
+            metrics.close();
+            throw new IllegalStateException("can't listen on " + config.host() + ":" + config.port() + ": "
+                    + rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Loads the app into every interpreter of {@code runtime}, then starts listening.
+     *
+     * @throws AppLoadException if the app cannot be loaded or its startup hooks fail (with the
+     *                          Python traceback), or declares no route
+     */
+    public static CovetServer start(PerformanceManager runtime, WebConfig config) {
+        Path app = config.app().toAbsolutePath().normalize();
+        if (!Files.isRegularFile(app)) {
+            throw new AppLoadException("can't open the app " + config.app() + ": "
+                    + (Files.exists(app) ? "not a regular file" : "no such file"), null);
+        }
+        String module = moduleName(app);
+        String boot = "import covet.web\ncovet.web._boot(" + pyString(app.toString()) + ", " + pyString(module) + ", "
+                + (config.appName() == null ? "None" : pyString(config.appName())) + ", "
+                + (config.debug() ? "True" : "False") + ")\n";
+        try {
+            runtime.interpreters().addSetup(boot, "import covet.web\ncovet.web._shutdown()\n").get(5, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            String detail = cause instanceof PythonException p && !p.pythonTraceback().isEmpty() ? p.pythonTraceback()
+                    : String.valueOf(cause.getMessage());
+            throw new AppLoadException("the app " + config.app() + " failed to load:\n" + detail.stripTrailing(), cause);
+        } catch (TimeoutException e) {
+            throw new AppLoadException("the app " + config.app() + " did not finish loading (import and startup hooks) "
+                    + "in every interpreter within 5 minutes", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AppLoadException("interrupted while loading the app", e);
+        }
+        RouteTable routes = RouteTable.fromPython((List<?>) runtime.interpreters().call("covet.web", "_routes"));
+        if (routes.routes().isEmpty()) {
+            throw new AppLoadException("the app " + config.app() + " declares no routes; add one, e.g. @app.get(\"/\")", null);
+        }
+        return new CovetServer(runtime, config, routes);
+    }
+
+    /** The module name the app is imported under: its file name without {@code .py}. */
+    static String moduleName(Path app) {
+        String file = app.getFileName().toString();
+        String name = file.endsWith(".py") ? file.substring(0, file.length() - 3) : file;
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new AppLoadException("the app's file name '" + file + "' must be a Python module name "
+                    + "(letters, digits, _) ending in .py, as other interpreters import it by that name", null);
+        }
+        return name;
+    }
+
+    /** A Python string literal for {@code s} (JSON's string syntax is a subset of Python's). */
+    private static String pyString(String s) {
+        try {
+            return JSON.writeValueAsString(s);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The port the server listens on (useful with port 0). */
+    public int port() {
+        return server.port();
+    }
+
+    public String host() {
+        return config.host();
+    }
+
+    /** The app's routes, as "METHODS pattern" lines, for the start-up message. */
+    public List<String> describeRoutes() {
+        return routes.routes().stream().map(r -> String.join(",", new java.util.TreeSet<>(r.methods())) + " " + r.pattern()).toList();
+    }
+
+    // ---- requests ---------------------------------------------------------------------------
+
+    private void health(ServerResponse res) {
+        PoolMetrics pool = runtime.interpreters().metrics();
+        boolean ok = !draining && pool.ready() > 0;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", draining ? "draining" : ok ? "ok" : "unavailable");
+        body.put("interpreters", Map.of("size", pool.size(), "ready", pool.ready(), "busy", pool.busy()));
+        sendJson(res, ok ? 200 : 503, body);
+    }
+
+    private void handle(ServerRequest req, ServerResponse res) {
+        long start = System.nanoTime();
+        String method = req.prologue().method().text();
+        String route = "UNMATCHED";
+        int status = 500;
+        inFlight.incrementAndGet();
+        try {
+            if (draining) {
+                res.header(HeaderNames.CONNECTION, "close");
+                status = error(res, 503, "the server is shutting down", Map.of());
+                return;
+            }
+            String path = req.path().rawPath();
+            RouteTable.Match match = routes.match(method, path);
+            switch (match) {
+                case RouteTable.Match.NotFound nf -> {
+                    route = "NOT_FOUND";
+                    status = error(res, 404, "no route for " + method + " " + path, Map.of());
+                }
+                case RouteTable.Match.WrongMethod wm -> {
+                    route = "METHOD_NOT_ALLOWED";
+                    res.header(HeaderNames.ALLOW, String.join(", ", wm.allowed()));
+                    status = method.equals("OPTIONS") ? noContent(res)
+                            : error(res, 405, "method " + method + " is not allowed for " + path
+                                    + "; allowed: " + String.join(", ", wm.allowed()), Map.of());
+                }
+                case RouteTable.Match.Found found -> {
+                    route = found.route().pattern();
+                    status = runHandler(req, res, method, path, found);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "internal error serving " + method + " " + req.path().rawPath(), e);
+            if (!res.isSent()) {
+                status = error(res, 500, "internal server error", Map.of());
+            }
+        } finally {
+            metrics.request(route, METHODS.contains(method) ? method : "OTHER", status, System.nanoTime() - start);
+            if (inFlight.decrementAndGet() == 0 && draining) {
+                synchronized (drained) {
+                    drained.notifyAll();
+                }
+            }
+        }
+    }
+
+    private int runHandler(ServerRequest req, ServerResponse res, String method, String path, RouteTable.Match.Found found) {
+        byte[] body;
+        try {
+            body = readBody(req);
+        } catch (BodyTooLarge e) {
+            res.header(HeaderNames.CONNECTION, "close");
+            return error(res, 413, "the request body is larger than the limit of " + config.maxBody() + " bytes", Map.of());
+        }
+        StringBuilder headers = new StringBuilder();
+        for (Header h : req.headers()) {
+            headers.append(h.name()).append(':').append(h.values()).append('\n');
+        }
+        PythonTask task = PythonTask.call("covet.web", "_handle", found.route().index(), method, path,
+                found.rawParams(), req.query().rawValue(), headers.toString(), body).withTimeout(config.requestTimeout());
+        CompletableFuture<Object> future;
+        try {
+            future = runtime.scheduler().submitPython(task, Deadline.in(config.requestTimeout()));
+        } catch (OverloadedException e) {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            return error(res, 503, "the server is busy: " + e.getMessage() + "; retry later", Map.of());
+        } catch (LaneUnavailableException e) {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            return error(res, 503, "the server can't run handlers now: " + e.getMessage(), Map.of());
+        }
+        Object outcome;
+        try {
+            outcome = future.get();
+        } catch (InterruptedException e) {
+            // The connection is going away; the handler finishes on its own, under its timeout.
+            Thread.currentThread().interrupt();
+            return 499;
+        } catch (ExecutionException | CancellationException e) {
+            return failed(res, method, path, e instanceof ExecutionException ? e.getCause() : e);
+        }
+        return respond(res, (PyTuple) outcome);
+    }
+
+    /** The handler's answer: (status, media type, body, extra header lines, log text). */
+    private int respond(ServerResponse res, PyTuple outcome) {
+        List<Object> answer = outcome.items();
+        int status = ((Number) answer.get(0)).intValue();
+        String mediaType = (String) answer.get(1);
+        byte[] body = (byte[]) answer.get(2);
+        String extra = (String) answer.get(3);
+        String log = (String) answer.get(4);
+        if (log != null) {
+            LOG.severe(log.stripTrailing());
+        }
+        if (extra != null) {
+            for (String line : extra.split("\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    res.header(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+                }
+            }
+        }
+        res.status(status);
+        if (mediaType != null && status != 204 && status != 304) {
+            res.header(HeaderNames.CONTENT_TYPE, mediaType);
+        }
+        res.send(status == 204 || status == 304 ? new byte[0] : body);
+        return status;
+    }
+
+    private int failed(ServerResponse res, String method, String path, Throwable cause) {
+        String seconds = formatSeconds(config.requestTimeout());
+        return switch (cause) {
+            case DeadlineExceededException d when d.phase() == DeadlineExceededException.Phase.WAITING ->
+                    error(res, 504, "the request waited " + seconds + " for a free interpreter (all busy); "
+                            + "the handler did not run", Map.of());
+            case DeadlineExceededException d -> timedOut(res, method, path, seconds);
+            case TaskTimeoutException t when t.phase() == TaskTimeoutException.Phase.WAITING ->
+                    error(res, 504, "the request waited " + seconds + " for a free interpreter (all busy); "
+                            + "the handler did not run", Map.of());
+            case TaskTimeoutException t -> timedOut(res, method, path, seconds);
+            case OverloadedException o -> {
+                res.header(HeaderNames.RETRY_AFTER, "1");
+                yield error(res, 503, "the server is busy: " + o.getMessage() + "; retry later", Map.of());
+            }
+            case LaneUnavailableException c -> shuttingDown(res, c);
+            case PoolClosedException c -> shuttingDown(res, c);
+            case CancellationException c -> shuttingDown(res, c);
+            default -> {
+                LOG.log(Level.SEVERE, method + " " + path + " failed outside its handler", cause);
+                yield error(res, 500, "internal server error: " + cause.getClass().getSimpleName(), Map.of());
+            }
+        };
+    }
+
+    private static int shuttingDown(ServerResponse res, Throwable cause) {
+        res.header(HeaderNames.RETRY_AFTER, "1");
+        return error(res, 503, "the server is shutting down: " + cause.getMessage(), Map.of());
+    }
+
+    private int timedOut(ServerResponse res, String method, String path, String seconds) {
+        LOG.warning(method + " " + path + ": the handler ran past the request timeout of " + seconds
+                + "; its interpreter was stopped and is being replaced");
+        return error(res, 504, "the handler ran past the request timeout of " + seconds
+                + "; it was stopped and its interpreter replaced", Map.of());
+    }
+
+    private static String formatSeconds(Duration d) {
+        double s = d.toMillis() / 1000.0;
+        return (s == Math.rint(s) ? String.valueOf((long) s) : String.valueOf(s)) + " s";
+    }
+
+    private static final class BodyTooLarge extends Exception {
+        BodyTooLarge() {
+            super(null, null, false, false);
+        }
+    }
+
+    private byte[] readBody(ServerRequest req) throws BodyTooLarge {
+        long declared = req.headers().contentLength().orElse(-1);
+        if (declared > config.maxBody()) {
+            throw new BodyTooLarge();
+        }
+        if (declared == 0 || !req.content().hasEntity()) {
+            return new byte[0];
+        }
+        try (InputStream in = req.content().inputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBody() + 1));
+            if (body.length > config.maxBody()) {
+                throw new BodyTooLarge();
+            }
+            return body;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the request body", e);
+        }
+    }
+
+    private static int noContent(ServerResponse res) {
+        res.status(204).send();
+        return 204;
+    }
+
+    private static int error(ServerResponse res, int status, String message, Map<String, Object> extra) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", io.helidon.http.Status.create(status).reasonPhrase());
+        body.put("status", status);
+        body.put("message", message);
+        body.putAll(extra);
+        sendJson(res, status, body);
+        return status;
+    }
+
+    private static void sendJson(ServerResponse res, int status, Object body) {
+        try {
+            res.status(status).header(HeaderNames.CONTENT_TYPE, JSON_TYPE).send(JSON.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    // ---- stopping ---------------------------------------------------------------------------
+
+    /**
+     * Stops taking requests (new ones get 503 while in-flight ones finish, for up to
+     * {@code grace}), then stops listening. The runtime (and with it the app's shutdown hooks,
+     * run as each interpreter stops) is its owner's to shut down. Idempotent.
+     *
+     * @return true if every in-flight request finished within the grace period
+     */
+    public boolean stop(Duration grace) {
+        synchronized (this) {
+            if (stopped) {
+                return true;
+            }
+            stopped = true;
+        }
+        draining = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        boolean clean = true;
+        synchronized (drained) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    clean = false;
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(drained, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    clean = false;
+                    break;
+                }
+            }
+        }
+        server.stop();
+        metrics.close();
+        return clean;
+    }
+
+    /** How many requests are being served now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    public void close() {
+        stop(config.requestTimeout());
+    }
+
+    /** The app could not be loaded or served; the message says why (with the Python traceback). */
+    public static final class AppLoadException extends RuntimeException {
+        public AppLoadException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

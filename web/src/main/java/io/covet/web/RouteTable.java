@@ -1,0 +1,135 @@
+package io.covet.web;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The app's routes, matched in Java so that unknown paths (404) and wrong methods (405) never
+ * occupy an interpreter. A pattern is a path whose segments are literals or {@code {name}}
+ * parameters; when several routes match a path, the one whose first differing segment is a
+ * literal wins (so {@code /items/special} beats {@code /items/{id}}), then the first registered.
+ */
+final class RouteTable {
+
+    /** One route: its index in the app's route list, its pattern and methods. */
+    record Route(int index, String pattern, Set<String> methods, List<String> segments) {
+
+        /** Literal segments as '1', parameters as '0': a larger string is the more specific route. */
+        String specificity() {
+            StringBuilder sb = new StringBuilder(segments.size());
+            for (String s : segments) {
+                sb.append(s == null ? '0' : '1');
+            }
+            return sb.toString();
+        }
+    }
+
+    /** What a request's method and path matched. */
+    sealed interface Match {
+        /** {@code rawParams}: the parameters' raw (still percent-encoded) segments, joined by '/'. */
+        record Found(Route route, String rawParams) implements Match { }
+        record NotFound() implements Match { }
+        record WrongMethod(Set<String> allowed) implements Match { }
+    }
+
+    private final List<Route> routes;
+
+    private RouteTable(List<Route> routes) {
+        this.routes = routes;
+    }
+
+    /** From {@code covet.web._routes()}: a list of {@code [[methods...], pattern]}. */
+    static RouteTable fromPython(List<?> described) {
+        List<Route> routes = new ArrayList<>();
+        for (int i = 0; i < described.size(); i++) {
+            List<?> entry = (List<?>) described.get(i);
+            Set<String> methods = new LinkedHashSet<>();
+            for (Object m : (List<?>) entry.get(0)) {
+                methods.add((String) m);
+            }
+            String pattern = (String) entry.get(1);
+            routes.add(new Route(i, pattern, Set.copyOf(methods), segments(pattern)));
+        }
+        return new RouteTable(List.copyOf(routes));
+    }
+
+    private static List<String> segments(String pattern) {
+        List<String> out = new ArrayList<>();
+        for (String s : pattern.substring(1).split("/", -1)) {
+            out.add(s.startsWith("{") && s.endsWith("}") ? null : s);
+        }
+        return java.util.Collections.unmodifiableList(out);
+    }
+
+    List<Route> routes() {
+        return routes;
+    }
+
+    /** Matches a request; HEAD is served by a GET route when no route declares HEAD. */
+    Match match(String method, String rawPath) {
+        String[] parts = rawPath.isEmpty() ? new String[]{""} : rawPath.substring(1).split("/", -1);
+        Route best = null;
+        Route bestHead = null;
+        Set<String> allowed = new TreeSet<>();
+        for (Route route : routes) {
+            if (!pathMatches(route, parts)) {
+                continue;
+            }
+            allowed.addAll(route.methods());
+            if (route.methods().contains(method) && (best == null || moreSpecific(route, best))) {
+                best = route;
+            }
+            if (method.equals("HEAD") && route.methods().contains("GET") && (bestHead == null || moreSpecific(route, bestHead))) {
+                bestHead = route;
+            }
+        }
+        if (best == null) {
+            best = bestHead;
+        }
+        if (best != null) {
+            return new Match.Found(best, rawParams(best, parts));
+        }
+        if (allowed.isEmpty()) {
+            return new Match.NotFound();
+        }
+        if (allowed.contains("GET")) {
+            allowed.add("HEAD");
+        }
+        return new Match.WrongMethod(allowed);
+    }
+
+    private static boolean moreSpecific(Route a, Route b) {
+        return a.specificity().compareTo(b.specificity()) > 0;
+    }
+
+    private static boolean pathMatches(Route route, String[] parts) {
+        List<String> segments = route.segments();
+        if (segments.size() != parts.length) {
+            return false;
+        }
+        for (int i = 0; i < parts.length; i++) {
+            String literal = segments.get(i);
+            if (literal == null ? parts[i].isEmpty() : !literal.equals(parts[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String rawParams(Route route, String[] parts) {
+        StringBuilder sb = new StringBuilder();
+        List<String> segments = route.segments();
+        for (int i = 0; i < parts.length; i++) {
+            if (segments.get(i) == null) {
+                if (!sb.isEmpty()) {
+                    sb.append('/');
+                }
+                sb.append(parts[i]);
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,66 @@
+package io.covet.web;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How {@code covet run} serves an app.
+ *
+ * @param app            the app's Python file
+ * @param appName        the module-level name of the {@code Covet} app (null: {@code app}, or the only one)
+ * @param host           address to listen on
+ * @param port           port to listen on (0: any free port)
+ * @param requestTimeout longest a handler may run; past it the request gets a 504 and its interpreter is replaced
+ * @param maxBody        largest request body accepted, in bytes (larger: 413)
+ * @param debug          500 responses carry the handler's traceback (otherwise only the server log does)
+ * @param accessLog      one log line per request
+ */
+public record WebConfig(Path app, String appName, String host, int port, Duration requestTimeout, long maxBody,
+                        boolean debug, boolean accessLog) {
+
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
+
+    public WebConfig {
+        Objects.requireNonNull(app, "app");
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0-65535, got " + port);
+        }
+        if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("request timeout must be positive, got " + requestTimeout);
+        }
+        if (maxBody < 0) {
+            throw new IllegalArgumentException("max body must be >= 0 bytes, got " + maxBody);
+        }
+        if (appName != null && !appName.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new IllegalArgumentException("app name '" + appName + "' is not a Python identifier");
+        }
+    }
+
+    /** Serves {@code app} on 127.0.0.1:8000 with the defaults. */
+    public static WebConfig of(Path app) {
+        return new WebConfig(app, null, "127.0.0.1", 8000, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_BODY, false, true);
+    }
+
+    public WebConfig withPort(int port) {
+        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, debug, accessLog);
+    }
+
+    public WebConfig withRequestTimeout(Duration timeout) {
+        return new WebConfig(app, appName, host, port, timeout, maxBody, debug, accessLog);
+    }
+
+    public WebConfig withMaxBody(long bytes) {
+        return new WebConfig(app, appName, host, port, requestTimeout, bytes, debug, accessLog);
+    }
+
+    public WebConfig withDebug(boolean on) {
+        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, on, accessLog);
+    }
+
+    public WebConfig withAccessLog(boolean on) {
+        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, debug, on);
+    }
+}
