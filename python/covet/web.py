@@ -27,6 +27,7 @@ parameter is a 400 that names it.
 import json
 import sys
 import traceback
+from urllib.parse import parse_qs, unquote
 
 __all__ = ['Covet', 'CovetPy', 'Request', 'Response', 'HTTPException', 'State', 'setup_performance']
 
@@ -101,9 +102,9 @@ class Request:
     """What a handler that takes a `request` parameter receives."""
 
     __slots__ = ('method', 'path', 'path_params', 'query_string', 'body', '_raw_headers', '_headers',
-                 '_query', '_json')
+                 '_query', '_json', '_numbers')
 
-    def __init__(self, method, path, path_params, query_string, raw_headers, body):
+    def __init__(self, method, path, path_params, query_string, raw_headers, body, numbers=None):
         self.method = method
         self.path = path
         self.path_params = path_params
@@ -113,6 +114,8 @@ class Request:
         self._headers = None
         self._query = None
         self._json = _UNSET
+        # The body as array('d') when the server already parsed it as a JSON array of numbers.
+        self._numbers = numbers
 
     @property
     def headers(self):
@@ -131,7 +134,6 @@ class Request:
     def query_params(self):
         """Every value of every query parameter: {'tag': ['a', 'b']}."""
         if self._query is None:
-            from urllib.parse import parse_qs
             self._query = parse_qs(self.query_string, keep_blank_values=True) if self.query_string else {}
         return self._query
 
@@ -274,7 +276,7 @@ def _is_container(hint):
 
 
 class _Param:
-    __slots__ = ('name', 'source', 'convert', 'default', 'required', 'repeated', 'container', 'hint')
+    __slots__ = ('name', 'source', 'convert', 'default', 'required', 'repeated', 'container', 'hint', 'floats')
 
     def __init__(self, name, source, hint, default, required):
         import typing
@@ -291,10 +293,11 @@ class _Param:
             hint = inner[0] if len(inner) == 1 else None
         self.repeated = hint in (list, tuple) or origin in (list, tuple)
         self.container = _is_container(self.hint)
+        self.floats = origin is list and typing.get_args(hint) == (float,)
 
 
 class _Route:
-    __slots__ = ('methods', 'path', 'handler', 'params', 'names', 'needs_body', 'is_async', 'kwargs')
+    __slots__ = ('methods', 'path', 'handler', 'params', 'names', 'needs_body', 'is_async', 'kwargs', 'float_body')
 
     def __init__(self, methods, path, handler):
         import inspect
@@ -331,6 +334,10 @@ class _Route:
                             f"'{missing[0]}'")
         self.needs_body = any(p.source == 'auto' for p in self.params)
         self.is_async = inspect.iscoroutinefunction(handler)
+        # The one parameter that takes a whole JSON body of numbers (List[float]): the server parses
+        # such bodies in Java and hands them over in bulk, as GraalPy's json.loads is slow on them.
+        whole = [p for p in self.params if p.source == 'auto' and p.container]
+        self.float_body = whole[0] if len(whole) == 1 and whole[0].floats else None
 
     def bind(self, request, values):
         kwargs = {}
@@ -351,24 +358,37 @@ class _Route:
                 else:
                     unresolved.append(p)
         if unresolved:
-            body = request.json() if request.body else None
-            leftover = []
-            for p in unresolved:
-                if isinstance(body, dict) and p.name in body:
-                    kwargs[p.name] = _convert(p, body[p.name], False, 'body')
-                else:
-                    leftover.append(p)
-            whole = [p for p in leftover if p.container]
-            if body is not None and len(whole) == 1 and (isinstance(body, list) or len(unresolved) == 1):
-                p = whole[0]
-                kwargs[p.name] = _convert(p, body, False, 'body')
-                leftover.remove(p)
+            if request._numbers is not None and self.float_body in unresolved:
+                # A JSON array of numbers, already parsed: it can only be the List[float] parameter.
+                kwargs[self.float_body.name] = request._numbers.tolist()
+                leftover = [p for p in unresolved if p is not self.float_body]
+            else:
+                leftover = self._from_body(request, unresolved, kwargs)
             for p in leftover:
                 if p.required:
                     raise HTTPException(400, f"missing parameter '{p.name}' (expected in the query string or "
                                              f"the JSON body)")
                 kwargs[p.name] = p.default
         return kwargs
+
+
+    @staticmethod
+    def _from_body(request, unresolved, kwargs):
+        """Binds what the JSON body supplies (fields of an object, or the whole body for the one
+        container parameter left); returns the parameters still unbound."""
+        body = request.json() if request.body else None
+        leftover = []
+        for p in unresolved:
+            if isinstance(body, dict) and p.name in body:
+                kwargs[p.name] = _convert(p, body[p.name], False, 'body')
+            else:
+                leftover.append(p)
+        whole = [p for p in leftover if p.container]
+        if body is not None and len(whole) == 1 and (isinstance(body, list) or len(unresolved) == 1):
+            p = whole[0]
+            kwargs[p.name] = _convert(p, body, False, 'body')
+            leftover.remove(p)
+        return leftover
 
 
 def _convert(param, value, from_query, where):
@@ -538,8 +558,9 @@ def _boot(path, module_name, attr, debug):
 
 
 def _routes():
-    """[[methods...], path] for each route, in registration order (the server's route table)."""
-    return [[list(r.methods), r.path] for r in _APP.routes]
+    """[[methods...], path, takes a List[float] body] for each route, in registration order (the
+    server's route table)."""
+    return [[list(r.methods), r.path, r.float_body is not None] for r in _APP.routes]
 
 
 def _shutdown():
@@ -562,14 +583,14 @@ def _error(status, message, extra=None):
     return _encode_json(body)
 
 
-def _handle(index, method, path, raw_params, query_string, raw_headers, body):
-    """Runs route `index`'s handler for one request; returns
+def _handle(index, method, path, raw_params, query_string, raw_headers, body, numbers=None):
+    """Runs route `index`'s handler for one request (`numbers`: the body as array('d'), when the
+    server parsed it as a JSON array of numbers); returns
     (status, media type, body bytes, extra headers as 'Name: value' lines or None, log text or None)."""
     route = _APP.routes[index]
     try:
-        from urllib.parse import unquote
         values = [unquote(v) for v in raw_params.split('/')] if route.names else []
-        request = Request(method, path, dict(zip(route.names, values)), query_string, raw_headers, body)
+        request = Request(method, path, dict(zip(route.names, values)), query_string, raw_headers, body, numbers)
         kwargs = route.bind(request, values) if (route.params or route.names) else {}
         result = _run(route.handler(**kwargs))
         if isinstance(result, Response):
@@ -607,9 +628,12 @@ def _json_default(value):
     raise TypeError(f"a {type(value).__name__} is not JSON-encodable")
 
 
+# One encoder for every response: json.dumps would build a new one per call for these options.
+_ENCODER = json.JSONEncoder(separators=(',', ':'), ensure_ascii=False, allow_nan=False, default=_json_default)
+
+
 def _encode_json(value):
     try:
-        return json.dumps(value, separators=(',', ':'), ensure_ascii=False, allow_nan=False,
-                          default=_json_default).encode('utf-8')
+        return _ENCODER.encode(value).encode('utf-8')
     except (TypeError, ValueError) as e:
         raise TypeError(f"the response can't be encoded as JSON: {e}") from None

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 /** {@code covet bench}: side-by-side suites and JMH. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure Covet side by side with its peers on this machine.",
-        subcommands = {BenchCommand.Compute.class, BenchCommand.Python.class, BenchCommand.RuntimeApi.class, BenchCommand.Report.class,
+        subcommands = {BenchCommand.Compute.class, BenchCommand.Python.class, BenchCommand.RuntimeApi.class, BenchCommand.Http.class,
+                BenchCommand.Report.class,
                 BenchCommand.Jmh.class})
 final class BenchCommand implements Runnable {
 
@@ -159,6 +160,52 @@ final class BenchCommand implements Runnable {
             List<BenchRecord> records = new RuntimeSuite().run(options, listener(spec.commandLine().getErr(), bar));
             bar.finish();
             return report(spec, records, run.json);
+        }
+    }
+
+    @Command(name = "http", mixinStandardHelpOptions = true,
+            description = {"The example app under `covet run`, loaded over loopback from another process (wrk, else a Java client):",
+                    "a trivial JSON handler, a CPU-bound one (fib(20)) and /compute/sum of 10,000 numbers, with 1 interpreter and N,",
+                    "side by side with the same handlers under gunicorn with N sync workers; then a 60 s saturation run",
+                    "(errors, heap after a full GC before and after). About 6 minutes (--quick: 4)."})
+    static final class Http implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--quick", description = "Shorter warm-up and measurements (the saturation run stays 60 s).")
+        boolean quick;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the records as JSON to FILE.")
+        Path json;
+
+        @Option(names = "--threads", paramLabel = "N", description = "Interpreters, and gunicorn workers (default: all cores, here ${DEFAULT-VALUE}).")
+        int threads = Runtime.getRuntime().availableProcessors();
+
+        @Option(names = "--app", paramLabel = "FILE", description = "The app to serve (default: the project's examples/app.py).")
+        Path app = Path.of(System.getProperty("covet.home", "."), "examples", "app.py");
+
+        @Option(names = "--gunicorn", paramLabel = "PATH", description = "gunicorn for the peer (default: ${DEFAULT-VALUE}).")
+        String gunicorn = "gunicorn";
+
+        @Option(names = "--no-peer", description = "Skip the gunicorn peer.")
+        boolean noPeer;
+
+        @Override
+        public Integer call() throws Exception {
+            io.covet.bench.HttpSuite.Options options;
+            try {
+                String peer = noPeer ? null : gunicorn;
+                options = quick ? io.covet.bench.HttpSuite.Options.quick(app, threads, peer)
+                                : io.covet.bench.HttpSuite.Options.full(app, threads, peer);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
+            java.util.logging.Logger.getLogger("io.covet").setLevel(java.util.logging.Level.WARNING);
+            List<BenchRecord> records = new io.covet.bench.HttpSuite().run(options, listener(spec.commandLine().getErr(), bar));
+            bar.finish();
+            return report(spec, records, json);
         }
     }
 

@@ -584,6 +584,21 @@ public final class InterpreterPool implements AutoCloseable {
                 PoolMetrics.Latency.of(waitMicros.copy()), PoolMetrics.Latency.of(runMicros.copy()));
     }
 
+    /** Interpreters ready to serve now; cheaper than {@link #metrics()} (no histogram copies). */
+    public int ready() {
+        return readyCount();
+    }
+
+    /** Interpreters running a task now. */
+    public int busy() {
+        lock.lock();
+        try {
+            return busyCount();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private int readyCount() {
         lock.lock();
         try {

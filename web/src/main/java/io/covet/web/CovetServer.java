@@ -1,9 +1,10 @@
 package io.covet.web;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.covet.interpreters.PoolClosedException;
-import io.covet.interpreters.PoolMetrics;
 import io.covet.interpreters.PythonException;
 import io.covet.interpreters.PyTuple;
 import io.covet.interpreters.PythonTask;
@@ -168,11 +169,16 @@ public final class CovetServer implements AutoCloseable {
     // ---- requests ---------------------------------------------------------------------------
 
     private void health(ServerResponse res) {
-        PoolMetrics pool = runtime.interpreters().metrics();
-        boolean ok = !draining && pool.ready() > 0;
+        var pool = runtime.interpreters();
+        int ready = pool.ready();
+        boolean ok = !draining && ready > 0;
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", draining ? "draining" : ok ? "ok" : "unavailable");
-        body.put("interpreters", Map.of("size", pool.size(), "ready", pool.ready(), "busy", pool.busy()));
+        Map<String, Object> interpreters = new LinkedHashMap<>();
+        interpreters.put("size", pool.size());
+        interpreters.put("ready", ready);
+        interpreters.put("busy", pool.busy());
+        body.put("interpreters", interpreters);
         sendJson(res, ok ? 200 : 503, body);
     }
 
@@ -234,8 +240,9 @@ public final class CovetServer implements AutoCloseable {
         for (Header h : req.headers()) {
             headers.append(h.name()).append(':').append(h.values()).append('\n');
         }
+        double[] numbers = found.route().floatBody() ? numberArray(body) : null;
         PythonTask task = PythonTask.call("covet.web", "_handle", found.route().index(), method, path,
-                found.rawParams(), req.query().rawValue(), headers.toString(), body).withTimeout(config.requestTimeout());
+                found.rawParams(), req.query().rawValue(), headers.toString(), body, numbers).withTimeout(config.requestTimeout());
         CompletableFuture<Object> future;
         try {
             future = runtime.scheduler().submitPython(task, Deadline.in(config.requestTimeout()));
@@ -350,6 +357,36 @@ public final class CovetServer implements AutoCloseable {
             return body;
         } catch (IOException e) {
             throw new UncheckedIOException("reading the request body", e);
+        }
+    }
+
+    /**
+     * The body as numbers if it is exactly a JSON array of numbers, else null (Python then parses
+     * it). Such a body crosses into Python in one bulk copy, where GraalPy's json.loads would
+     * take ~10 µs per element.
+     */
+    static double[] numberArray(byte[] body) {
+        if (body.length < 2) {
+            return null;
+        }
+        try (JsonParser parser = JSON.getFactory().createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_ARRAY) {
+                return null;
+            }
+            double[] out = new double[Math.max(16, body.length / 4)];
+            int n = 0;
+            for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+                if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+                    return null;
+                }
+                if (n == out.length) {
+                    out = java.util.Arrays.copyOf(out, n * 2);
+                }
+                out[n++] = parser.getDoubleValue();
+            }
+            return parser.nextToken() == null ? java.util.Arrays.copyOf(out, n) : null;
+        } catch (IOException e) {
+            return null;   // malformed: Python's parser reports it, as a 400 naming the problem
         }
     }
 

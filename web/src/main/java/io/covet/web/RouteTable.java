@@ -14,8 +14,11 @@ import java.util.TreeSet;
  */
 final class RouteTable {
 
-    /** One route: its index in the app's route list, its pattern and methods. */
-    record Route(int index, String pattern, Set<String> methods, List<String> segments) {
+    /**
+     * One route: its index in the app's route list, its pattern and methods; {@code floatBody}:
+     * its handler takes a whole JSON body of numbers ({@code List[float]}).
+     */
+    record Route(int index, String pattern, Set<String> methods, List<String> segments, boolean floatBody) {
 
         /** Literal segments as '1', parameters as '0': a larger string is the more specific route. */
         String specificity() {
@@ -41,7 +44,7 @@ final class RouteTable {
         this.routes = routes;
     }
 
-    /** From {@code covet.web._routes()}: a list of {@code [[methods...], pattern]}. */
+    /** From {@code covet.web._routes()}: a list of {@code [[methods...], pattern, float body]}. */
     static RouteTable fromPython(List<?> described) {
         List<Route> routes = new ArrayList<>();
         for (int i = 0; i < described.size(); i++) {
@@ -51,7 +54,7 @@ final class RouteTable {
                 methods.add((String) m);
             }
             String pattern = (String) entry.get(1);
-            routes.add(new Route(i, pattern, Set.copyOf(methods), segments(pattern)));
+            routes.add(new Route(i, pattern, Set.copyOf(methods), segments(pattern), Boolean.TRUE.equals(entry.get(2))));
         }
         return new RouteTable(List.copyOf(routes));
     }

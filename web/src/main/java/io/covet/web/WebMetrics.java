@@ -44,9 +44,9 @@ final class WebMetrics implements AutoCloseable {
             laneCounter("covet.lane.timed.out", name, scheduler, lane, LaneMetrics::timedOut);
             laneCounter("covet.lane.rejected", name, scheduler, lane, LaneMetrics::rejected);
         }
-        Gauge.builder("covet.interpreters.size", pool, p -> p.metrics().size()).description("interpreters the pool keeps").register(registry);
-        Gauge.builder("covet.interpreters.ready", pool, p -> p.metrics().ready()).description("interpreters ready to serve").register(registry);
-        Gauge.builder("covet.interpreters.busy", pool, p -> p.metrics().busy()).description("interpreters running a task").register(registry);
+        Gauge.builder("covet.interpreters.size", pool, InterpreterPool::size).description("interpreters the pool keeps").register(registry);
+        Gauge.builder("covet.interpreters.ready", pool, InterpreterPool::ready).description("interpreters ready to serve").register(registry);
+        Gauge.builder("covet.interpreters.busy", pool, InterpreterPool::busy).description("interpreters running a task").register(registry);
         FunctionCounter.builder("covet.interpreters.recycled", pool, p -> p.metrics().recycled())
                 .description("interpreters replaced (limits, timeouts, failures)").register(registry);
         new JvmMemoryMetrics().bindTo(registry);

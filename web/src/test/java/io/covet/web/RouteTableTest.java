@@ -1,0 +1,60 @@
+package io.covet.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RouteTableTest {
+
+    private final RouteTable table = RouteTable.fromPython(List.of(
+            List.of(List.of("GET"), "/items/{id}", false),
+            List.of(List.of("GET"), "/items/special", false),
+            List.of(List.of("PUT", "DELETE"), "/items/{id}", false),
+            List.of(List.of("POST"), "/users/{name}/posts/{post}", true),
+            List.of(List.of("GET"), "/", false)));
+
+    @Test
+    void aLiteralSegmentBeatsAParameterAndParametersComeBackRawInOrder() {
+        assertThat(table.match("GET", "/items/special")).isInstanceOfSatisfying(RouteTable.Match.Found.class,
+                f -> assertThat(f.route().pattern()).isEqualTo("/items/special"));
+        assertThat(table.match("GET", "/items/a%20b")).isInstanceOfSatisfying(RouteTable.Match.Found.class,
+                f -> assertThat(f.rawParams()).isEqualTo("a%20b"));
+        assertThat(table.match("POST", "/users/ada/posts/7")).isInstanceOfSatisfying(RouteTable.Match.Found.class, f -> {
+            assertThat(f.rawParams()).isEqualTo("ada/7");
+            assertThat(f.route().floatBody()).isTrue();
+        });
+        assertThat(table.match("GET", "/")).isInstanceOf(RouteTable.Match.Found.class);
+    }
+
+    @Test
+    void unknownPathsAndEmptyOrExtraSegmentsAreNotFound() {
+        assertThat(table.match("GET", "/items")).isInstanceOf(RouteTable.Match.NotFound.class);
+        assertThat(table.match("GET", "/items/")).isInstanceOf(RouteTable.Match.NotFound.class);
+        assertThat(table.match("GET", "/items/1/2")).isInstanceOf(RouteTable.Match.NotFound.class);
+    }
+
+    @Test
+    void aWrongMethodListsEveryAllowedOneAndHeadIsServedByGet() {
+        assertThat(table.match("POST", "/items/3")).isInstanceOfSatisfying(RouteTable.Match.WrongMethod.class,
+                w -> assertThat(w.allowed()).containsExactly("DELETE", "GET", "HEAD", "PUT"));
+        assertThat(table.match("HEAD", "/items/3")).isInstanceOfSatisfying(RouteTable.Match.Found.class,
+                f -> assertThat(f.route().methods()).contains("GET"));
+    }
+
+    @Test
+    void onlyAJsonArrayOfNumbersIsParsedInJava() {
+        assertThat(CovetServer.numberArray(bytes(" [1, 2.5, -3e2, 4] "))).containsExactly(1, 2.5, -300, 4);
+        assertThat(CovetServer.numberArray(bytes("[]"))).isEmpty();
+        assertThat(CovetServer.numberArray(bytes("[1, \"two\"]"))).isNull();
+        assertThat(CovetServer.numberArray(bytes("[1, [2]]"))).isNull();
+        assertThat(CovetServer.numberArray(bytes("{\"data\": [1]}"))).isNull();
+        assertThat(CovetServer.numberArray(bytes("[1, 2"))).as("malformed: Python reports it").isNull();
+        assertThat(CovetServer.numberArray(bytes("[1] [2]"))).as("trailing content").isNull();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
