@@ -506,15 +506,58 @@ _LOOP = None
 
 
 def _run(result):
-    """The value of a handler's or hook's result, running it to completion if it is a coroutine."""
+    """The value of a handler's or hook's result, running it to completion if it is a coroutine.
+
+    A coroutine's first step runs directly (with this interpreter's loop marked as running, so
+    asyncio and covet futures work): one that never suspends, e.g. awaiting only covet futures
+    that are already done, finishes without a trip through the event loop. One that suspends is
+    handed, mid-flight, to the loop."""
     global _LOOP
-    if hasattr(result, '__await__') and not isinstance(result, type):
-        import asyncio
-        if _LOOP is None or _LOOP.is_closed():
-            _LOOP = asyncio.new_event_loop()
-            asyncio.set_event_loop(_LOOP)
+    if not hasattr(result, '__await__') or isinstance(result, type):
+        return result
+    import asyncio
+    if _LOOP is None or _LOOP.is_closed():
+        _LOOP = asyncio.new_event_loop()
+        asyncio.set_event_loop(_LOOP)
+    if not asyncio.iscoroutine(result) or not hasattr(result, 'send'):
         return _LOOP.run_until_complete(result)
-    return result
+    asyncio.events._set_running_loop(_LOOP)
+    try:
+        yielded = result.send(None)
+    except StopIteration as done:
+        return done.value
+    finally:
+        asyncio.events._set_running_loop(None)
+    return _LOOP.run_until_complete(_resume(result, yielded))
+
+
+async def _resume(coro, yielded):
+    return await _Drive(coro, yielded)
+
+
+class _Drive:
+    """Awaitable that goes on driving a coroutine which already ran its first step and yielded
+    `yielded`: passes each yield up to the loop's Task and each resumption back down."""
+
+    def __init__(self, coro, yielded):
+        self.coro = coro
+        self.yielded = yielded
+
+    def __await__(self):
+        coro, yielded = self.coro, self.yielded
+        while True:
+            try:
+                sent = yield yielded
+            except BaseException as e:
+                try:
+                    yielded = coro.throw(e)
+                except StopIteration as done:
+                    return done.value
+            else:
+                try:
+                    yielded = coro.send(sent)
+                except StopIteration as done:
+                    return done.value
 
 
 def _find_app(module, attr):
