@@ -39,15 +39,25 @@ _REASONS = {400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not
 _JSON = 'application/json'
 
 
+def _checked_headers(headers, who):
+    out = dict(headers or {})
+    for name, value in out.items():
+        if (not isinstance(name, str) or not isinstance(value, str) or not name or ':' in name
+                or any(c in name + value for c in '\r\n')):
+            raise ValueError(f"{who}: header {name!r}: names and values must be single-line strings "
+                             f"(names without ':')")
+    return out
+
+
 class HTTPException(Exception):
     """Raise from a handler to answer with this status and a JSON error body."""
 
     def __init__(self, status_code, detail=None, headers=None):
-        if not isinstance(status_code, int) or not 400 <= status_code <= 599:
+        if not isinstance(status_code, int) or isinstance(status_code, bool) or not 400 <= status_code <= 599:
             raise ValueError(f"HTTPException: status_code must be an int from 400 to 599, got {status_code!r}")
         self.status_code = status_code
         self.detail = detail if detail is not None else _REASONS.get(status_code, 'Error')
-        self.headers = dict(headers or {})
+        self.headers = _checked_headers(headers, 'HTTPException')
         super().__init__(f"{status_code}: {self.detail}")
 
 
@@ -56,13 +66,12 @@ class Response:
     JSON-encodable value (dict, list, number ...), which is encoded as JSON."""
 
     def __init__(self, body=b'', status=200, headers=None, media_type=None):
-        if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
-            raise ValueError(f"Response: status must be an int from 100 to 599, got {status!r}")
+        if not isinstance(status, int) or isinstance(status, bool) or not 200 <= status <= 599:
+            raise ValueError(f"Response: status must be an int from 200 to 599, got {status!r}")
+        if media_type is not None and (not isinstance(media_type, str) or any(c in media_type for c in '\r\n')):
+            raise ValueError(f"Response: media_type must be a single-line string, got {media_type!r}")
         self.status = status
-        self.headers = dict(headers or {})
-        for name, value in self.headers.items():
-            if not isinstance(name, str) or not isinstance(value, str) or '\n' in name + value or '\r' in name + value:
-                raise ValueError(f"Response: header {name!r}: names and values must be single-line strings")
+        self.headers = _checked_headers(headers, 'Response')
         if body is None:
             body, default_type = b'', None
         elif isinstance(body, (bytes, bytearray, memoryview)):
@@ -156,14 +165,19 @@ class Request:
 
 
 _UNSET = object()
+_INF = float('inf')
+
+
+def _no_constants(name):
+    raise ValueError(f"{name} is not valid JSON")
 
 
 def _parse_json(body):
     if not body:
         return None
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as e:
+        return json.loads(body, parse_constant=_no_constants)
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:
         raise HTTPException(400, f"malformed JSON body: {e}") from None
 
 
@@ -177,6 +191,12 @@ def _describe(hint):
     return getattr(hint, '__name__', None) or str(hint).replace('typing.', '')
 
 
+def _is_union(origin):
+    import types
+    import typing
+    return origin is typing.Union or origin is types.UnionType
+
+
 def _converter(hint, name):
     """A function (value, from_query) -> converted value for one type hint; raises _BindError."""
     import typing
@@ -184,7 +204,7 @@ def _converter(hint, name):
         return lambda value, q: value
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
-    if origin is typing.Union:
+    if _is_union(origin):
         inner = [a for a in args if a is not type(None)]
         convert = _converter(inner[0] if len(inner) == 1 else None, name)
         return lambda value, q: None if value is None else convert(value, q)
@@ -213,14 +233,17 @@ def _converter(hint, name):
         return to_int
     if hint is float:
         def to_float(value, q):
-            if q:
-                try:
-                    return float(value)
-                except ValueError:
-                    pass
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                return float(value)
-            raise _BindError(f"expected a number, got {value!r}")
+            number = None
+            try:
+                if q:
+                    number = float(value)
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    number = float(value)
+            except (ValueError, OverflowError):
+                pass
+            if number is None or number != number or number in (_INF, -_INF):
+                raise _BindError(f"expected a finite number, got {value!r}")
+            return number
         return to_float
     if hint is str:
         def to_str(value, q):
@@ -270,7 +293,7 @@ _NO_HINT = object()
 def _is_container(hint):
     import typing
     origin = typing.get_origin(hint)
-    if origin is typing.Union:
+    if _is_union(origin):
         return any(_is_container(a) for a in typing.get_args(hint) if a is not type(None))
     return hint in (list, dict, tuple, _NO_HINT) or origin in (list, dict, tuple)
 
@@ -287,7 +310,7 @@ class _Param:
         self.default = default
         self.required = required
         origin = typing.get_origin(hint)
-        if origin is typing.Union:
+        if _is_union(origin):
             inner = [a for a in typing.get_args(hint) if a is not type(None)]
             origin = typing.get_origin(inner[0]) if len(inner) == 1 else None
             hint = inner[0] if len(inner) == 1 else None
@@ -340,7 +363,8 @@ class _Route:
         self.float_body = whole[0] if len(whole) == 1 and whole[0].floats else None
 
     def bind(self, request, values):
-        kwargs = {}
+        # A handler with **kwargs gets the path parameters it doesn't name, as strings.
+        kwargs = {n: v for n, v in zip(self.names, values)} if self.kwargs else {}
         query = None
         body = _UNSET
         unresolved = []
@@ -354,7 +378,7 @@ class _Route:
                     query = request.query_params
                 given = query.get(p.name)
                 if given is not None and not (p.container and not p.repeated):
-                    kwargs[p.name] = _convert(p, given if p.repeated else given[-1], True, 'query')
+                    kwargs[p.name] = _convert(p, given if p.repeated else given[0], True, 'query')
                 else:
                     unresolved.append(p)
         if unresolved:
@@ -384,7 +408,7 @@ class _Route:
             else:
                 leftover.append(p)
         whole = [p for p in leftover if p.container]
-        if body is not None and len(whole) == 1 and (isinstance(body, list) or len(unresolved) == 1):
+        if body is not None and len(whole) == 1 and len(leftover) == len(unresolved):
             p = whole[0]
             kwargs[p.name] = _convert(p, body, False, 'body')
             leftover.remove(p)
@@ -506,12 +530,8 @@ _LOOP = None
 
 
 def _run(result):
-    """The value of a handler's or hook's result, running it to completion if it is a coroutine.
-
-    A coroutine's first step runs directly (with this interpreter's loop marked as running, so
-    asyncio and covet futures work): one that never suspends, e.g. awaiting only covet futures
-    that are already done, finishes without a trip through the event loop. One that suspends is
-    handed, mid-flight, to the loop."""
+    """The value of a handler's or hook's result, running it to completion on this interpreter's
+    event loop if it is awaitable (as a Task: asyncio.timeout, TaskGroup and contextvars work)."""
     global _LOOP
     if not hasattr(result, '__await__') or isinstance(result, type):
         return result
@@ -519,45 +539,7 @@ def _run(result):
     if _LOOP is None or _LOOP.is_closed():
         _LOOP = asyncio.new_event_loop()
         asyncio.set_event_loop(_LOOP)
-    if not asyncio.iscoroutine(result) or not hasattr(result, 'send'):
-        return _LOOP.run_until_complete(result)
-    asyncio.events._set_running_loop(_LOOP)
-    try:
-        yielded = result.send(None)
-    except StopIteration as done:
-        return done.value
-    finally:
-        asyncio.events._set_running_loop(None)
-    return _LOOP.run_until_complete(_resume(result, yielded))
-
-
-async def _resume(coro, yielded):
-    return await _Drive(coro, yielded)
-
-
-class _Drive:
-    """Awaitable that goes on driving a coroutine which already ran its first step and yielded
-    `yielded`: passes each yield up to the loop's Task and each resumption back down."""
-
-    def __init__(self, coro, yielded):
-        self.coro = coro
-        self.yielded = yielded
-
-    def __await__(self):
-        coro, yielded = self.coro, self.yielded
-        while True:
-            try:
-                sent = yield yielded
-            except BaseException as e:
-                try:
-                    yielded = coro.throw(e)
-                except StopIteration as done:
-                    return done.value
-            else:
-                try:
-                    yielded = coro.send(sent)
-                except StopIteration as done:
-                    return done.value
+    return _LOOP.run_until_complete(result)
 
 
 def _find_app(module, attr):
@@ -647,7 +629,9 @@ def _handle(index, method, path, raw_params, query_string, raw_headers, body, nu
         return (200, _JSON, _encode_json(result), None, None)
     except HTTPException as e:
         return (e.status_code, _JSON, _error(e.status_code, str(e.detail)), _header_lines(e.headers), None)
-    except Exception as e:
+    except (SystemExit, KeyboardInterrupt, GeneratorExit):
+        raise
+    except BaseException as e:   # asyncio.CancelledError included
         where = f"{method} {path} ({route.handler.__qualname__})"
         text = ''.join(traceback.format_exception(type(e), e, e.__traceback__))
         extra = {'exception': type(e).__name__, 'traceback': text} if _DEBUG else None

@@ -126,3 +126,26 @@ def sleep(ms: int):
 def state():
     return {"started": app.state.started, "async_hook": app.state.async_hook,
             "interpreter": _covet_host.interpreter_id(), "state_interpreter": app.state.interpreter}
+
+
+@app.get("/union")
+def union(page: int | None = None, tags: list[str] | None = None):
+    return {"page": page, "tags": tags}
+
+
+@app.get("/scale")
+def scale(x: float):
+    return {"x": x * 2}
+
+
+@app.get("/in-task")
+async def in_task():
+    # asyncio.timeout needs a current Task: handlers run as one.
+    async with asyncio.timeout(1):
+        await asyncio.sleep(0.01)
+    return {"task": asyncio.current_task() is not None}
+
+
+@app.get("/files/{name}")
+def files(**path_params):
+    return path_params

@@ -186,9 +186,11 @@ public final class HttpSuite {
             return null;
         }
         listener.step(step[0], total, "starting gunicorn with " + options.threads() + " sync workers");
-        Process server = new ProcessBuilder(options.gunicorn(), "--workers", String.valueOf(options.threads()),
+        ProcessBuilder gunicorn = new ProcessBuilder(options.gunicorn(), "--workers", String.valueOf(options.threads()),
                 "--bind", "127.0.0.1:" + port, "--chdir", dir.toString(), "--log-level", "warning", "wsgi_peer_app:app")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        gunicorn.environment().put("PYTHONDONTWRITEBYTECODE", "1");   // nothing left in the temp directory
+        Process server = gunicorn.start();
         try {
             if (!awaitListening(port, server, Duration.ofSeconds(30))) {
                 listener.peerFailed("gunicorn", "it did not listen on port " + port + " within 30 s");

@@ -170,6 +170,9 @@ final class BenchCommand implements Runnable {
                     "(errors, heap after a full GC before and after). About 6 minutes (--quick: 4)."})
     static final class Http implements Callable<Integer> {
 
+        /** Held: JUL keeps loggers only weakly, and a level set on a collected one is lost. */
+        private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.covet");
+
         @Spec
         CommandSpec spec;
 
@@ -202,7 +205,7 @@ final class BenchCommand implements Runnable {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }
             ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
-            java.util.logging.Logger.getLogger("io.covet").setLevel(java.util.logging.Level.WARNING);
+            QUIET.setLevel(java.util.logging.Level.WARNING);   // the runtime's start-up lines would break the bar
             List<BenchRecord> records = new io.covet.bench.HttpSuite().run(options, listener(spec.commandLine().getErr(), bar));
             bar.finish();
             return report(spec, records, json);

@@ -96,6 +96,7 @@ final class Interpreter implements Runnable {
                     if (!runSetups() && !killed) {
                         // A failed setup leaves the interpreter half-prepared: let a fresh one take over.
                         pool.replace(this, false);
+                        pool.retire(this);
                     }
                     if (killed) {
                         return;

@@ -77,6 +77,8 @@ public final class InterpreterPool implements AutoCloseable {
     private volatile int size;
     private final java.util.concurrent.atomic.AtomicInteger sessionIds = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Duration startup = Duration.ZERO;
+    /** Interpreter starts that failed in a row since one last became ready (restart back-off). */
+    private final java.util.concurrent.atomic.AtomicInteger failedStarts = new java.util.concurrent.atomic.AtomicInteger();
     /** Setups every interpreter runs once, in order (see {@link #addSetup}); guarded by {@code lock}. */
     private final List<Setup> setups = new ArrayList<>();
 
@@ -425,6 +427,7 @@ public final class InterpreterPool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        failedStarts.set(0);
         if (!config.maxAge().isZero()) {
             timer.schedule(() -> replace(interpreter, true), config.maxAge().toNanos(), TimeUnit.NANOSECONDS);
         }
@@ -450,16 +453,22 @@ public final class InterpreterPool implements AutoCloseable {
                     s.done().complete(null);
                 }
             }
-            // A replacement interpreter that failed to start must not leave the pool short for good.
-            restart = !closed && !interpreter.replaced && interpreter.startedFuture.isCompletedExceptionally()
-                    && readyCountLocked() > 0;
+            // A replacement interpreter that failed to start (e.g. an app setup that failed once)
+            // must not leave the pool short for good, even with no interpreter left.
+            restart = !closed && !interpreter.replaced && interpreter.startedFuture.isCompletedExceptionally();
             changed.signalAll();
         } finally {
             lock.unlock();
         }
         if (restart) {
             interpreter.replaced = true;
-            timer.schedule(() -> { startInterpreter(); }, 1, TimeUnit.SECONDS);
+            // Backs off while starts keep failing: 1, 2, 4 ... 32 s.
+            long delay = 1L << Math.min(failedStarts.getAndIncrement(), 5);
+            try {
+                timer.schedule(() -> { startInterpreter(); }, delay, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The pool is shutting down.
+            }
         }
     }
 
@@ -496,7 +505,8 @@ public final class InterpreterPool implements AutoCloseable {
         startInterpreter().whenComplete((v, e) -> retire(old));
     }
 
-    private void retire(Interpreter interpreter) {
+    /** Makes {@code interpreter} stop taking tasks (it leaves after its current one). */
+    void retire(Interpreter interpreter) {
         lock.lock();
         try {
             interpreter.retiring = true;
@@ -694,9 +704,9 @@ public final class InterpreterPool implements AutoCloseable {
                 running.fail(new PoolClosedException(running.task.describe()
                         + " was still running when the pool's shutdown grace period ended; it was stopped"));
             }
-            if (running != null || !i.startedFuture.isDone() || i.inHook) {
-                i.kill();
-            }
+            // Past the grace period, whatever an interpreter still does (a task, its start, a
+            // teardown) is stopped: shutdown must end.
+            i.kill();
         }
         awaitInterpretersExited();
         timer.shutdownNow();

@@ -49,7 +49,8 @@ import java.util.logging.Logger;
  * 405), the body read under its limit (413), and the handler runs in a pooled interpreter through
  * the scheduler's PYTHON lane under the request timeout (504, interpreter replaced) or is turned
  * away when the lane's queue is full (503). Handler errors are 500s with the traceback in the log.
- * Every response is answered, every error as a JSON body with a message.
+ * Every request gets a response, every error a JSON body with a message, unless its client went
+ * away first (then the handler still finishes under its timeout, and nothing is sent).
  */
 public final class CovetServer implements AutoCloseable {
 
@@ -382,7 +383,11 @@ public final class CovetServer implements AutoCloseable {
                 if (n == out.length) {
                     out = java.util.Arrays.copyOf(out, n * 2);
                 }
-                out[n++] = parser.getDoubleValue();
+                double v = parser.getDoubleValue();
+                if (!Double.isFinite(v)) {
+                    return null;   // e.g. 1e400: Python's binding rejects it with a 400 naming the parameter
+                }
+                out[n++] = v;
             }
             return parser.nextToken() == null ? java.util.Arrays.copyOf(out, n) : null;
         } catch (IOException e) {

@@ -115,11 +115,23 @@ final class RouteTable {
         }
         for (int i = 0; i < parts.length; i++) {
             String literal = segments.get(i);
-            if (literal == null ? parts[i].isEmpty() : !literal.equals(parts[i])) {
+            if (literal == null ? parts[i].isEmpty() : !literal.equals(parts[i]) && !literal.equals(decode(parts[i]))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** A path segment with its %XX escapes decoded as UTF-8 ('+' stays '+': this is a path, not a form). */
+    private static String decode(String segment) {
+        if (segment.indexOf('%') < 0) {
+            return segment;
+        }
+        try {
+            return java.net.URLDecoder.decode(segment.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return segment;   // a malformed escape matches only itself
+        }
     }
 
     private static String rawParams(Route route, String[] parts) {

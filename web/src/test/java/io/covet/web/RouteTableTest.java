@@ -13,7 +13,8 @@ class RouteTableTest {
             List.of(List.of("GET"), "/items/special", false),
             List.of(List.of("PUT", "DELETE"), "/items/{id}", false),
             List.of(List.of("POST"), "/users/{name}/posts/{post}", true),
-            List.of(List.of("GET"), "/", false)));
+            List.of(List.of("GET"), "/", false),
+            List.of(List.of("GET"), "/café", false)));
 
     @Test
     void aLiteralSegmentBeatsAParameterAndParametersComeBackRawInOrder() {
@@ -26,6 +27,7 @@ class RouteTableTest {
             assertThat(f.route().floatBody()).isTrue();
         });
         assertThat(table.match("GET", "/")).isInstanceOf(RouteTable.Match.Found.class);
+        assertThat(table.match("GET", "/caf%C3%A9")).as("literals match the decoded path").isInstanceOf(RouteTable.Match.Found.class);
     }
 
     @Test
@@ -52,6 +54,7 @@ class RouteTableTest {
         assertThat(CovetServer.numberArray(bytes("{\"data\": [1]}"))).isNull();
         assertThat(CovetServer.numberArray(bytes("[1, 2"))).as("malformed: Python reports it").isNull();
         assertThat(CovetServer.numberArray(bytes("[1] [2]"))).as("trailing content").isNull();
+        assertThat(CovetServer.numberArray(bytes("[1e400]"))).as("not finite: Python reports it").isNull();
     }
 
     private static byte[] bytes(String s) {

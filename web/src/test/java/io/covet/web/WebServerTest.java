@@ -107,6 +107,13 @@ class WebServerTest {
                 .isEqualTo("{\"total\":3.0}");
         assertThat(get("/tags?tag=a&tag=b").json().toString()).as("a list from repeated query keys")
                 .isEqualTo("{\"tags\":[\"a\",\"b\"]}");
+        assertThat(post("/scores", "{\"a\": 2, \"b\": 4}").json().toString()).as("a dict parameter takes an object no field matched")
+                .isEqualTo("{\"total\":6.0}");
+        assertThat(get("/union?page=2&tags=x&tags=y").json().toString()).as("X | None hints convert too")
+                .isEqualTo("{\"page\":2,\"tags\":[\"x\",\"y\"]}");
+        assertThat(get("/items/1?q=first&q=second").json().get("q").asText()).as("the first of repeated values, as request.query")
+                .isEqualTo("first");
+        assertThat(get("/files/a%20b").json().toString()).as("**kwargs gets the path parameters").isEqualTo("{\"name\":\"a b\"}");
     }
 
     @Test
@@ -119,6 +126,7 @@ class WebServerTest {
     @Test
     void syncAndAsyncHandlersAnswerWithEveryReturnType() throws Exception {
         assertThat(get("/async?ms=20").json().toString()).isEqualTo("{\"slept_ms\":20}");
+        assertThat(get("/in-task").json().toString()).as("a coroutine handler runs as an asyncio Task").isEqualTo("{\"task\":true}");
         Reply text = get("/text");
         assertThat(text.status()).isEqualTo(200);
         assertThat(text.body()).isEqualTo("plain text ✓");
@@ -165,9 +173,11 @@ class WebServerTest {
         assertThat(notInt.status()).isEqualTo(400);
         assertThat(notInt.json().get("message").asText()).isEqualTo("parameter 'item_id' (path): expected an integer, got 'abc'");
         Reply badItem = post("/sum", "[1, \"two\"]");
-        assertThat(badItem.json().get("message").asText()).isEqualTo("parameter 'data' (body): item 1: expected a number, got 'two'");
+        assertThat(badItem.json().get("message").asText()).isEqualTo("parameter 'data' (body): item 1: expected a finite number, got 'two'");
         Reply badBool = get("/items/1?flag=maybe");
         assertThat(badBool.json().get("message").asText()).isEqualTo("parameter 'flag' (query): expected true or false, got 'maybe'");
+        assertThat(get("/scale?x=inf").json().get("message").asText()).isEqualTo("parameter 'x' (query): expected a finite number, got 'inf'");
+        assertThat(post("/sum", "[1, NaN]").json().get("message").asText()).isEqualTo("malformed JSON body: NaN is not valid JSON");
         Reply badField = post("/scores", "{\"scores\": {\"a\": 1.5}}");
         assertThat(badField.json().get("message").asText()).isEqualTo("parameter 'scores' (body): field 'a': expected an integer, got 1.5");
         assertThat(get("/items/1").status()).as("the interpreters still serve").isEqualTo(200);
