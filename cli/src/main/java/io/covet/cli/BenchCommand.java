@@ -167,7 +167,7 @@ final class BenchCommand implements Runnable {
             description = {"The example app under `covet run`, loaded over loopback from another process (wrk, else a Java client):",
                     "a trivial JSON handler, a CPU-bound one (fib(20)) and /compute/sum of 10,000 numbers, with 1 interpreter and N,",
                     "side by side with the same handlers under gunicorn with N sync workers; then a 60 s saturation run",
-                    "(errors, heap after a full GC before and after). About 6 minutes (--quick: 4)."})
+                    "(errors, heap after a full GC before and after). About 8 minutes (--quick: 5)."})
     static final class Http implements Callable<Integer> {
 
         /** Held: JUL keeps loggers only weakly, and a level set on a collected one is lost. */
