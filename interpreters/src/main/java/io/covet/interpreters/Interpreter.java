@@ -65,6 +65,8 @@ final class Interpreter implements Runnable {
     volatile int setupsRun;
     /** True while a setup or teardown runs: no task is current, yet the interpreter is busy. */
     volatile boolean inHook;
+    /** Set once the owner closes its own context on the way out: nothing left to stop. */
+    volatile boolean closing;
     /** Teardowns of the setups run, in order; run backwards when the interpreter stops normally. */
     private final List<String> teardowns = new ArrayList<>();
     private boolean initialized;
@@ -111,11 +113,16 @@ final class Interpreter implements Runnable {
                 pool.taskEnded(this);
             }
         } finally {
-            if (initialized && !killed) {
-                runTeardowns();
+            try {
+                if (initialized && !killed) {
+                    runTeardowns();
+                }
+                closing = true;
+                closeContext(false);
+            } finally {
+                // Whatever happened above, the pool must hear that this interpreter is gone.
+                pool.interpreterExited(this);
             }
-            closeContext(false);
-            pool.interpreterExited(this);
         }
     }
 
@@ -333,8 +340,9 @@ final class Interpreter implements Runnable {
         if (c != null) {
             try {
                 c.close(cancel);
-            } catch (PolyglotException | IllegalStateException e) {
-                // Already closed, or closing from the owner while it is being cancelled: nothing left to do.
+            } catch (PolyglotException | IllegalStateException | AssertionError e) {
+                // Already closed, or closed from two threads at once (the owner on its way out while
+                // shutdown kills it; Truffle may assert then): nothing left to do.
             }
         }
     }

@@ -705,8 +705,10 @@ public final class InterpreterPool implements AutoCloseable {
                         + " was still running when the pool's shutdown grace period ended; it was stopped"));
             }
             // Past the grace period, whatever an interpreter still does (a task, its start, a
-            // teardown) is stopped: shutdown must end.
-            i.kill();
+            // teardown) is stopped, so shutdown ends; one already closing itself is left to finish.
+            if (!i.closing) {
+                i.kill();
+            }
         }
         awaitInterpretersExited();
         timer.shutdownNow();
