@@ -320,7 +320,7 @@ class _Param:
 
 
 class _Route:
-    __slots__ = ('methods', 'path', 'handler', 'params', 'names', 'needs_body', 'is_async', 'kwargs', 'float_body')
+    __slots__ = ('methods', 'path', 'handler', 'params', 'names', 'kwargs', 'float_body')
 
     def __init__(self, methods, path, handler):
         import inspect
@@ -355,8 +355,6 @@ class _Route:
         if missing:
             raise TypeError(f"route {path}: {handler.__qualname__} has no parameter for the path parameter "
                             f"'{missing[0]}'")
-        self.needs_body = any(p.source == 'auto' for p in self.params)
-        self.is_async = inspect.iscoroutinefunction(handler)
         # The one parameter that takes a whole JSON body of numbers (List[float]): the server parses
         # such bodies in Java and hands them over in bulk, as GraalPy's json.loads is slow on them.
         whole = [p for p in self.params if p.source == 'auto' and p.container]
@@ -366,7 +364,6 @@ class _Route:
         # A handler with **kwargs gets the path parameters it doesn't name, as strings.
         kwargs = {n: v for n, v in zip(self.names, values)} if self.kwargs else {}
         query = None
-        body = _UNSET
         unresolved = []
         for p in self.params:
             if p.source == 'path':
@@ -394,7 +391,6 @@ class _Route:
                                              f"the JSON body)")
                 kwargs[p.name] = p.default
         return kwargs
-
 
     @staticmethod
     def _from_body(request, unresolved, kwargs):
