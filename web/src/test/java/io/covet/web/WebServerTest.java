@@ -158,6 +158,12 @@ class WebServerTest {
         assertThat(wrong.status()).isEqualTo(405);
         assertThat(wrong.header("allow")).isEqualTo("DELETE, GET, HEAD, PATCH, PUT");
         assertThat(wrong.json().get("message").asText()).startsWith("method POST is not allowed for /items/3");
+        Reply head = send("HEAD", "/items/3", null, null);
+        assertThat(head.status()).as("HEAD is served by the GET route, without a body").isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        Reply options = send("OPTIONS", "/items/3", null, null);
+        assertThat(options.status()).isEqualTo(204);
+        assertThat(options.header("allow")).isEqualTo("DELETE, GET, HEAD, PATCH, PUT");
     }
 
     @Test
