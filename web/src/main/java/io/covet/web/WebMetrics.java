@@ -29,20 +29,25 @@ final class WebMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Scheduler scheduler;
+    /** The lanes' metrics, taken once per scrape: each snapshot copies the lane's latency histograms. */
+    private volatile Map<Lane, LaneMetrics> lanes;
 
     WebMetrics(Scheduler scheduler, InterpreterPool pool) {
+        this.scheduler = scheduler;
+        this.lanes = scheduler.metrics();
         for (Lane lane : Lane.values()) {
             if (!scheduler.configured(lane)) {
                 continue;
             }
             String name = lane.name().toLowerCase(Locale.ROOT);
-            laneGauge("covet.lane.queued", "tasks waiting in the lane", name, scheduler, lane, LaneMetrics::queued);
-            laneGauge("covet.lane.running", "tasks running in the lane", name, scheduler, lane, LaneMetrics::running);
-            laneGauge("covet.lane.concurrency", "the lane's concurrency limit", name, scheduler, lane, LaneMetrics::concurrency);
-            laneCounter("covet.lane.completed", name, scheduler, lane, LaneMetrics::completed);
-            laneCounter("covet.lane.failed", name, scheduler, lane, LaneMetrics::failed);
-            laneCounter("covet.lane.timed.out", name, scheduler, lane, LaneMetrics::timedOut);
-            laneCounter("covet.lane.rejected", name, scheduler, lane, LaneMetrics::rejected);
+            laneGauge("covet.lane.queued", "tasks waiting in the lane", name, lane, LaneMetrics::queued);
+            laneGauge("covet.lane.running", "tasks running in the lane", name, lane, LaneMetrics::running);
+            laneGauge("covet.lane.concurrency", "the lane's concurrency limit", name, lane, LaneMetrics::concurrency);
+            laneCounter("covet.lane.completed", name, lane, LaneMetrics::completed);
+            laneCounter("covet.lane.failed", name, lane, LaneMetrics::failed);
+            laneCounter("covet.lane.timed.out", name, lane, LaneMetrics::timedOut);
+            laneCounter("covet.lane.rejected", name, lane, LaneMetrics::rejected);
         }
         Gauge.builder("covet.interpreters.size", pool, InterpreterPool::size).description("interpreters the pool keeps").register(registry);
         Gauge.builder("covet.interpreters.ready", pool, InterpreterPool::ready).description("interpreters ready to serve").register(registry);
@@ -55,12 +60,12 @@ final class WebMetrics implements AutoCloseable {
         gc.bindTo(registry);
     }
 
-    private void laneGauge(String metric, String help, String lane, Scheduler scheduler, Lane l, ToDoubleFunction<LaneMetrics> f) {
-        Gauge.builder(metric, scheduler, s -> f.applyAsDouble(s.metrics(l))).tag("lane", lane).description(help).register(registry);
+    private void laneGauge(String metric, String help, String lane, Lane l, ToDoubleFunction<LaneMetrics> f) {
+        Gauge.builder(metric, this, m -> f.applyAsDouble(m.lanes.get(l))).tag("lane", lane).description(help).register(registry);
     }
 
-    private void laneCounter(String metric, String lane, Scheduler scheduler, Lane l, ToDoubleFunction<LaneMetrics> f) {
-        FunctionCounter.builder(metric, scheduler, s -> f.applyAsDouble(s.metrics(l))).tag("lane", lane).register(registry);
+    private void laneCounter(String metric, String lane, Lane l, ToDoubleFunction<LaneMetrics> f) {
+        FunctionCounter.builder(metric, this, m -> f.applyAsDouble(m.lanes.get(l))).tag("lane", lane).register(registry);
     }
 
     /** Records one request; {@code route} is the route's pattern, or a fixed word for unmatched paths. */
@@ -76,6 +81,7 @@ final class WebMetrics implements AutoCloseable {
 
     /** The Prometheus text exposition of every meter. */
     String scrape() {
+        lanes = scheduler.metrics();
         return registry.scrape();
     }
 
