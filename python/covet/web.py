@@ -187,10 +187,6 @@ class _BindError(Exception):
     pass
 
 
-def _describe(hint):
-    return getattr(hint, '__name__', None) or str(hint).replace('typing.', '')
-
-
 def _is_union(origin):
     import types
     import typing

@@ -116,7 +116,7 @@ public final class InterpreterPool implements AutoCloseable {
         long t0 = System.nanoTime();
         List<CompletableFuture<Void>> starting = new ArrayList<>();
         for (int i = 0; i < config.size(); i++) {
-            starting.add(pool.startInterpreter().thenRun(() -> onReady.accept(pool.readyCount())));
+            starting.add(pool.startInterpreter().thenRun(() -> onReady.accept(pool.ready())));
         }
         try {
             CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).get();
@@ -594,10 +594,6 @@ public final class InterpreterPool implements AutoCloseable {
                 PoolMetrics.Latency.of(waitMicros.copy()), PoolMetrics.Latency.of(runMicros.copy()));
     }
 
-    /** Interpreters ready to serve now; cheaper than {@link #metrics()} (no histogram copies). */
-    public int ready() {
-        return readyCount();
-    }
 
     /** Interpreters running a task now. */
     public int busy() {
@@ -609,7 +605,8 @@ public final class InterpreterPool implements AutoCloseable {
         }
     }
 
-    private int readyCount() {
+    /** Interpreters ready to serve now; cheaper than {@link #metrics()} (no histogram copies). */
+    public int ready() {
         lock.lock();
         try {
             return readyCountLocked();

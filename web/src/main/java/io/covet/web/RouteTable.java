@@ -18,16 +18,17 @@ final class RouteTable {
      * One route: its index in the app's route list, its pattern and methods; {@code floatBody}:
      * its handler takes a whole JSON body of numbers ({@code List[float]}).
      */
-    record Route(int index, String pattern, Set<String> methods, List<String> segments, boolean floatBody) {
+    record Route(int index, String pattern, Set<String> methods, List<String> segments, boolean floatBody,
+                 String specificity) {
+    }
 
-        /** Literal segments as '1', parameters as '0': a larger string is the more specific route. */
-        String specificity() {
-            StringBuilder sb = new StringBuilder(segments.size());
-            for (String s : segments) {
-                sb.append(s == null ? '0' : '1');
-            }
-            return sb.toString();
+    /** Literal segments as '1', parameters as '0': a larger string is the more specific route. */
+    private static String specificity(List<String> segments) {
+        StringBuilder sb = new StringBuilder(segments.size());
+        for (String s : segments) {
+            sb.append(s == null ? '0' : '1');
         }
+        return sb.toString();
     }
 
     /** What a request's method and path matched. */
@@ -54,7 +55,9 @@ final class RouteTable {
                 methods.add((String) m);
             }
             String pattern = (String) entry.get(1);
-            routes.add(new Route(i, pattern, Set.copyOf(methods), segments(pattern), Boolean.TRUE.equals(entry.get(2))));
+            List<String> segments = segments(pattern);
+            routes.add(new Route(i, pattern, Set.copyOf(methods), segments, Boolean.TRUE.equals(entry.get(2)),
+                    specificity(segments)));
         }
         return new RouteTable(List.copyOf(routes));
     }
