@@ -14,16 +14,27 @@
     async def compute_sum(data: List[float]):
         return {"sum": await perf.sum_array(data)}
 
-Importable in every interpreter of a Covet runtime (`covet exec`, `covet run`).
+Importable in every interpreter of a Covet runtime (`covet exec`, `covet run`), and in plain
+CPython (a Covet CPython worker imports apps that import covet), where everything runs in-process.
 """
 import sys as _sys
 
-from .futures import Future, LaneUnavailableError, OverloadedError, RemoteError, RemoteTraceback
+try:
+    import _covet_host
+    _PLAIN_CPYTHON = False
+except ImportError:
+    # Plain CPython (a Covet CPython worker importing the app, or `python3 app.py`): no runtime
+    # here, so everything runs in this process.
+    from . import _local_host
+    _sys.modules['_covet_host'] = _local_host
+    _PLAIN_CPYTHON = True
+
+from .futures import Future, LaneUnavailableError, OverloadedError, RemoteError, RemoteTraceback, WorkerCrashedError
 from .perf import TRANSFORMS, PerformanceConfig, PerformanceManager, perf
 from . import http
 
 __all__ = ['Future', 'PerformanceConfig', 'PerformanceManager', 'perf', 'http', 'gather', 'TRANSFORMS',
-           'OverloadedError', 'LaneUnavailableError', 'RemoteError', 'RemoteTraceback',
+           'OverloadedError', 'LaneUnavailableError', 'RemoteError', 'RemoteTraceback', 'WorkerCrashedError',
            'Covet', 'CovetPy', 'Request', 'Response', 'HTTPException', 'State', 'setup_performance']
 
 _WEB = ('Covet', 'CovetPy', 'Request', 'Response', 'HTTPException', 'State', 'setup_performance')
@@ -71,4 +82,5 @@ def _install_asyncio_policy():
     _sys.meta_path.insert(0, _AsyncioHook())
 
 
-_install_asyncio_policy()
+if not _PLAIN_CPYTHON:
+    _install_asyncio_policy()

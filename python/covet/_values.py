@@ -123,6 +123,9 @@ def _import_main_script():
     import _covet_host
     script = _covet_host.main_script()
     if script is None:
+        if _covet_host.__name__ == 'covet._local_host':
+            # A Covet CPython worker: its own finder imports the script it was given as __mp_main__.
+            return importlib.import_module('__mp_main__')
         raise ImportError("a function from __main__ was sent here, but this runtime runs no script "
                           "(only functions of importable modules can cross interpreters)")
     path, argv = script

@@ -11,7 +11,7 @@ import time
 
 import _covet_host as _host
 
-__all__ = ['Future', 'RemoteError', 'RemoteTraceback', 'OverloadedError', 'LaneUnavailableError']
+__all__ = ['Future', 'RemoteError', 'RemoteTraceback', 'OverloadedError', 'LaneUnavailableError', 'WorkerCrashedError']
 
 _PENDING, _DONE = 'pending', 'done'
 
@@ -22,6 +22,11 @@ class OverloadedError(RuntimeError):
 
 class LaneUnavailableError(RuntimeError):
     """The work asked for a lane this runtime does not have (e.g. CPython workers)."""
+
+
+class WorkerCrashedError(RuntimeError):
+    """The CPython worker running the task died (os._exit, a segfault, an OOM kill); the message
+    names the exit cause. Covet replaced the worker; the task did not finish."""
 
 
 class RemoteError(Exception):
@@ -44,6 +49,7 @@ class _NotReady(TimeoutError):
 
 
 _host.exception_types.update(OverloadedError=OverloadedError, LaneUnavailableError=LaneUnavailableError,
+                             WorkerCrashedError=WorkerCrashedError,
                              CancelledError=concurrent.futures.CancelledError, CovetNotReady=_NotReady)
 
 

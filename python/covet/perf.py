@@ -4,6 +4,7 @@ import array
 import functools
 import math
 import os
+import pickle
 
 import _covet_host as _host
 
@@ -212,17 +213,20 @@ class PerformanceManager:
 
     def _submit(self, lane, fn, args, kwargs, api):
         module, qual, pickled = _values.func_ref(fn, api)
+        if lane == 'cpython':
+            return _to_worker('call', module, qual, pickled, (tuple(args), dict(kwargs)), f"{module}.{qual}()",
+                              f"an argument of {api}", functools.partial(fn, *args, **kwargs))
         encoding, data = _values.encode((tuple(args), dict(kwargs)), f"an argument of {api}")
         handle = _host.submit(lane, 'call', module, qual, pickled, encoding, data)
         if handle is None:  # sub-interpreters disabled: run here
             return Future.run_here(fn, *args, **kwargs)
-        local = None if lane == 'cpython' else functools.partial(fn, *args, **kwargs)
-        return Future(handle, convert=_runtime.decode_remote, local=local)
+        return Future(handle, convert=_runtime.decode_remote, local=functools.partial(fn, *args, **kwargs))
 
-    def _chunks(self, data, chunk_size, api):
+    def _chunks(self, data, chunk_size, api, lane):
         items = list(data)
         if chunk_size is None:
-            workers = max(1, self._on('python_interpreters'))
+            workers = max(1, (_host.config().get('cpython_workers') or 1) if lane == 'cpython'
+                          else self._on('python_interpreters'))
             chunk_size = max(1, math.ceil(len(items) / (workers * 4)))
         elif isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
             raise ValueError(f"{api}: chunk_size must be a positive int, got {chunk_size!r}")
@@ -234,13 +238,16 @@ class PerformanceManager:
         parts = []
         try:
             for chunk in chunks:
+                if lane == 'cpython':
+                    parts.append(_to_worker(kind, module, qual, pickled, chunk, f"{api}({module}.{qual}) chunk",
+                                            f"an element given to {api}", functools.partial(run_chunk, fn, chunk)))
+                    continue
                 encoding, data = _values.encode(chunk, f"an element given to {api}")
                 handle = _host.submit(lane, kind, module, qual, pickled, encoding, data)
                 if handle is None:  # sub-interpreters disabled: run here
                     parts.append(Future.run_here(run_chunk, fn, chunk))
                     continue
-                local = None if lane == 'cpython' else functools.partial(run_chunk, fn, chunk)
-                parts.append(Future(handle, convert=_runtime.decode_remote, local=local))
+                parts.append(Future(handle, convert=_runtime.decode_remote, local=functools.partial(run_chunk, fn, chunk)))
         except BaseException:
             # A chunk could not be sent (lane full, value that cannot cross): take back the others.
             for p in parts:
@@ -253,10 +260,11 @@ class PerformanceManager:
     def parallel_map(self, func, data, chunk_size=None, *, lane='python'):
         """[func(x) for x in data], in chunks spread over the interpreters; order is kept. The
         first exception is raised (with its traceback from the other interpreter) and chunks not
-        yet started are cancelled. `func` must be a module-level function."""
+        yet started are cancelled. `func` must be a module-level function. lane="cpython" runs
+        the chunks in CPython worker processes (see cpu_intensive(use_native=False))."""
         lane = _lane(lane)
         _values.func_ref(func, 'parallel_map')
-        chunks = self._chunks(data, chunk_size, 'parallel_map')
+        chunks = self._chunks(data, chunk_size, 'parallel_map', lane)
         if not chunks:
             return Future.completed([])
         parts = self._spread('map', func, chunks, lane, 'parallel_map', _map_chunk)
@@ -267,7 +275,7 @@ class PerformanceManager:
         results combined in order: func must be associative."""
         lane = _lane(lane)
         _values.func_ref(func, 'parallel_reduce')
-        chunks = self._chunks(data, chunk_size, 'parallel_reduce')
+        chunks = self._chunks(data, chunk_size, 'parallel_reduce', lane)
         if not chunks:
             if initial is None:
                 return Future.failed(TypeError("parallel_reduce() of empty data with no initial value"))
@@ -296,8 +304,14 @@ class PerformanceManager:
         return decorate
 
     def cpu_intensive(self, use_native=True, *, use_rust=None):
-        """Runs the function in another interpreter (use_native=False: in a CPython worker
-        process); each call returns a covet.Future."""
+        """Runs the function in another interpreter; each call returns a covet.Future.
+
+        use_native=False runs it in a CPython worker process instead (lane PROCESS, for code that
+        needs CPython's C extensions, e.g. numpy): the runtime must be started with
+        `--cpython-workers N`. Arguments and results cross pickled, so the result must be a value
+        this interpreter can load (plain Python values; numpy's .tolist() or float()). A task past
+        the task timeout kills its worker (TimeoutError); a worker that dies mid-task raises
+        covet.WorkerCrashedError naming the exit cause. Either way the worker is replaced."""
         native = use_native if use_rust is None else use_rust
         return self._decorator('python' if native else 'cpython', '@perf.cpu_intensive')
 
@@ -309,6 +323,35 @@ class PerformanceManager:
         """Runs blocking IO code off the caller's thread (another interpreter, under the IO
         lane's limit); calls return a covet.Future."""
         return self._decorator('io', '@perf.io_intensive')
+
+
+def _to_worker(kind, module, qual, pickled, data, description, what, here):
+    """Work for the PROCESS lane: a CPython worker runs covet._runtime.run_remote with it. The call
+    is pickled here as one bytes object; the worker's answer comes back the same way."""
+    try:
+        payload = pickle.dumps(('covet._runtime', 'run_remote', (kind, module, qual, pickled, 'v', data), None),
+                               protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as e:
+        raise TypeError(f"cannot send {what} to a CPython worker: pickle failed ({e})") from None
+    handle = _host.submit_process(payload, description)
+    if handle is None:  # plain CPython, no runtime: run here
+        return Future.run_here(here)
+    return Future(handle, convert=_from_worker)
+
+
+def _from_worker(raw):
+    code, payload = _load_from_worker(raw)
+    if code == 1:
+        return _load_from_worker(payload)
+    return _runtime.decode_remote((code, payload))
+
+
+def _load_from_worker(data):
+    try:
+        return _values.loads(data)
+    except Exception as e:
+        raise TypeError(f"a CPython worker's result cannot be loaded in this interpreter ({type(e).__name__}: {e}); "
+                        f"return plain Python values from the worker (e.g. numpy's .tolist() or float())") from None
 
 
 def _lane(lane):

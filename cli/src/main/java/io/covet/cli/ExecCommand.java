@@ -2,6 +2,7 @@ package io.covet.cli;
 
 import io.covet.runtime.PerformanceConfig;
 import io.covet.runtime.PerformanceManager;
+import io.covet.workers.WorkerStartException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,9 @@ final class ExecCommand implements Callable<Integer> {
             err.println("covet exec: can't open file '" + script + "': " + (Files.exists(script) ? "not a regular file" : "no such file"));
             return 2;
         }
-        PerformanceConfig.Builder base = runtime.base(spec, script, List.of()).mainScript(script.toAbsolutePath());
+        List<String> argv = new ArrayList<>(List.of(script.toString()));
+        argv.addAll(args);
+        PerformanceConfig.Builder base = runtime.base(spec, script, List.of()).mainScript(script.toAbsolutePath()).mainArgv(argv);
         Map<String, Object> pinned = runtime.pinned();
         runtime.configureLogging();
         ProgressBar progress = System.console() != null && System.console().isTerminal() ? new ProgressBar(err, true) : null;
@@ -63,6 +66,10 @@ final class ExecCommand implements Callable<Integer> {
             }
             System.out.flush();
             return manager.exec(script, args);
+        } catch (WorkerStartException e) {
+            err.println("covet exec: " + e.getMessage());
+            err.flush();
+            return 1;
         }
     }
 }

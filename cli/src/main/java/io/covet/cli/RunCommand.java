@@ -2,6 +2,7 @@ package io.covet.cli;
 
 import io.covet.runtime.PerformanceConfig;
 import io.covet.runtime.PerformanceManager;
+import io.covet.workers.WorkerStartException;
 import io.covet.web.CovetServer;
 import io.covet.web.WebConfig;
 import java.io.PrintWriter;
@@ -124,7 +125,8 @@ final class RunCommand implements Callable<Integer> {
                 });
             }
             System.out.println("covet: serving " + appFile + " on http://" + (host.contains(":") ? "[" + host + "]" : host)
-                    + ":" + server.port() + " with " + manager.interpreters().size() + " interpreters (Ctrl-C to stop)");
+                    + ":" + server.port() + " with " + manager.interpreters().size() + " interpreters"
+                    + manager.workers().map(w -> " and " + w.config().workers() + " CPython workers").orElse("") + " (Ctrl-C to stop)");
             for (String route : server.describeRoutes()) {
                 System.out.println("  " + route);
             }
@@ -139,6 +141,10 @@ final class RunCommand implements Callable<Integer> {
             System.out.println("covet: stopped");
             System.out.flush();
             return 0;
+        } catch (WorkerStartException e) {
+            err.println("covet run: " + e.getMessage());
+            err.flush();
+            return 1;
         }
     }
 }

@@ -62,6 +62,19 @@ final class RuntimeOptions {
     @Option(names = "--trusted", description = "turn the sandbox off: Java classes, native code, processes, files, network, threads")
     boolean trusted;
 
+    @Option(names = "--cpython-workers", paramLabel = "N",
+            description = "CPython worker processes for code that needs CPython (@perf.cpu_intensive(use_native=False),"
+                    + " parallel_map(..., lane=\"cpython\")). They run outside the sandbox, with this process's"
+                    + " permissions. Default: 0, no such lane")
+    Integer cpythonWorkers;
+
+    @Option(names = "--python3", paramLabel = "PATH", description = "the CPython the workers run (default: python3 on PATH)")
+    String python3;
+
+    @Option(names = "--cpython-max-tasks", paramLabel = "N",
+            description = "tasks a CPython worker runs before a fresh one replaces it (default: 0, no limit)")
+    Integer cpythonMaxTasks;
+
     @Option(names = {"-v", "--verbose"}, description = "log the runtime's start-up and configuration to stderr")
     boolean verbose;
 
@@ -78,6 +91,7 @@ final class RuntimeOptions {
         Set<String> hosts = new LinkedHashSet<>(allowNet.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
         hosts.addAll(extraHosts);
         PerformanceConfig.Builder base = PerformanceConfig.builder().sandbox(sandbox()).allowedHosts(hosts);
+        workers(spec, base);
         if (configFile != null) {
             base.apply(readConfig(spec, configFile));
         }
@@ -87,6 +101,28 @@ final class RuntimeOptions {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         return base;
+    }
+
+    /** The CPython worker flags, checked: the interpreter's path is checked when the workers start. */
+    private void workers(CommandSpec spec, PerformanceConfig.Builder base) {
+        int n = cpythonWorkers == null ? 0 : cpythonWorkers;
+        if (n < 0) {
+            throw new ParameterException(spec.commandLine(), "--cpython-workers must be at least 0, got " + n);
+        }
+        if (n == 0 && (python3 != null || cpythonMaxTasks != null)) {
+            throw new ParameterException(spec.commandLine(), (python3 != null ? "--python3" : "--cpython-max-tasks")
+                    + " configures CPython workers, but there are none: add --cpython-workers N");
+        }
+        if (cpythonMaxTasks != null && cpythonMaxTasks < 0) {
+            throw new ParameterException(spec.commandLine(), "--cpython-max-tasks must be at least 0 (0: no limit), got " + cpythonMaxTasks);
+        }
+        base.cpythonWorkers(n);
+        if (python3 != null) {
+            base.python3(python3);
+        }
+        if (cpythonMaxTasks != null) {
+            base.cpythonMaxTasks(cpythonMaxTasks);
+        }
     }
 
     /** Held so the level set on it stays: JUL keeps loggers only weakly. */

@@ -8,6 +8,6 @@ public enum Lane {
     CPU,
     /** Python code in the interpreter pool, one GIL per interpreter. */
     PYTHON,
-    /** Python code in CPython worker processes (for C extensions); not built yet. */
+    /** Python code in CPython worker processes (for C extensions), when the runtime has them. */
     PROCESS
 }

@@ -41,11 +41,19 @@ import java.util.Set;
  * @param sandbox               what Python code may do (strict by default)
  * @param allowedHosts          hosts {@code covet.http} may reach ("*": any); empty: none
  * @param mainScript            the script {@code covet exec} runs, importable as {@code __mp_main__} elsewhere
+ * @param cpythonWorkers        CPython worker processes of lane PROCESS (0, the default: no such lane). They run
+ *                              outside the sandbox, with this process's permissions, so only an operator turns
+ *                              them on ({@code --cpython-workers N}); an app cannot
+ * @param python3               the CPython the workers run: a path, or a command looked up on PATH
+ * @param cpythonMaxTasks       tasks a CPython worker runs before it is replaced (0: no limit)
+ * @param mainArgv              the main script's {@code sys.argv}, which CPython workers get too (as
+ *                              multiprocessing's spawn gives its children the parent's)
  */
 public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpreters, int cpuThreads, int ioThreads,
                                 int pythonInterpreters, int maxGilContention, boolean enableSimd, int queueLimit,
                                 Duration taskTimeout, List<Path> pythonPath, SandboxPolicy sandbox,
-                                Set<String> allowedHosts, Optional<Path> mainScript) {
+                                Set<String> allowedHosts, Optional<Path> mainScript, int cpythonWorkers,
+                                String python3, int cpythonMaxTasks, List<String> mainArgv) {
 
     /** The settings an app, a file or a flag may set, by their ADR (Python) names. */
     public static final Set<String> TUNABLE = Set.of("enable_rust_compute", "enable_sub_interpreters", "cpu_threads",
@@ -64,6 +72,12 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         Objects.requireNonNull(sandbox, "sandbox");
         allowedHosts = Set.copyOf(allowedHosts);
         Objects.requireNonNull(mainScript, "mainScript");
+        requireAtLeast("cpython_workers", cpythonWorkers, 0);
+        requireAtLeast("cpython_max_tasks", cpythonMaxTasks, 0);
+        mainArgv = List.copyOf(mainArgv);
+        if (python3 == null || python3.isBlank()) {
+            throw new IllegalArgumentException("python3 must name a Python interpreter, got '" + python3 + "'");
+        }
     }
 
     private static void requireAtLeast(String name, int value, int min) {
@@ -96,7 +110,8 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         return new Builder().enableCompute(enableCompute).enableSubInterpreters(enableSubInterpreters).cpuThreads(cpuThreads)
                 .ioThreads(ioThreads).pythonInterpreters(pythonInterpreters).maxGilContention(maxGilContention)
                 .enableSimd(enableSimd).queueLimit(queueLimit).taskTimeout(taskTimeout).pythonPath(pythonPath)
-                .sandbox(sandbox).allowedHosts(allowedHosts).mainScript(mainScript.orElse(null));
+                .sandbox(sandbox).allowedHosts(allowedHosts).mainScript(mainScript.orElse(null))
+                .cpythonWorkers(cpythonWorkers).python3(python3).cpythonMaxTasks(cpythonMaxTasks).mainArgv(mainArgv);
     }
 
     public static final class Builder {
@@ -115,6 +130,10 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         private SandboxPolicy sandbox = SandboxPolicy.strict();
         private Set<String> allowedHosts = Set.of();
         private Optional<Path> mainScript = Optional.empty();
+        private int cpythonWorkers;
+        private String python3 = "python3";
+        private int cpythonMaxTasks;
+        private List<String> mainArgv = List.of();
 
         private Builder() {
         }
@@ -132,6 +151,10 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         public Builder sandbox(SandboxPolicy policy) { this.sandbox = policy; return this; }
         public Builder allowedHosts(Set<String> hosts) { this.allowedHosts = hosts; return this; }
         public Builder mainScript(Path script) { this.mainScript = Optional.ofNullable(script); return this; }
+        public Builder cpythonWorkers(int n) { this.cpythonWorkers = n; return this; }
+        public Builder python3(String pathOrCommand) { this.python3 = pathOrCommand; return this; }
+        public Builder cpythonMaxTasks(int n) { this.cpythonMaxTasks = n; return this; }
+        public Builder mainArgv(List<String> argv) { this.mainArgv = argv; return this; }
 
         /** An independent copy, for layering settings over the same base more than once. */
         public Builder copy() {
@@ -149,6 +172,10 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
             b.sandbox = sandbox;
             b.allowedHosts = allowedHosts;
             b.mainScript = mainScript;
+            b.cpythonWorkers = cpythonWorkers;
+            b.python3 = python3;
+            b.cpythonMaxTasks = cpythonMaxTasks;
+            b.mainArgv = mainArgv;
             return b;
         }
 
@@ -207,7 +234,8 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
                     ioThreads != null ? ioThreads : Math.min(32, CORES + 4),
                     interpreters,
                     maxGilContention != null ? maxGilContention : interpreters,
-                    enableSimd, queueLimit, taskTimeout, pythonPath, sandbox, allowedHosts, mainScript);
+                    enableSimd, queueLimit, taskTimeout, pythonPath, sandbox, allowedHosts, mainScript,
+                    cpythonWorkers, python3, cpythonMaxTasks, mainArgv);
         }
     }
 }

@@ -5,6 +5,9 @@ import io.covet.interpreters.InterpreterPool;
 import io.covet.interpreters.PoolConfig;
 import io.covet.interpreters.PoolMetrics;
 import io.covet.interpreters.PythonTask;
+import io.covet.workers.WorkerConfig;
+import io.covet.workers.WorkerMetrics;
+import io.covet.workers.WorkerPool;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,8 +20,8 @@ import java.util.logging.Logger;
 /**
  * Covet's runtime, ADR-007's {@code PerformanceManager} on the JVM: the compute engine, the
  * interpreter pool (with the {@code covet} Python package on its path and {@code _covet_host}
- * wired to this runtime), the HTTP gateway and the {@link Scheduler} over them. Python code reaches
- * it as {@code covet.perf}.
+ * wired to this runtime), the CPython worker pool when the operator asks for one, the HTTP gateway
+ * and the {@link Scheduler} over them. Python code reaches it as {@code covet.perf}.
  */
 public final class PerformanceManager implements AutoCloseable {
 
@@ -30,6 +33,7 @@ public final class PerformanceManager implements AutoCloseable {
     private final RuntimeThreads threads = new RuntimeThreads();
     private volatile ComputeEngine compute;
     private final InterpreterPool pool;
+    private final WorkerPool workers;
     private final Scheduler scheduler;
     private final HttpGateway http;
     private boolean closed;
@@ -42,13 +46,24 @@ public final class PerformanceManager implements AutoCloseable {
         this.compute = newEngine(config);
         this.http = new HttpGateway(threads.io, config.allowedHosts());
         try {
-            this.pool = InterpreterPool.start(poolConfig(config, new PythonBridge(this)), onReady);
+            // Workers first: a missing python3 should fail before interpreters spend seconds starting.
+            this.workers = config.cpythonWorkers() > 0 ? WorkerPool.start(workerConfig(config)) : null;
         } catch (RuntimeException e) {
             compute.close();
             threads.close();
             throw e;
         }
-        this.scheduler = new Scheduler(threads, () -> compute, pool, () -> this.config);
+        try {
+            this.pool = InterpreterPool.start(poolConfig(config, new PythonBridge(this)), onReady);
+        } catch (RuntimeException e) {
+            if (workers != null) {
+                workers.shutdown(Duration.ZERO);
+            }
+            compute.close();
+            threads.close();
+            throw e;
+        }
+        this.scheduler = new Scheduler(threads, () -> compute, pool, workers, () -> this.config);
     }
 
     /** Starts a runtime with exactly {@code config} (an app may still retune it from Python). */
@@ -69,14 +84,32 @@ public final class PerformanceManager implements AutoCloseable {
         return ComputeEngine.builder().threads(config.cpuThreads()).simd(config.enableSimd()).build();
     }
 
-    private static PoolConfig poolConfig(PerformanceConfig config, PythonBridge bridge) {
+    /** The covet package, the main script's directory, then the configured python path. */
+    private static List<Path> pythonPath(PerformanceConfig config) {
         List<Path> path = new ArrayList<>();
         path.add(PythonPackage.directory());
         config.mainScript().ifPresent(script -> path.add(script.toAbsolutePath().getParent()));
         path.addAll(config.pythonPath());
+        return path;
+    }
+
+    /** CPython workers see the same python path as the interpreters, and the main script as {@code __mp_main__}. */
+    private static WorkerConfig workerConfig(PerformanceConfig config) {
+        WorkerConfig.Builder b = WorkerConfig.builder()
+                .python3(config.python3())
+                .workers(config.cpythonWorkers())
+                .maxTasksPerWorker(config.cpythonMaxTasks())
+                .taskTimeout(config.taskTimeout())
+                .pythonPath(pythonPath(config));
+        config.mainScript().ifPresent(script -> b.mainScript(script.toAbsolutePath(),
+                config.mainArgv().isEmpty() ? List.of(script.toString()) : config.mainArgv()));
+        return b.build();
+    }
+
+    private static PoolConfig poolConfig(PerformanceConfig config, PythonBridge bridge) {
         return PoolConfig.builder()
                 .size(config.pythonInterpreters())
-                .pythonPath(path)
+                .pythonPath(pythonPath(config))
                 .preload("covet")
                 .sandbox(config.sandbox())
                 .taskTimeout(config.taskTimeout())
@@ -102,6 +135,11 @@ public final class PerformanceManager implements AutoCloseable {
 
     public InterpreterPool interpreters() {
         return pool;
+    }
+
+    /** The CPython worker pool (lane PROCESS), if this runtime has one. */
+    public java.util.Optional<WorkerPool> workers() {
+        return java.util.Optional.ofNullable(workers);
     }
 
     HttpGateway http() {
@@ -191,6 +229,18 @@ public final class PerformanceManager implements AutoCloseable {
         interpreters.put("busy", p.busy());
         interpreters.put("recycled", p.recycled());
         out.put("interpreters", interpreters);
+        if (workers != null) {
+            WorkerMetrics w = workers.metrics();
+            Map<String, Object> cpython = new LinkedHashMap<>();
+            cpython.put("size", w.size());
+            cpython.put("ready", w.ready());
+            cpython.put("busy", w.busy());
+            cpython.put("started", w.started());
+            cpython.put("crashed", w.crashed());
+            cpython.put("timed_out", w.timedOut());
+            cpython.put("recycled", w.recycled());
+            out.put("cpython_workers", cpython);
+        }
         return out;
     }
 
@@ -205,6 +255,9 @@ public final class PerformanceManager implements AutoCloseable {
         long deadline = System.nanoTime() + grace.toNanos();
         scheduler.shutdown(grace);
         pool.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        if (workers != null) {
+            workers.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
         compute.close();
         threads.close();
     }

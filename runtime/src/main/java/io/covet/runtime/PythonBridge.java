@@ -9,6 +9,12 @@ import io.covet.interpreters.PoolClosedException;
 import io.covet.interpreters.PythonException;
 import io.covet.interpreters.PythonTask;
 import io.covet.interpreters.TaskTimeoutException;
+import io.covet.workers.WorkerCall;
+import io.covet.workers.WorkerCrashedException;
+import io.covet.workers.WorkerPoolClosedException;
+import io.covet.workers.WorkerStartException;
+import io.covet.workers.WorkerTaskException;
+import io.covet.workers.WorkerTimeoutException;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,6 +88,7 @@ final class PythonBridge {
         });
         f.put("compute", this::compute);
         f.put("submit", this::submit);
+        f.put("submit_process", this::submitProcess);
         f.put("http", this::http);
         f.put("wait", this::await);
         f.put("take", this::take);
@@ -120,6 +127,7 @@ final class PythonBridge {
     private Map<String, Object> config() {
         Map<String, Object> out = new LinkedHashMap<>(runtime.config().settings());
         out.put("simd", runtime.compute().capabilities().kernelPath());
+        out.put("cpython_workers", runtime.config().cpythonWorkers());
         return out;
     }
 
@@ -179,13 +187,13 @@ final class PythonBridge {
      * {@code submit(lane, kind, module, qualname, pickled_function, encoding, data)}:
      * {@code covet._runtime.run_remote(...)} with the other arguments, in another interpreter. Lane
      * "python" waits under the PYTHON lane's limit; "io" (code that mostly waits,
-     * {@code @perf.io_intensive}) under the IO lane's; "cpython" is the PROCESS lane. Returns None
-     * when sub-interpreters are disabled: the caller then runs the work itself.
+     * {@code @perf.io_intensive}) under the IO lane's. Returns None when sub-interpreters are
+     * disabled: the caller then runs the work itself.
      */
     private Object submit(InterpreterSession s, List<Object> a) {
         String lane = string(a, 0);
         List<Object> args = a.subList(1, a.size());
-        if (!lane.equals("cpython") && !runtime.config().enableSubInterpreters()) {
+        if (!runtime.config().enableSubInterpreters()) {
             return null;
         }
         PythonTask task = PythonTask.call("covet._runtime", "run_remote", args.toArray());
@@ -193,10 +201,21 @@ final class PythonBridge {
         return switch (lane) {
             case "python" -> register(s, Lane.PYTHON, runtime.scheduler().submitPython(task, deadline));
             case "io" -> register(s, Lane.IO, runtime.scheduler().submitBlockingPython(task, deadline));
-            case "cpython" -> register(s, Lane.PROCESS, runtime.scheduler().submitProcess("covet._runtime", "run_remote",
-                    args, deadline));
-            default -> throw new IllegalArgumentException("unknown lane '" + lane + "'; lanes: python, io, cpython");
+            default -> throw new IllegalArgumentException("unknown lane '" + lane + "'; lanes: python, io");
         };
+    }
+
+    /**
+     * {@code submit_process(pickled_call, description)}: a call Python pickled as {@code (module,
+     * qualname, args, kwargs)}, for a CPython worker through the PROCESS lane; the task's value is
+     * the worker's pickled answer, for Python to load.
+     */
+    private Object submitProcess(InterpreterSession s, List<Object> a) {
+        if (!(a.get(0) instanceof byte[] payload)) {
+            throw new HostError("TypeError", "submit_process needs the pickled call as bytes, got " + typeName(a.get(0)));
+        }
+        WorkerCall call = WorkerCall.pickled(payload, string(a, 1));
+        return register(s, Lane.PROCESS, runtime.scheduler().submitProcess(call, deadline(s)));
     }
 
     /** {@code http(method, url, headers, body, timeout_seconds)}: a request on the IO lane. */
@@ -337,6 +356,13 @@ final class PythonBridge {
                     ? "RuntimeError" : p.pythonType(),
                     p.pythonMessage() + (p.pythonTraceback().isEmpty() ? "" : "\n" + p.pythonTraceback()));
             case HostError h -> h;
+            case WorkerTaskException p -> new HostError(p.pythonType().contains(".") || NOT_RAISED_AS_IS.contains(p.pythonType())
+                    ? "RuntimeError" : p.pythonType(),
+                    p.pythonMessage() + (p.pythonTraceback().isEmpty() ? "" : "\n" + p.pythonTraceback()));
+            case WorkerCrashedException x -> new HostError("WorkerCrashedError", x.getMessage());
+            case WorkerTimeoutException x -> new HostError("TimeoutError", x.getMessage());
+            case WorkerStartException x -> new HostError("RuntimeError", x.getMessage());
+            case WorkerPoolClosedException x -> new HostError("LaneUnavailableError", x.getMessage());
             case TaskTimeoutException x -> new HostError("TimeoutError", x.getMessage());
             case DeadlineExceededException x -> new HostError("TimeoutError", x.getMessage());
             case OverloadedException x -> new HostError("OverloadedError", x.getMessage());

@@ -3,9 +3,10 @@ package io.covet.runtime;
 import io.covet.compute.ComputeEngine;
 import io.covet.interpreters.InterpreterPool;
 import io.covet.interpreters.PythonTask;
+import io.covet.workers.WorkerCall;
+import io.covet.workers.WorkerPool;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -22,7 +23,8 @@ import java.util.function.Supplier;
  *   <li>{@link Lane#CPU}: short Java work on the compute engine's ForkJoinPool, at most {@code cpuThreads};</li>
  *   <li>{@link Lane#PYTHON}: tasks for the interpreter pool, at most {@code maxGilContention} handed to it at
  *       once (the rest wait here, in order);</li>
- *   <li>{@link Lane#PROCESS}: CPython workers, not configured yet: submitting fails with
+ *   <li>{@link Lane#PROCESS}: calls for the CPython worker pool, at most one per worker at once; only
+ *       when the runtime has workers ({@code --cpython-workers N}), else submitting fails with
  *       {@link LaneUnavailableException}.</li>
  * </ul>
  *
@@ -37,19 +39,26 @@ public final class Scheduler implements AutoCloseable {
     private final Supplier<ComputeEngine> compute;
     private final Supplier<PerformanceConfig> settings;
     private final InterpreterPool pool;
+    private final WorkerPool workers;
     private final Map<Lane, LaneExecutor> lanes = new EnumMap<>(Lane.class);
 
     /** {@code compute} and {@code settings} are read per task: the runtime may be reconfigured. */
-    Scheduler(RuntimeThreads threads, Supplier<ComputeEngine> compute, InterpreterPool pool, Supplier<PerformanceConfig> settings) {
+    Scheduler(RuntimeThreads threads, Supplier<ComputeEngine> compute, InterpreterPool pool, WorkerPool workers,
+              Supplier<PerformanceConfig> settings) {
         this.threads = threads;
         this.compute = compute;
         this.settings = settings;
         this.pool = pool;
+        this.workers = workers;
         PerformanceConfig config = settings.get();
         lanes.put(Lane.IO, new LaneExecutor(Lane.IO, config.ioThreads(), config.queueLimit(), threads.timer));
         lanes.put(Lane.CPU, new LaneExecutor(Lane.CPU, config.cpuThreads(), config.queueLimit(), threads.timer));
         if (pool != null) {
             lanes.put(Lane.PYTHON, new LaneExecutor(Lane.PYTHON, config.maxGilContention(), config.queueLimit(), threads.timer));
+        }
+        if (workers != null) {
+            // As many running as there are workers: the rest wait here, in order, under their deadlines.
+            lanes.put(Lane.PROCESS, new LaneExecutor(Lane.PROCESS, workers.config().workers(), config.queueLimit(), threads.timer));
         }
     }
 
@@ -97,9 +106,27 @@ public final class Scheduler implements AutoCloseable {
         return task.withTimeout(limit);
     }
 
-    /** CPython worker processes are a later issue; until then this lane is not configured. */
-    public CompletableFuture<Object> submitProcess(String module, String function, List<Object> args, Deadline deadline) {
-        throw new LaneUnavailableException(Lane.PROCESS, "is not configured: CPython worker processes are not part of this runtime yet");
+    /**
+     * Hands a call to the CPython worker pool through the PROCESS lane; its timeout becomes the
+     * time left before {@code deadline} when it starts (or its own, or the task timeout, if shorter).
+     * Past it, the worker running it is killed and replaced.
+     */
+    public CompletableFuture<Object> submitProcess(WorkerCall call, Deadline deadline) {
+        return lane(Lane.PROCESS).submit(d -> workers.submit(limited(call, d)), deadline, call.description()).future;
+    }
+
+    private WorkerCall limited(WorkerCall call, Deadline deadline) {
+        Duration limit = call.timeout().orElse(settings.get().taskTimeout());
+        Optional<Duration> left = deadline.remaining();
+        if (left.isPresent()) {
+            if (left.get().isZero()) {
+                throw new DeadlineExceededException(Lane.PROCESS, DeadlineExceededException.Phase.WAITING, call.description());
+            }
+            if (left.get().compareTo(limit) < 0) {
+                limit = left.get();
+            }
+        }
+        return call.withTimeout(limit);
     }
 
     /**
@@ -108,8 +135,10 @@ public final class Scheduler implements AutoCloseable {
      */
     public boolean withdraw(Lane lane, CompletableFuture<?> future) {
         LaneExecutor executor = lanes.get(lane);
-        // PYTHON tasks, and IO tasks that run Python (submitBlockingPython), may wait in the pool's queue.
-        return executor != null && executor.withdraw(future, inner -> pool != null && pool.withdraw(inner));
+        // PYTHON tasks, and IO tasks that run Python (submitBlockingPython), may wait in the pool's queue;
+        // PROCESS tasks in the worker pool's.
+        return executor != null && executor.withdraw(future, inner -> lane == Lane.PROCESS
+                ? workers.withdraw(inner) : pool != null && pool.withdraw(inner));
     }
 
     /** Changes a lane's concurrency limit; waiting tasks start at once if it grew. */
@@ -141,7 +170,8 @@ public final class Scheduler implements AutoCloseable {
         LaneExecutor executor = lanes.get(lane);
         if (executor == null) {
             throw new LaneUnavailableException(lane, lane == Lane.PROCESS
-                    ? "is not configured: CPython worker processes are not part of this runtime yet"
+                    ? "is not configured: this runtime has no CPython workers. Start it with --cpython-workers N"
+                      + " (they run outside the sandbox, with the permissions of the covet process)"
                     : "is not configured in this runtime (enable_sub_interpreters is off)");
         }
         return executor;

@@ -136,10 +136,11 @@ class SchedulerTest {
     }
 
     @Test
-    void theProcessLaneSaysItIsNotConfigured() {
-        assertThatThrownBy(() -> scheduler.submitProcess("m", "f", List.of(), Deadline.none()))
+    void theProcessLaneSaysItIsNotConfiguredWithoutCpythonWorkers() {
+        assertThatThrownBy(() -> scheduler.submitProcess(io.covet.workers.WorkerCall.of("m", "f"), Deadline.none()))
                 .isInstanceOf(LaneUnavailableException.class)
-                .hasMessageContaining("lane PROCESS is not configured");
+                .hasMessageContaining("lane PROCESS is not configured")
+                .hasMessageContaining("--cpython-workers N");
         assertThat(scheduler.configured(Lane.PROCESS)).isFalse();
     }
 

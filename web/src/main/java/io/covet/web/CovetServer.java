@@ -73,7 +73,7 @@ public final class CovetServer implements AutoCloseable {
         this.runtime = runtime;
         this.config = config;
         this.routes = routes;
-        this.metrics = new WebMetrics(runtime.scheduler(), runtime.interpreters());
+        this.metrics = new WebMetrics(runtime.scheduler(), runtime.interpreters(), runtime.workers());
         var builder = WebServer.builder()
                 // Only the features asked for here (Helidon would otherwise load any on the class path).
                 .featuresDiscoverServices(false)

@@ -1,6 +1,7 @@
 package io.covet.web;
 
 import io.covet.interpreters.InterpreterPool;
+import io.covet.workers.WorkerPool;
 import io.covet.runtime.Lane;
 import io.covet.runtime.LaneMetrics;
 import io.covet.runtime.Scheduler;
@@ -15,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -33,7 +35,7 @@ final class WebMetrics implements AutoCloseable {
     /** The lanes' metrics, taken once per scrape: each snapshot copies the lane's latency histograms. */
     private volatile Map<Lane, LaneMetrics> lanes;
 
-    WebMetrics(Scheduler scheduler, InterpreterPool pool) {
+    WebMetrics(Scheduler scheduler, InterpreterPool pool, Optional<WorkerPool> workers) {
         this.scheduler = scheduler;
         this.lanes = scheduler.metrics();
         for (Lane lane : Lane.values()) {
@@ -54,6 +56,16 @@ final class WebMetrics implements AutoCloseable {
         Gauge.builder("covet.interpreters.busy", pool, InterpreterPool::busy).description("interpreters running a task").register(registry);
         FunctionCounter.builder("covet.interpreters.recycled", pool, p -> p.metrics().recycled())
                 .description("interpreters replaced (limits, timeouts, failures)").register(registry);
+        workers.ifPresent(w -> {
+            Gauge.builder("covet.cpython.workers.size", w, p -> p.metrics().size()).description("CPython worker processes alive or starting").register(registry);
+            Gauge.builder("covet.cpython.workers.busy", w, p -> p.metrics().busy()).description("CPython workers running a task").register(registry);
+            FunctionCounter.builder("covet.cpython.workers.crashed", w, p -> p.metrics().crashed())
+                    .description("tasks whose CPython worker died under them").register(registry);
+            FunctionCounter.builder("covet.cpython.workers.timed.out", w, p -> p.metrics().timedOut())
+                    .description("tasks past their timeout (their workers were killed)").register(registry);
+            FunctionCounter.builder("covet.cpython.workers.started", w, p -> p.metrics().started())
+                    .description("CPython workers started, replacements included").register(registry);
+        });
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);

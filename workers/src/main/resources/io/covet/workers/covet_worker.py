@@ -78,11 +78,18 @@ class MainScriptFinder(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_file_location('__mp_main__', self.path)
 
 
+# Modules that other Pythons (GraalPy) name by their pure-Python implementation, which CPython
+# may not have under that name (CPython 3.11 has no _pydatetime).
+_SAME_MODULE = {'_pydatetime': 'datetime', '_pydecimal': 'decimal'}
+
+
 class Unpickler(pickle.Unpickler):
     """Reads classes and functions of `__main__` from the imported main script."""
 
     def find_class(self, module, name):
-        return super().find_class('__mp_main__' if module in _MAIN_NAMES else module, name)
+        if module in _MAIN_NAMES:
+            module = '__mp_main__'
+        return super().find_class(_SAME_MODULE.get(module, module), name)
 
 
 _functions = {}
