@@ -7,6 +7,7 @@ import io.covet.bench.PythonSuite;
 import io.covet.bench.RuntimeSuite;
 import io.covet.bench.ResultTable;
 import io.covet.bench.TimingPlan;
+import io.covet.bench.WorkerSuite;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
 /** {@code covet bench}: side-by-side suites and JMH. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure Covet side by side with its peers on this machine.",
-        subcommands = {BenchCommand.Compute.class, BenchCommand.Python.class, BenchCommand.RuntimeApi.class, BenchCommand.Http.class,
+        subcommands = {BenchCommand.Compute.class, BenchCommand.Python.class, BenchCommand.RuntimeApi.class, BenchCommand.Workers.class,
+                BenchCommand.Http.class,
                 BenchCommand.Report.class,
                 BenchCommand.Jmh.class})
 final class BenchCommand implements Runnable {
@@ -158,6 +160,29 @@ final class BenchCommand implements Runnable {
             PythonSuite.Options options = run.options(spec, List.of());
             ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
             List<BenchRecord> records = new RuntimeSuite().run(options, listener(spec.commandLine().getErr(), bar));
+            bar.finish();
+            return report(spec, records, run.json);
+        }
+    }
+
+    @Command(name = "workers", mixinStandardHelpOptions = true,
+            description = {"The CPython worker lane (--threads workers) against CPython's ProcessPoolExecutor with as many:",
+                    "empty-task latency (one at a time) and overhead (2000 in flight), and the throughput of ~1 ms CPU tasks;",
+                    "Covet measured from Python (@perf.cpu_intensive(use_native=False)) and from Java (the pool alone).",
+                    "About two minutes (--quick: one)."})
+    static final class Workers implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        PythonRunOptions run;
+
+        @Override
+        public Integer call() throws Exception {
+            PythonSuite.Options options = run.options(spec, List.of());
+            ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
+            List<BenchRecord> records = new WorkerSuite().run(options, listener(spec.commandLine().getErr(), bar));
             bar.finish();
             return report(spec, records, run.json);
         }

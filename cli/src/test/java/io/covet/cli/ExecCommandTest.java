@@ -122,4 +122,43 @@ class ExecCommandTest {
         assertThat(zero.exitCode()).isEqualTo(2);
         assertThat(zero.err()).contains("python_interpreters must be at least 1, got 0");
     }
+
+    @Test
+    void withCpythonWorkersTheScriptsFunctionsRunInCpython(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("native.py");
+        Files.writeString(script, """
+                import sys
+                from covet import perf
+
+                @perf.cpu_intensive(use_native=False)
+                def implementation(x):
+                    return sys.implementation.name, x + 1
+
+                def square(x):
+                    return x * x
+
+                if __name__ == "__main__":
+                    print("here", sys.implementation.name)
+                    print("there", *implementation(41).result())
+                    print("map", perf.parallel_map(square, range(6), lane="cpython").result())
+                """);
+        Run r = run("exec", "--interpreters", "1", "--cpython-workers", "2", script.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("here graalpy").contains("there cpython 42").contains("map [0, 1, 4, 9, 16, 25]");
+    }
+
+    @Test
+    void cpythonWorkerFlagsAreChecked(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("ok.py");
+        Files.writeString(script, "pass\n");
+        Run noWorkers = run("exec", "--python3", "/usr/bin/python3", script.toString());
+        assertThat(noWorkers.exitCode()).isEqualTo(2);
+        assertThat(noWorkers.err()).contains("--python3 configures CPython workers, but there are none: add --cpython-workers N");
+        Run negative = run("exec", "--cpython-workers", "-1", script.toString());
+        assertThat(negative.exitCode()).isEqualTo(2);
+        assertThat(negative.err()).contains("--cpython-workers must be at least 0, got -1");
+        Run missing = run("exec", "--cpython-workers", "1", "--python3", dir.resolve("python3").toString(), script.toString());
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("covet exec: CPython workers: " + dir.resolve("python3") + " is not an executable file");
+    }
 }
