@@ -53,7 +53,7 @@ def run_remote(kind, module, qualname, pickled_fn, encoding, data):
         data = _values.decode(encoding, data)
         if kind == 'call':
             args, kwargs = data
-            result = fn(*args, **kwargs)
+            result = fn(*args, **(kwargs or {}))
         elif kind == 'map':
             result = [fn(item) for item in data]
         elif kind == 'reduce':

@@ -43,21 +43,27 @@ def decode(encoding, payload):
     return loads(payload)
 
 
+# Modules GraalPy names by their pure-Python implementation, which CPython (a CPython worker)
+# may not have under that name: CPython 3.11 has no _pydatetime.
+_SAME_MODULE = {'_pydatetime': 'datetime', '_pydecimal': 'decimal'}
+
+
 class _Unpickler(pickle.Unpickler):
     """Maps the script's module between its two names: `__main__` where `covet exec` runs it,
-    `__mp_main__` in every other interpreter (as multiprocessing's spawn does)."""
+    `__mp_main__` in every other interpreter (as multiprocessing's spawn does); and GraalPy's
+    pure-Python module names to the public ones."""
 
     def __init__(self, data):
         import io
         super().__init__(io.BytesIO(data))
 
     def find_class(self, module, name):
-        return super().find_class(main_module_name(module), name)
+        return super().find_class(_SAME_MODULE.get(module) or main_module_name(module), name)
 
 
 def loads(data):
-    # The subclass (pure Python in GraalPy) is only needed when the script's module is named.
-    if b'__main__' in data or b'__mp_main__' in data:
+    # The subclass (pure Python in GraalPy) is only needed when one of those modules is named.
+    if b'__main__' in data or b'__mp_main__' in data or b'_pyd' in data:
         return _Unpickler(data).load()
     return pickle.loads(data)
 

@@ -4,7 +4,6 @@ import array
 import functools
 import math
 import os
-import pickle
 
 import _covet_host as _host
 
@@ -211,11 +210,15 @@ class PerformanceManager:
 
     # ---- Python work in other interpreters ---------------------------------------------------
 
-    def _submit(self, lane, fn, args, kwargs, api):
-        module, qual, pickled = _values.func_ref(fn, api)
+    def _submit(self, lane, fn, args, kwargs, api, ref=None):
+        module, qual, pickled = ref or _values.func_ref(fn, api)
         if lane == 'cpython':
-            return _to_worker('call', module, qual, pickled, (tuple(args), dict(kwargs)), f"{module}.{qual}()",
-                              f"an argument of {api}", functools.partial(fn, *args, **kwargs))
+            here = functools.partial(fn, *args, **kwargs)
+            if not kwargs and len(args) <= 8 and all(_plain(a) for a in args):
+                # A few plain values cross one by one, as host-call arguments: Java pickles the call.
+                return _to_worker('call', module, qual, pickled, 'a', args, f"{module}.{qual}()", here)
+            data = _values.dumps((tuple(args), dict(kwargs)), f"an argument of {api}")
+            return _to_worker('call', module, qual, pickled, 'p', (data,), f"{module}.{qual}()", here)
         encoding, data = _values.encode((tuple(args), dict(kwargs)), f"an argument of {api}")
         handle = _host.submit(lane, 'call', module, qual, pickled, encoding, data)
         if handle is None:  # sub-interpreters disabled: run here
@@ -239,8 +242,9 @@ class PerformanceManager:
         try:
             for chunk in chunks:
                 if lane == 'cpython':
-                    parts.append(_to_worker(kind, module, qual, pickled, chunk, f"{api}({module}.{qual}) chunk",
-                                            f"an element given to {api}", functools.partial(run_chunk, fn, chunk)))
+                    data = _values.dumps(chunk, f"an element given to {api}")
+                    parts.append(_to_worker(kind, module, qual, pickled, 'p', (data,), f"{api}({module}.{qual}) chunk",
+                                            functools.partial(run_chunk, fn, chunk)))
                     continue
                 encoding, data = _values.encode(chunk, f"an element given to {api}")
                 handle = _host.submit(lane, kind, module, qual, pickled, encoding, data)
@@ -294,11 +298,11 @@ class PerformanceManager:
 
     def _decorator(self, lane, api):
         def decorate(fn):
-            _values.func_ref(fn, api)  # fails now, at definition, for lambdas and closures
+            ref = _values.func_ref(fn, api)  # fails now, at definition, for lambdas and closures
 
             @functools.wraps(fn)
             def dispatch(*args, **kwargs):
-                return self._submit(lane, fn, args, kwargs, api)
+                return self._submit(lane, fn, args, kwargs, api, ref)
             dispatch.__covet_original__ = fn
             return dispatch
         return decorate
@@ -325,33 +329,34 @@ class PerformanceManager:
         return self._decorator('io', '@perf.io_intensive')
 
 
-def _to_worker(kind, module, qual, pickled, data, description, what, here):
-    """Work for the PROCESS lane: a CPython worker runs covet._runtime.run_remote with it. The call
-    is pickled here as one bytes object; the worker's answer comes back the same way."""
-    try:
-        payload = pickle.dumps(('covet._runtime', 'run_remote', (kind, module, qual, pickled, 'v', data), None),
-                               protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as e:
-        raise TypeError(f"cannot send {what} to a CPython worker: pickle failed ({e})") from None
-    handle = _host.submit_process(payload, description)
+def _to_worker(kind, module, qual, pickled, encoding, values, description, here):
+    """Work for the PROCESS lane: a CPython worker runs covet._runtime.run_remote with it. values
+    are the call's plain arguments (encoding 'a'), or one pickled bytes (encoding 'p'): containers
+    are slow to convert at the host-call boundary, one value at a time is not."""
+    handle = _host.submit_process(description, kind, module, qual, pickled, encoding, *values)
     if handle is None:  # plain CPython, no runtime: run here
         return Future.run_here(here)
     return Future(handle, convert=_from_worker)
 
 
-def _from_worker(raw):
-    code, payload = _load_from_worker(raw)
+def _plain(value):
+    t = type(value)
+    # An ASCII str crosses to Java and back unchanged (a lone surrogate would not).
+    return t is int or t is float or t is bool or value is None or t is bytes or (t is str and value.isascii())
+
+
+def _from_worker(outcome):
+    """The value of run_remote's (code, payload) from a worker; Java has unpickled the pair."""
+    code, payload = outcome
+    if code == 0:
+        return payload
     if code == 1:
-        return _load_from_worker(payload)
+        try:
+            return _values.loads(payload)
+        except Exception as e:
+            raise TypeError(f"a CPython worker's result cannot be loaded in this interpreter ({type(e).__name__}: {e}); "
+                            f"return plain Python values from the worker (e.g. numpy's .tolist() or float())") from None
     return _runtime.decode_remote((code, payload))
-
-
-def _load_from_worker(data):
-    try:
-        return _values.loads(data)
-    except Exception as e:
-        raise TypeError(f"a CPython worker's result cannot be loaded in this interpreter ({type(e).__name__}: {e}); "
-                        f"return plain Python values from the worker (e.g. numpy's .tolist() or float())") from None
 
 
 def _lane(lane):

@@ -46,7 +46,7 @@ public final class WorkerSuite {
         Path script = ChildProcess.extract("python/" + MODULE + ".py", dir.resolve(MODULE + ".py"));
         int n = options.threads();
         String python = options.python() == null ? "python3" : options.python();
-        double warmup = Math.min(10, options.warmup().toSeconds());
+        double warmup = options.warmup().toSeconds();
         int samples = options.samples();
         int total = 5;
         listener.step(0, total, "starting a runtime with " + n + " CPython workers");

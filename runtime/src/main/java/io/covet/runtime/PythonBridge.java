@@ -206,16 +206,42 @@ final class PythonBridge {
     }
 
     /**
-     * {@code submit_process(pickled_call, description)}: a call Python pickled as {@code (module,
-     * qualname, args, kwargs)}, for a CPython worker through the PROCESS lane; the task's value is
-     * the worker's pickled answer, for Python to load.
+     * {@code submit_process(description, kind, module, qualname, pickled_function, encoding, *data)}:
+     * {@code covet._runtime.run_remote(kind, module, qualname, pickled_function, ...)} in a CPython
+     * worker through the PROCESS lane. Encoding "a": data are the call's plain arguments, one by
+     * one; "p": data is one pickled bytes. The call is pickled here, in Java (faster than GraalPy's
+     * pickle), and the worker's answer, {@code (code, payload)}, is unpickled here too.
      */
     private Object submitProcess(InterpreterSession s, List<Object> a) {
-        if (!(a.get(0) instanceof byte[] payload)) {
-            throw new HostError("TypeError", "submit_process needs the pickled call as bytes, got " + typeName(a.get(0)));
+        String encoding = string(a, 5);
+        Object data = switch (encoding) {
+            case "a" -> new Object[] {a.subList(6, a.size()).stream().map(PythonBridge::forWorker).toArray(), null};
+            case "p" -> a.get(6);
+            default -> throw new HostError("ValueError", "submit_process: unknown encoding '" + encoding + "'");
+        };
+        List<Object> args = new ArrayList<>(6);
+        for (Object arg : a.subList(1, 5)) {
+            args.add(forWorker(arg));
         }
-        WorkerCall call = WorkerCall.pickled(payload, string(a, 1));
+        args.add(encoding.equals("a") ? "v" : encoding);
+        args.add(data);
+        WorkerCall call = WorkerCall.of("covet._runtime", "run_remote", args, Map.of()).describedAs(string(a, 0));
         return register(s, Lane.PROCESS, runtime.scheduler().submitProcess(call, deadline(s)));
+    }
+
+    /** Python tuples (PyTuple here) as Object[], which the worker's pickle makes tuples again. */
+    private static Object forWorker(Object value) {
+        return switch (value) {
+            case null -> null;
+            case io.covet.interpreters.PyTuple t -> t.items().stream().map(PythonBridge::forWorker).toArray();
+            case List<?> l -> l.stream().map(PythonBridge::forWorker).collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+            case Map<?, ?> m -> {
+                Map<Object, Object> out = new LinkedHashMap<>();
+                m.forEach((k, v) -> out.put(forWorker(k), forWorker(v)));
+                yield out;
+            }
+            default -> value;
+        };
     }
 
     /** {@code http(method, url, headers, body, timeout_seconds)}: a request on the IO lane. */

@@ -14,8 +14,9 @@ import java.util.Optional;
  * is {@code null}; bool {@code Boolean}; int {@code Integer}, {@code Long} or {@code BigInteger};
  * float {@code Double}; str {@code String}; bytes and bytearray {@code byte[]}; list {@code
  * ArrayList}; tuple {@code Object[]}; dict {@code HashMap}; set {@code HashSet}; {@code
- * array.array('d')} {@code double[]}. Going in, {@code byte[]} arrives as a bytearray, primitive
- * arrays as {@code array.array}, {@code Object[]} as a tuple.
+ * array.array('d')} {@code double[]}. Going in, the same in reverse: {@code byte[]} is bytes,
+ * {@code double[]}, {@code float[]}, {@code int[]} and {@code long[]} are {@code array.array}s
+ * (moved in bulk), {@code Object[]} is a tuple, any other {@code Collection} a list.
  *
  * <p>{@link #pickled} carries a request pickled by Python (a Covet interpreter) as {@code (module,
  * qualname, args, kwargs)}; the future's value is then the result's pickle, unread, for Python to load.
@@ -47,17 +48,24 @@ public record WorkerCall(byte[] payload, boolean rawResult, Optional<Duration> t
     public static WorkerCall of(String module, String function, List<?> args, Map<String, ?> kwargs) {
         requireName("module", module);
         requireName("function", function);
-        for (int i = 0; i < args.size(); i++) {
-            Pickles.requirePicklable(args.get(i), "argument " + i + " of " + module + "." + function + "()");
+        Object[] positional = new Object[args.size()];
+        for (int i = 0; i < positional.length; i++) {
+            positional[i] = Pickles.prepare(args.get(i), "argument " + i + " of " + module + "." + function + "()");
         }
-        kwargs.forEach((k, v) -> Pickles.requirePicklable(v, "argument '" + k + "' of " + module + "." + function + "()"));
-        byte[] payload = Pickles.dumps(new Object[] {module, function, args.toArray(), kwargs});
+        Map<String, Object> named = new java.util.LinkedHashMap<>();
+        kwargs.forEach((k, v) -> named.put(k, Pickles.prepare(v, "argument '" + k + "' of " + module + "." + function + "()")));
+        byte[] payload = Pickles.dumps(new Object[] {module, function, positional, named});
         return new WorkerCall(payload, false, Optional.empty(), module + "." + function + "()");
     }
 
     /** A call Python pickled itself; the result comes back as its pickle. */
     public static WorkerCall pickled(byte[] payload, String description) {
         return new WorkerCall(payload, true, Optional.empty(), description);
+    }
+
+    /** The same call, named {@code description} in errors and logs. */
+    public WorkerCall describedAs(String description) {
+        return new WorkerCall(payload, rawResult, timeout, description);
     }
 
     public WorkerCall withTimeout(Duration limit) {

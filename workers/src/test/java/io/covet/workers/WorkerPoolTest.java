@@ -102,6 +102,10 @@ class WorkerPoolTest {
             bytes[i] = (byte) i;
         }
         assertThat((byte[]) call(pool, "echo", (Object) bytes)).isEqualTo(bytes);
+        assertThat(call(pool, "type_name", (Object) bytes)).isEqualTo("bytes");
+        assertThat(call(pool, "echo", List.of(new int[] {1, -2}, new long[] {1L << 40}, new float[] {0.5f})).toString())
+                .startsWith("[[I@");  // array.array('i'), ('q'), ('f') come back as Java arrays
+        assertThat((int[]) ((List<?>) call(pool, "echo", List.of((Object) new int[] {1, -2}))).getFirst()).containsExactly(1, -2);
         assertThat(call(pool, "echo", List.of(1, "two", 3.0))).isEqualTo(List.of(1, "two", 3.0));
         assertThat((Object[]) call(pool, "echo", (Object) new Object[] {1, "x"})).containsExactly(1, "x");
         assertThat(call(pool, "type_name", (Object) new Object[] {1, "x"})).isEqualTo("tuple");
