@@ -346,10 +346,11 @@ def _plain(value):
 
 
 def _from_worker(outcome):
-    """The value of run_remote's (code, payload) from a worker; Java has unpickled the pair."""
+    """The value of run_remote's (code, payload) from a worker, which Java unpickled: a plain
+    value (code 0) comes as itself, anything else as the (code, payload) tuple."""
+    if type(outcome) is not tuple:
+        return outcome
     code, payload = outcome
-    if code == 0:
-        return payload
     if code == 1:
         try:
             return _values.loads(payload)

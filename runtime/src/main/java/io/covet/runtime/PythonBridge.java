@@ -351,7 +351,19 @@ final class PythonBridge {
             throw new HostError("CancelledError", "the task was cancelled");
         }
         forget(session, id);
-        return value;
+        return h.lane == Lane.PROCESS ? fromWorker(value) : value;
+    }
+
+    /**
+     * A worker's {@code (code, payload)} for Python: a plain value (code 0) as itself, since a
+     * container costs more to convert at the boundary than the rest of the call; otherwise the
+     * pair as a tuple (never a code-0 payload, which is a scalar, bytes or a float array).
+     */
+    private static Object fromWorker(Object outcome) {
+        if (outcome instanceof Object[] pair && pair.length == 2 && pair[0] instanceof Number code) {
+            return code.intValue() == 0 ? pair[1] : io.covet.interpreters.PyTuple.of(pair[0], pair[1]);
+        }
+        throw new HostError("RuntimeError", "unexpected answer from a CPython worker: " + typeName(outcome));
     }
 
     /** nanoTime() + seconds, capped so that a huge timeout never wraps round into the past. */

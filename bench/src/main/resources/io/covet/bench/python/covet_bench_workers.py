@@ -30,10 +30,19 @@ def expected_small_cpu(n):
     return (n - 1) * n * (2 * n - 1) // 6
 
 
-def _per_call_ms(call, warmup_s, calls):
-    end = time.perf_counter() + warmup_s
-    while time.perf_counter() < end:
-        call()
+def _settle(window, warmup_s, max_s=90.0):
+    """Runs window() (one timing) for at least warmup_s, then until two in a row agree within 10%:
+    GraalPy's JIT keeps compiling for tens of seconds on 2 cores; CPython settles at once."""
+    start, previous = time.perf_counter(), None
+    while True:
+        current = window()
+        elapsed = time.perf_counter() - start
+        if elapsed >= max_s or (elapsed >= warmup_s and previous and abs(current - previous) <= 0.1 * previous):
+            return
+        previous = current
+
+
+def _latency_ms(call, calls):
     times = []
     for _ in range(calls):
         t = time.perf_counter()
@@ -42,22 +51,20 @@ def _per_call_ms(call, warmup_s, calls):
     return statistics.median(times)
 
 
-def _median_seconds(run, warmup_s, samples):
-    end = time.perf_counter() + warmup_s
-    while time.perf_counter() < end:
-        run()
-    times = []
-    for _ in range(samples):
-        t = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+def _seconds(run):
+    t = time.perf_counter()
+    run()
+    return time.perf_counter() - t
 
 
 def measure(submit, warmup_s, samples, batch, cpu_tasks, cpu_n):
     """The three figures for `submit(fn, *args)`, which returns a future with .result()."""
     assert submit(small_cpu, cpu_n).result() == expected_small_cpu(cpu_n)
-    latency_ms = _per_call_ms(lambda: submit(noop).result(), warmup_s, samples * 200)
+
+    def call():
+        submit(noop).result()
+    _settle(lambda: _latency_ms(call, 500), warmup_s)
+    latency_ms = statistics.median(_latency_ms(call, 200) for _ in range(samples))
 
     def empty_batch():
         for f in [submit(noop) for _ in range(batch)]:
@@ -66,8 +73,10 @@ def measure(submit, warmup_s, samples, batch, cpu_tasks, cpu_n):
     def cpu_batch():
         for f in [submit(small_cpu, cpu_n) for _ in range(cpu_tasks)]:
             f.result()
-    overhead_us = _median_seconds(empty_batch, warmup_s, samples) / batch * 1e6
-    cpu_per_s = cpu_tasks / _median_seconds(cpu_batch, warmup_s, samples)
+    _settle(lambda: _seconds(empty_batch), warmup_s)
+    overhead_us = statistics.median(_seconds(empty_batch) for _ in range(samples)) / batch * 1e6
+    _settle(lambda: _seconds(cpu_batch), warmup_s)
+    cpu_per_s = cpu_tasks / statistics.median(_seconds(cpu_batch) for _ in range(samples))
     return {"empty_latency_ms": latency_ms, "empty_overhead_us": overhead_us, "cpu_tasks_per_s": cpu_per_s}
 
 
