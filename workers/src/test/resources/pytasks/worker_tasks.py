@@ -57,6 +57,14 @@ def spawn_and_sleep(pid_file):
     time.sleep(300)
 
 
+def spawn_then_exit(pid_file):
+    """Starts a grandchild process, writes its pid, then dies without cleaning up."""
+    child = subprocess.Popen(['sleep', '300'])
+    with open(pid_file, 'w') as f:
+        f.write(str(child.pid))
+    os._exit(1)
+
+
 def main_module_name():
     return __name__
 

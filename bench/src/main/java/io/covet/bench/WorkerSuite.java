@@ -50,7 +50,8 @@ public final class WorkerSuite {
         int samples = options.samples();
         int total = 5;
         listener.step(0, total, "starting a runtime with " + n + " CPython workers");
-        PerformanceConfig config = PerformanceConfig.builder().pythonInterpreters(1).cpuThreads(n).cpythonWorkers(n)
+        // BATCH tasks in flight at once: the lane must let them all wait.
+        PerformanceConfig config = PerformanceConfig.builder().pythonInterpreters(1).cpuThreads(n).cpythonWorkers(n).queueLimit(2 * BATCH)
                 .python3(python).pythonPath(List.of(dir)).taskTimeout(Duration.ofMinutes(10)).build();
         Map<?, ?> fromPython;
         double[] fromJava;

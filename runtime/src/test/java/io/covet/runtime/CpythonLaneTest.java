@@ -44,8 +44,17 @@ class CpythonLaneTest {
         }
     }
 
+    /** Both workers up and idle: a test before may have had one killed, and its replacement may still start. */
+    private static void awaitWorkersIdle() throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((workers().metrics().ready() < 2 || workers().metrics().busy() > 0) && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+    }
+
     private static void check(String name) {
         assertThatCode(() -> {
+            awaitWorkersIdle();
             try {
                 runtime.interpreters().run(PythonTask.call("cpython_checks", name));
             } catch (PythonException e) {
@@ -85,7 +94,7 @@ class CpythonLaneTest {
 
     @Test
     void aWorkerKilledWithSigkillFailsItsTaskAndTheLaneKeepsServing() throws Exception {
-        List<Long> before = workers().pids();
+        awaitWorkersIdle();
         CompletableFuture<Object> first = runtime.scheduler().submitProcess(WorkerCall.of("time", "sleep", 30), Deadline.none());
         CompletableFuture<Object> second = runtime.scheduler().submitProcess(WorkerCall.of("time", "sleep", 30), Deadline.none());
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -93,6 +102,8 @@ class CpythonLaneTest {
             assertThat(System.nanoTime()).as("both workers busy in time").isLessThan(until);
             Thread.sleep(10);
         }
+        List<Long> before = workers().pids();
+        assertThat(before).hasSize(2);
         new ProcessBuilder("kill", "-KILL", Long.toString(before.getFirst())).start().waitFor();
         new ProcessBuilder("kill", "-KILL", Long.toString(before.getLast())).start().waitFor();
         for (CompletableFuture<Object> f : List.of(first, second)) {

@@ -58,6 +58,8 @@ final class Worker {
     private final Thread stderrReader;
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
     private final StringBuilder partialStdout = new StringBuilder();
+    /** Stdout bytes not decoded yet: a UTF-8 character may be split between two S frames. */
+    private ByteBuffer stdoutBytes = ByteBuffer.allocate(0);
     private final CharsetDecoder stdoutDecoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
 
@@ -67,6 +69,12 @@ final class Worker {
     int tasks;
     /** Set when the pool killed it (timeout, cancellation, shutdown): its death is no crash. */
     volatile boolean killed;
+    /** Why the pool killed it, when that is the news (a protocol error, a start past its timeout). */
+    volatile String killReason;
+    /** How it ended, once it has (set by the pool, under its lock): status, cause and stderr's end. */
+    int exitStatus;
+    String exitCause;
+    String exitStderr;
     volatile String version;
 
     private Worker(int id, Process process) {
@@ -77,19 +85,20 @@ final class Worker {
         this.stderrReader = Thread.ofPlatform().daemon().name("covet-worker-" + id + "-err").unstarted(this::pumpStderr);
     }
 
-    /** Starts {@code command} (python3 and the worker script) and sends it its config frame. */
-    static Worker launch(int id, List<String> command, byte[] config, Listener listener) throws IOException {
-        Process process = new ProcessBuilder(command).start();
-        Worker worker = new Worker(id, process);
-        Thread reader = Thread.ofPlatform().daemon().name("covet-worker-" + id + "-out").unstarted(() -> worker.readFrames(listener));
-        worker.stderrReader.start();
-        reader.start();
+    /** Starts {@code command} (python3 and the worker script); {@link #start} then listens to it. */
+    static Worker spawn(int id, List<String> command) throws IOException {
+        return new Worker(id, new ProcessBuilder(command).start());
+    }
+
+    /** Starts its reader threads and sends its config frame (the pool has registered it by now). */
+    void start(byte[] config, Listener listener) {
+        stderrReader.start();
+        Thread.ofPlatform().daemon().name("covet-worker-" + id + "-out").start(() -> readFrames(listener));
         try {
-            worker.send(CONFIG, config);
+            send(CONFIG, config);
         } catch (IOException e) {
             // It exited at once: the reader sees the end of its output and reports why.
         }
-        return worker;
     }
 
     long pid() {
@@ -119,8 +128,7 @@ final class Worker {
                     break;
                 }
                 if (length < 1 || length > MAX_FRAME) {
-                    OUTPUT.warning(() -> name() + " sent a frame of " + length + " bytes (limit " + MAX_FRAME + "); killing it");
-                    kill();
+                    kill("it sent a frame of " + length + " bytes (the limit is " + MAX_FRAME + ")");
                     break;
                 }
                 byte type = fromWorker.readByte();
@@ -132,10 +140,7 @@ final class Worker {
                     case READY -> listener.ready(this, readyVersion(payload));
                     case VALUE, ERROR -> listener.answered(this, type, payload);
                     case STDOUT -> logStdout(payload, false);
-                    default -> {
-                        OUTPUT.warning(() -> name() + " sent an unknown frame type " + type + "; killing it");
-                        kill();
-                    }
+                    default -> kill("it sent a frame of unknown type " + type + " (something wrote to the protocol pipe)");
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -161,8 +166,14 @@ final class Worker {
     }
 
     private void logStdout(byte[] bytes, boolean end) {
-        CharBuffer chars = CharBuffer.allocate(bytes.length + 8);
-        stdoutDecoder.decode(ByteBuffer.wrap(bytes), chars, end);
+        ByteBuffer in = ByteBuffer.allocate(stdoutBytes.remaining() + bytes.length);
+        in.put(stdoutBytes).put(bytes).flip();
+        CharBuffer chars = CharBuffer.allocate(in.remaining() + 8);
+        stdoutDecoder.decode(in, chars, end);
+        if (end) {
+            stdoutDecoder.flush(chars);
+        }
+        stdoutBytes = in.slice();  // an incomplete character, kept for the next frame
         chars.flip();
         partialStdout.append(chars);
         int newline;
@@ -240,9 +251,33 @@ final class Worker {
         children.forEach(ProcessHandle::destroyForcibly);
     }
 
-    /** Processes it started that are still alive (e.g. a task's subprocess), to kill at shutdown. */
-    List<ProcessHandle> descendants() {
-        return process.descendants().toList();
+    /** Kills it for a reason its error messages should give. */
+    void kill(String reason) {
+        killReason = reason;
+        OUTPUT.warning(() -> name() + ": " + reason + "; killing it");
+        kill();
+    }
+
+    /**
+     * SIGKILL to every process left in its process group (the worker calls setsid, so the group's
+     * id is its pid): what its tasks started and left behind, which outlives a worker that died
+     * or quit and is no longer its descendant. Linux: reads each process's group from /proc.
+     */
+    void killGroup() {
+        long group = process.pid();
+        ProcessHandle.allProcesses().filter(p -> p.pid() != group && processGroup(p.pid()) == group)
+                .forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static long processGroup(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so count from the last ')'.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[2]);
+        } catch (IOException | RuntimeException e) {
+            return -1;  // gone, or not Linux
+        }
     }
 
     /** "was killed by signal 9 (SIGKILL: ...)" or "exited with status 3". */

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +66,8 @@ public final class WorkerPool implements AutoCloseable {
         final CompletableFuture<Object> future = new CompletableFuture<>();
         JobState state = JobState.QUEUED;
         Worker worker;
+        /** Its frame was written to its worker (before that, a dead worker never got it). */
+        boolean sent;
         ScheduledFuture<?> timer;
 
         Job(WorkerCall call, Duration timeout) {
@@ -94,7 +97,10 @@ public final class WorkerPool implements AutoCloseable {
     private final Set<Worker> workers = new LinkedHashSet<>();
     private final AtomicInteger ids = new AtomicInteger();
     private final Worker.Listener listener = new Listener();
+    /** Workers being spawned, not yet in {@code workers}. */
     private int launching;
+    /** Failed starts waiting for their back-off before they try again. */
+    private int retrying;
     private int failuresInARow;
     private String initialFailure;
     private boolean initialising = true;
@@ -124,7 +130,13 @@ public final class WorkerPool implements AutoCloseable {
      */
     public static WorkerPool start(WorkerConfig config) {
         String python = resolveInterpreter(config.python3());
-        WorkerPool pool = new WorkerPool(config, List.of(python, WorkerScript.path().toString()));
+        Path script;
+        try {
+            script = WorkerScript.path();
+        } catch (RuntimeException e) {
+            throw new WorkerStartException("CPython workers: cannot write the worker script: " + e.getMessage(), e);
+        }
+        WorkerPool pool = new WorkerPool(config, List.of(python, script.toString()));
         for (int i = 0; i < config.workers(); i++) {
             pool.launch();
         }
@@ -212,8 +224,9 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Takes back a task that no worker has started (its future is then cancelled); true if it was
-     * withdrawn, false if it already runs or is done.
+     * Takes back a task that no worker has started, so that the caller can run it some other way:
+     * true if it was withdrawn (the pool will not run it and never completes its future, which is
+     * now the caller's to settle), false if it already runs or is done.
      */
     public boolean withdraw(CompletableFuture<?> future) {
         Job found = null;
@@ -236,7 +249,6 @@ public final class WorkerPool implements AutoCloseable {
             return false;
         }
         cancelled.increment();
-        found.future.cancel(false);
         return true;
     }
 
@@ -256,28 +268,56 @@ public final class WorkerPool implements AutoCloseable {
                 job.worker = worker;
                 worker.state = Worker.State.BUSY;
                 worker.job = job;
-                job.timer = timers.schedule(() -> timedOut(job), job.timeout.toNanos(), TimeUnit.NANOSECONDS);
+                job.timer = schedule(() -> timedOut(job), job.timeout.toNanos(), TimeUnit.NANOSECONDS);
             } finally {
                 lock.unlock();
             }
+            boolean delivered;
             try {
                 worker.send(Worker.TASK, job.call.payload());
+                delivered = true;
             } catch (IOException e) {
-                // The worker died while idle and did not get the task: the task waits for another.
-                lock.lock();
-                try {
-                    if (job.state == JobState.RUNNING && worker.job == job) {
-                        worker.job = null;
-                        job.timer.cancel(false);
-                        job.state = JobState.QUEUED;
-                        job.worker = null;
-                        queue.addFirst(job);
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                worker.kill();
+                delivered = false;
             }
+            sent(worker, job, delivered);
+        }
+    }
+
+    /**
+     * After a task's frame was written, or failed to be. A worker that died while idle never got
+     * it: the task waits for another worker. One that died just after the write counts as having
+     * run it: its exit was seen while the write was in flight, and it is reported here.
+     */
+    private void sent(Worker worker, Job job, boolean delivered) {
+        boolean crashed = false;
+        lock.lock();
+        try {
+            if (job.state != JobState.RUNNING || job.worker != worker) {
+                return;  // timed out or cancelled meanwhile
+            }
+            if (!delivered) {
+                if (worker.job == job) {
+                    worker.job = null;
+                }
+                if (job.timer != null) {
+                    job.timer.cancel(false);
+                }
+                job.state = JobState.QUEUED;
+                job.worker = null;
+                queue.addFirst(job);
+            } else {
+                job.sent = true;
+                crashed = worker.state == Worker.State.DEAD && job.finish(JobState.RUNNING);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!delivered) {
+            worker.kill();
+            dispatch();
+        } else if (crashed) {
+            this.crashed.increment();
+            job.future.completeExceptionally(crash(worker, job));
         }
     }
 
@@ -334,11 +374,11 @@ public final class WorkerPool implements AutoCloseable {
             boolean quit = false;
             lock.lock();
             try {
-                if (worker.state != Worker.State.STARTING) {
+                if (worker.state != Worker.State.STARTING || worker.killed) {
                     return;
                 }
                 failuresInARow = 0;
-                if (closed) {
+                if (terminated || (closed && queue.isEmpty())) {
                     worker.state = Worker.State.RETIRING;
                     quit = true;
                 } else {
@@ -382,9 +422,7 @@ public final class WorkerPool implements AutoCloseable {
                 lock.unlock();
             }
             if (retire) {
-                if (!isClosed()) {
-                    launch();
-                }
+                launch();
                 worker.quit();
             }
             settle(job, type, payload);
@@ -394,6 +432,10 @@ public final class WorkerPool implements AutoCloseable {
         @Override
         public void exited(Worker worker) {
             int status = worker.awaitExit();
+            worker.killGroup();  // whatever its tasks started and left behind
+            String cause = worker.killReason != null ? "was killed by Covet: " + worker.killReason
+                    : Worker.describeExit(status);
+            String stderr = lastLines(worker.stderrTail());
             Job job;
             Worker.State was;
             boolean replace;
@@ -403,35 +445,43 @@ public final class WorkerPool implements AutoCloseable {
                 idle.remove(worker);
                 was = worker.state;
                 worker.state = Worker.State.DEAD;
+                worker.exitStatus = status;
+                worker.exitCause = cause;
+                worker.exitStderr = stderr;
                 job = worker.job;
                 worker.job = null;
-                if (job != null && !job.finish(JobState.RUNNING)) {
+                // A task whose frame is still being written is settled by the writer (sent()).
+                if (job != null && (!job.sent || !job.finish(JobState.RUNNING))) {
                     job = null;
                 }
-                replace = !closed && was != Worker.State.STARTING && was != Worker.State.RETIRING;
+                replace = !terminated && was != Worker.State.STARTING && was != Worker.State.RETIRING;
                 changed.signalAll();
             } finally {
                 lock.unlock();
             }
             if (was == Worker.State.STARTING) {
-                startFailed(worker.name() + (worker.killed ? " was stopped before it was ready"
-                        : " " + Worker.describeExit(status) + " before it was ready" + lastLines(worker.stderrTail())));
+                startFailed(worker.name() + " " + cause + " before it was ready" + stderr);
                 return;
             }
             if (job != null) {
                 crashed.increment();
-                String cause = worker.name() + " " + Worker.describeExit(status) + " while running " + job.call.description()
-                        + lastLines(worker.stderrTail());
-                job.future.completeExceptionally(new WorkerCrashedException(cause, worker.id, worker.pid(), status));
-                LOG.warning(() -> cause + "; starting a replacement");
+                WorkerCrashedException error = crash(worker, job);
+                job.future.completeExceptionally(error);
+                LOG.warning(() -> error.getMessage() + "; starting a replacement");
             } else if (replace && !worker.killed) {
-                LOG.warning(() -> worker.name() + " " + Worker.describeExit(status) + " while idle; starting a replacement");
+                LOG.warning(() -> worker.name() + " " + cause + " while idle; starting a replacement");
             }
             if (replace) {
                 launch();
             }
             dispatch();
         }
+    }
+
+    /** "CPython worker 2 (pid 123) was killed by signal 9 (...) while running m.f(); its last stderr lines: ..." */
+    private static WorkerCrashedException crash(Worker worker, Job job) {
+        return new WorkerCrashedException(worker.name() + " " + worker.exitCause + " while running " + job.call.description()
+                + worker.exitStderr, worker.id, worker.pid(), worker.exitStatus);
     }
 
     /** Completes a task with its worker's answer. */
@@ -489,7 +539,7 @@ public final class WorkerPool implements AutoCloseable {
     private void launch() {
         lock.lock();
         try {
-            if (closed) {
+            if (terminated) {
                 return;
             }
             launching++;
@@ -503,7 +553,7 @@ public final class WorkerPool implements AutoCloseable {
         int id = ids.incrementAndGet();
         Worker worker;
         try {
-            worker = Worker.launch(id, command, configFrame(id), listener);
+            worker = Worker.spawn(id, command);
         } catch (IOException | RuntimeException e) {
             lock.lock();
             try {
@@ -517,29 +567,44 @@ public final class WorkerPool implements AutoCloseable {
         boolean stop;
         lock.lock();
         try {
+            // Registered before its reader starts, so that its exit is never seen before it is known.
             launching--;
             workers.add(worker);
             started.increment();
-            stop = closed;
+            stop = terminated;
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
         if (stop) {
+            worker.killed = true;
+        }
+        worker.start(configFrame(id), listener);
+        if (stop) {
             worker.kill();
             return;
         }
-        timers.schedule(() -> {
+        schedule(() -> {
             lock.lock();
             try {
                 if (worker.state != Worker.State.STARTING) {
                     return;
                 }
+                worker.killed = true;  // ready() now ignores it
             } finally {
                 lock.unlock();
             }
-            LOG.warning(() -> worker.name() + " did not report ready within " + seconds(config.startTimeout()) + "; killing it");
-            worker.kill();
+            worker.kill("it did not report ready within " + seconds(config.startTimeout()));
         }, config.startTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** A timer task, or null once the pool has terminated (its timer is shut down). */
+    private ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        try {
+            return timers.schedule(task, delay, unit);
+        } catch (RejectedExecutionException e) {
+            return null;  // terminated: nothing is left to time
+        }
     }
 
     private byte[] configFrame(int id) {
@@ -553,7 +618,8 @@ public final class WorkerPool implements AutoCloseable {
 
     /**
      * A worker could not start. While none is ready or starting, the tasks waiting fail with this
-     * cause; a retry follows after a back-off (unless the pool is closed, or still in {@link #start}).
+     * cause; a retry follows after a back-off (unless the pool has terminated, or is still in
+     * {@link #start}).
      */
     private void startFailed(String cause) {
         List<Job> abandoned = new ArrayList<>();
@@ -568,9 +634,10 @@ public final class WorkerPool implements AutoCloseable {
                 changed.signalAll();
                 return;
             }
-            if (closed) {
+            if (terminated) {
                 return;
             }
+            // Pending retries do not count: they may fail forever (python3 gone), and tasks must not wait on that.
             if (readyCount() == 0 && launching == 0 && workers.stream().noneMatch(w -> w.state == Worker.State.STARTING)) {
                 for (Job job : queue) {
                     if (job.finish(JobState.QUEUED)) {
@@ -580,7 +647,7 @@ public final class WorkerPool implements AutoCloseable {
                 queue.clear();
             }
             delaySeconds = 1L << Math.min(5, failuresInARow - 1);
-            launching++;  // the retry counts as starting, so tasks arriving now wait for it
+            retrying++;
         } finally {
             lock.unlock();
         }
@@ -590,10 +657,10 @@ public final class WorkerPool implements AutoCloseable {
                     + job.call.description() + ": " + cause));
         }
         LOG.warning(() -> "a CPython worker failed to start: " + cause + "; retrying in " + delaySeconds + " s");
-        timers.schedule(() -> {
+        schedule(() -> {
             lock.lock();
             try {
-                launching--;
+                retrying--;
             } finally {
                 lock.unlock();
             }
@@ -611,15 +678,6 @@ public final class WorkerPool implements AutoCloseable {
             }
         }
         return n;
-    }
-
-    private boolean isClosed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
     }
 
     public WorkerConfig config() {
@@ -677,6 +735,7 @@ public final class WorkerPool implements AutoCloseable {
             closed = true;
             awaitQuiet(deadline);
             terminated = true;
+            awaitLaunches();
             for (Job job : queue) {
                 if (job.finish(JobState.QUEUED)) {
                     waiting.add(job);
@@ -722,11 +781,23 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /** Waits briefly for spawns in flight to register, so that shutdown sees (and stops) them too. */
+    private void awaitLaunches() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        try {
+            while (launching > 0 && deadline - System.nanoTime() > 0) {
+                changed.awaitNanos(deadline - System.nanoTime());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Quits idle workers, kills the rest, then kills whatever is left, their children included. */
     private void stopAll(List<Worker> all) {
         List<ProcessHandle> children = new ArrayList<>();
         for (Worker w : all) {
-            children.addAll(w.descendants());
+            children.addAll(w.process.descendants().toList());
             if (w.killed || w.state != Worker.State.IDLE) {
                 w.kill();
             } else {
@@ -745,6 +816,7 @@ public final class WorkerPool implements AutoCloseable {
             }
         }
         children.forEach(ProcessHandle::destroyForcibly);
+        all.forEach(Worker::killGroup);
         for (Worker w : all) {
             try {
                 w.process.onExit().get(5, TimeUnit.SECONDS);

@@ -180,10 +180,18 @@ def main():
         return 2
     # A segfault in C code prints the Python stack where it happened to stderr, which the pool reports.
     faulthandler.enable(all_threads=False)
-    # Ctrl-C in a terminal reaches the whole process group; the pool decides when workers stop.
+    # The pool decides when workers stop, not a Ctrl-C meant for the covet command.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = os.getppid()
-    sys.stdout.flush()
+    try:
+        # A process group of its own: the pool kills what its tasks leave behind by group, even
+        # after this process is gone; and a terminal's Ctrl-C does not reach it.
+        os.setsid()
+    except OSError:
+        pass
+    # Whatever start-up code (a .pth, sitecustomize) left in sys.stdout's buffer must not reach the
+    # protocol pipe: that object is replaced below without a flush, so it goes to fd 1 after the
+    # switch, if ever.
     channel = Channel(os.dup(0), os.dup(1))
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)

@@ -220,13 +220,47 @@ class WorkerPoolTest {
     @Test
     void aQueuedTaskCanBeWithdrawnButARunningOneCannot() throws Exception {
         WorkerPool pool = pool(1);
-        CompletableFuture<Object> running = pool.submit(WorkerCall.of(TASKS, "sleep", 0.5));
+        CompletableFuture<Object> running = pool.submit(WorkerCall.of(TASKS, "sleep", 30));
         awaitBusy(pool, 1);
         CompletableFuture<Object> queued = pool.submit(WorkerCall.of(TASKS, "echo", 1));
         assertThat(pool.withdraw(running)).isFalse();
         assertThat(pool.withdraw(queued)).isTrue();
-        assertThat(queued).isCancelled();
-        assertThat(running.get(60, TimeUnit.SECONDS)).isEqualTo(0.5);
+        assertThat(pool.withdraw(queued)).as("only once").isFalse();
+        running.cancel(true);
+        assertThat(call(pool, "echo", 2)).isEqualTo(2);
+        assertThat(queued).as("the caller took it back: the pool never settles it").isNotDone();
+    }
+
+    @Test
+    void processesATaskLeftBehindDieWithItsWorker() throws Exception {
+        WorkerPool pool = pool(1);
+        Path pidFile = tmp.resolve("orphan.pid");
+        assertThat(failure(pool.submit(WorkerCall.of(TASKS, "spawn_then_exit", pidFile.toString()))))
+                .isInstanceOf(WorkerCrashedException.class).hasMessageContaining("exited with status 1");
+        long orphan = Long.parseLong(Files.readString(pidFile).strip());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (alive(orphan) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(alive(orphan)).as("the dead worker's child process").isFalse();
+    }
+
+    @Test
+    void tasksWaitingWhenNoWorkerCanStartFailInsteadOfHanging() throws Exception {
+        Path flag = Files.createFile(tmp.resolve("python-is-here"));
+        Path wrapper = tmp.resolve("python3-while-flag");
+        Files.writeString(wrapper, "#!/bin/sh\n[ -f '" + flag + "' ] || { echo 'python3 is gone' >&2; exit 127; }\nexec python3 \"$@\"\n");
+        assertThat(wrapper.toFile().setExecutable(true)).isTrue();
+        WorkerPool pool = pool(config(2).python3(wrapper.toString()).build());
+        Files.delete(flag);
+        CompletableFuture<Object> first = pool.submit(WorkerCall.of(TASKS, "exit_now", 1));
+        CompletableFuture<Object> second = pool.submit(WorkerCall.of(TASKS, "exit_now", 1));
+        assertThat(failure(first)).isInstanceOf(WorkerCrashedException.class);
+        assertThat(failure(second)).isInstanceOf(WorkerCrashedException.class);
+        Throwable waiting = failure(pool.submit(WorkerCall.of(TASKS, "echo", 1)));
+        assertThat(waiting).isInstanceOf(WorkerStartException.class)
+                .hasMessageContaining("no CPython worker is running to take worker_tasks.echo()")
+                .hasMessageContaining("python3 is gone");
     }
 
     @Test
