@@ -70,7 +70,7 @@ public final class WorkerSuite {
         return records(n, fromPython, fromJava, peer);
     }
 
-    /** {latency ms, overhead µs per task} of empty tasks through the pool, from Java. */
+    /** {latency ms, overhead µs per task} of empty tasks, and small CPU tasks per second, through the pool, from Java. */
     static double[] measureFromJava(WorkerPool pool, double warmupSeconds, int samples) {
         WorkerCall noop = WorkerCall.of(MODULE, "noop");
         long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
@@ -95,7 +95,20 @@ public final class WorkerSuite {
                 overheads[s] = (System.nanoTime() - t) / 1e3 / BATCH;
             }
         }
-        return new double[] {median(latencies), median(overheads)};
+        WorkerCall cpu = WorkerCall.of(MODULE, "small_cpu", CPU_N);
+        double[] rates = new double[samples];
+        for (int s = -3; s < samples; s++) {  // three untimed batches first
+            long t = System.nanoTime();
+            List<CompletableFuture<Object>> batch = new ArrayList<>(CPU_TASKS);
+            for (int i = 0; i < CPU_TASKS; i++) {
+                batch.add(pool.submit(cpu));
+            }
+            batch.forEach(WorkerSuite::join);
+            if (s >= 0) {
+                rates[s] = CPU_TASKS / ((System.nanoTime() - t) / 1e9);
+            }
+        }
+        return new double[] {median(latencies), median(overheads), median(rates)};
     }
 
     private static Object join(CompletableFuture<Object> f) {
@@ -130,6 +143,8 @@ public final class WorkerSuite {
         out.add(new BenchRecord(SUITE, "empty_task_overhead_java_api", BATCH, n, "us/task", BenchRecord.LOWER, fromJava[1],
                 name == null ? null : name + ", " + BATCH + " submits in flight", peerValue(peer, "empty_overhead_us"), threads));
         out.add(new BenchRecord(SUITE, "small_cpu_task", CPU_N, n, "tasks/s", BenchRecord.HIGHER, num(fromPython, "cpu_tasks_per_s"),
+                name == null ? null : name + ", " + CPU_TASKS + " submits in flight", peerValue(peer, "cpu_tasks_per_s"), threads));
+        out.add(new BenchRecord(SUITE, "small_cpu_task_java_api", CPU_N, n, "tasks/s", BenchRecord.HIGHER, fromJava[2],
                 name == null ? null : name + ", " + CPU_TASKS + " submits in flight", peerValue(peer, "cpu_tasks_per_s"), threads));
         return out;
     }

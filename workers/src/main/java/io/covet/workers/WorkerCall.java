@@ -18,15 +18,11 @@ import java.util.Optional;
  * {@code double[]}, {@code float[]}, {@code int[]} and {@code long[]} are {@code array.array}s
  * (moved in bulk), {@code Object[]} is a tuple, any other {@code Collection} a list.
  *
- * <p>{@link #pickled} carries a request pickled by Python (a Covet interpreter) as {@code (module,
- * qualname, args, kwargs)}; the future's value is then the result's pickle, unread, for Python to load.
- *
  * @param payload     the pickled {@code (module, qualname, args, kwargs)}
- * @param rawResult   the result stays pickled bytes (true) or is unpickled into Java values (false)
  * @param timeout     longest the call may run (empty: the pool's task timeout); past it the worker is killed
  * @param description what the call is, for errors and logs (e.g. {@code "stats.mean()"})
  */
-public record WorkerCall(byte[] payload, boolean rawResult, Optional<Duration> timeout, String description) {
+public record WorkerCall(byte[] payload, Optional<Duration> timeout, String description) {
 
     public WorkerCall {
         Objects.requireNonNull(payload, "payload");
@@ -55,21 +51,16 @@ public record WorkerCall(byte[] payload, boolean rawResult, Optional<Duration> t
         Map<String, Object> named = new java.util.LinkedHashMap<>();
         kwargs.forEach((k, v) -> named.put(k, Pickles.prepare(v, "argument '" + k + "' of " + module + "." + function + "()")));
         byte[] payload = Pickles.dumps(new Object[] {module, function, positional, named});
-        return new WorkerCall(payload, false, Optional.empty(), module + "." + function + "()");
-    }
-
-    /** A call Python pickled itself; the result comes back as its pickle. */
-    public static WorkerCall pickled(byte[] payload, String description) {
-        return new WorkerCall(payload, true, Optional.empty(), description);
+        return new WorkerCall(payload, Optional.empty(), module + "." + function + "()");
     }
 
     /** The same call, named {@code description} in errors and logs. */
     public WorkerCall describedAs(String description) {
-        return new WorkerCall(payload, rawResult, timeout, description);
+        return new WorkerCall(payload, timeout, description);
     }
 
     public WorkerCall withTimeout(Duration limit) {
-        return new WorkerCall(payload, rawResult, Optional.of(limit), description);
+        return new WorkerCall(payload, Optional.of(limit), description);
     }
 
     private static void requireName(String what, String name) {

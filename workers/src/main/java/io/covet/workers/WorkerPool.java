@@ -489,7 +489,7 @@ public final class WorkerPool implements AutoCloseable {
         if (type == Worker.VALUE) {
             Object value;
             try {
-                value = job.call.rawResult() ? payload : Pickles.loads(payload);
+                value = Pickles.loads(payload);
             } catch (RuntimeException e) {
                 failed.increment();
                 job.future.completeExceptionally(e);
