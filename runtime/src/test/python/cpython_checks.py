@@ -15,6 +15,7 @@ from covet import perf, PerformanceConfig, PerformanceManager
 
 
 def raises(exc_type, fn, *args, **kwargs):
+    # api_checks.raises, copied: that module imports _covet_host first, which plain CPython lacks.
     try:
         fn(*args, **kwargs)
     except exc_type as e:
