@@ -105,6 +105,21 @@ final class BenchCommand implements Runnable {
         @Option(names = "--no-peer", description = "Skip the CPython peers.")
         boolean noPeer;
 
+        /** One suite's run: Covet and its CPython peers, timed with these options. */
+        @FunctionalInterface
+        interface Suite {
+            List<BenchRecord> run(PythonSuite.Options options, ComputeSuite.Listener listener) throws java.io.IOException;
+        }
+
+        /** Runs {@code suite} with a progress bar, then prints (and writes, with --json) its records. */
+        Integer run(CommandSpec spec, List<String> workloads, Suite suite) throws java.io.IOException {
+            PythonSuite.Options options = options(spec, workloads);
+            ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
+            List<BenchRecord> records = suite.run(options, listener(spec.commandLine().getErr(), bar));
+            bar.finish();
+            return report(spec, records, json);
+        }
+
         PythonSuite.Options options(CommandSpec spec, List<String> workloads) {
             try {
                 String peer = noPeer ? null : python;
@@ -135,11 +150,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            PythonSuite.Options options = run.options(spec, workloads);
-            ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
-            List<BenchRecord> records = new PythonSuite().run(options, listener(spec.commandLine().getErr(), bar));
-            bar.finish();
-            return report(spec, records, run.json);
+            return run.run(spec, workloads, new PythonSuite()::run);
         }
     }
 
@@ -157,11 +168,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            PythonSuite.Options options = run.options(spec, List.of());
-            ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
-            List<BenchRecord> records = new RuntimeSuite().run(options, listener(spec.commandLine().getErr(), bar));
-            bar.finish();
-            return report(spec, records, run.json);
+            return run.run(spec, List.of(), new RuntimeSuite()::run);
         }
     }
 
@@ -169,7 +176,7 @@ final class BenchCommand implements Runnable {
             description = {"The CPython worker lane (--threads workers) against CPython's ProcessPoolExecutor with as many:",
                     "empty-task latency (one at a time) and overhead (2000 in flight), and the throughput of ~1 ms CPU tasks;",
                     "Covet measured from Python (@perf.cpu_intensive(use_native=False)) and from Java (the pool alone).",
-                    "About two minutes (--quick: one)."})
+                    "About four minutes (--quick: two)."})
     static final class Workers implements Callable<Integer> {
 
         @Spec
@@ -180,11 +187,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            PythonSuite.Options options = run.options(spec, List.of());
-            ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
-            List<BenchRecord> records = new WorkerSuite().run(options, listener(spec.commandLine().getErr(), bar));
-            bar.finish();
-            return report(spec, records, run.json);
+            return run.run(spec, List.of(), new WorkerSuite()::run);
         }
     }
 

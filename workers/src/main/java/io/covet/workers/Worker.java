@@ -75,7 +75,6 @@ final class Worker {
     int exitStatus;
     String exitCause;
     String exitStderr;
-    volatile String version;
 
     private Worker(int id, Process process) {
         this.id = id;

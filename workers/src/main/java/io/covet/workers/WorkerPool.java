@@ -370,7 +370,6 @@ public final class WorkerPool implements AutoCloseable {
 
         @Override
         public void ready(Worker worker, String version) {
-            worker.version = version;
             boolean quit = false;
             lock.lock();
             try {
