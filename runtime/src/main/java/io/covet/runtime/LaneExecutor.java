@@ -43,6 +43,8 @@ final class LaneExecutor {
         volatile long startedNanos;
         volatile CompletableFuture<Object> inner;
         volatile ScheduledFuture<?> timer;
+        /** Opens once start() has set {@link #inner} (or found the task stopped); bodies only submit, so this is brief. */
+        final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
 
         Task(Body body, Deadline deadline, String description) {
             this.body = body;
@@ -172,6 +174,14 @@ final class LaneExecutor {
     }
 
     private void start(Task task) {
+        try {
+            startWork(task);
+        } finally {
+            task.started.countDown();
+        }
+    }
+
+    private void startWork(Task task) {
         if (task.state.get() == State.DONE) {
             // Cancelled or shut down between leaving the queue and starting: free its slot unstarted.
             ended(task, null, new CancellationException());
@@ -204,9 +214,7 @@ final class LaneExecutor {
         lock.lock();
         try {
             runningTasks.remove(task);
-            if (runningTasks.isEmpty() && queue.isEmpty()) {
-                idle.signalAll();
-            }
+            signalIfIdle();
         } finally {
             lock.unlock();
         }
@@ -285,6 +293,7 @@ final class LaneExecutor {
      */
     boolean withdraw(CompletableFuture<?> future, Predicate<CompletableFuture<Object>> innerWithdraw) {
         Task found = null;
+        boolean queued = false;
         lock.lock();
         try {
             for (Task t : queue) {
@@ -298,6 +307,8 @@ final class LaneExecutor {
                 if (!found.finish(State.QUEUED)) {
                     return false;
                 }
+                queued = true;
+                signalIfIdle();
             } else {
                 for (Task t : runningTasks) {
                     if (t.future == future) {
@@ -305,24 +316,56 @@ final class LaneExecutor {
                         break;
                     }
                 }
-                // Withdrawn from the pool, the inner future never completes: free the slot here.
-                // If the run deadline fired first, it stops the work and the slot frees as usual.
-                if (found == null || found.inner == null || !innerWithdraw.test(found.inner)
-                        || !found.finish(State.RUNNING)) {
-                    return false;
-                }
-                runningTasks.remove(found);
-            }
-            if (runningTasks.isEmpty() && queue.isEmpty()) {
-                idle.signalAll();
             }
         } finally {
             lock.unlock();
+        }
+        if (found == null) {
+            return false;
+        }
+        if (!queued && !withdrawStarted(found, innerWithdraw)) {
+            return false;
         }
         cancelled.increment();
         found.future.cancel(false);
         dispatch();
         return true;
+    }
+
+    /**
+     * Takes back a task whose work was handed on but may still wait in the inner queue. A task
+     * caught while its work is being handed on is waited for: answering "already running" then
+     * would leave a caller that waits for its own sub-tasks blocked on work that nobody runs
+     * (every interpreter may be such a caller).
+     */
+    private boolean withdrawStarted(Task task, Predicate<CompletableFuture<Object>> innerWithdraw) {
+        try {
+            task.started.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        CompletableFuture<Object> inner = task.inner;
+        // Withdrawn from the inner queue, the inner future never completes: free the slot here.
+        // If the run deadline fired first, it stops the work and the slot frees as usual.
+        if (inner == null || !innerWithdraw.test(inner) || !task.finish(State.RUNNING)) {
+            return false;
+        }
+        lock.lock();
+        try {
+            runningTasks.remove(task);
+            signalIfIdle();
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
+    /** Under the lock, after a task left the queue or its slot: wakes shutdown() once nothing is left. */
+    private void signalIfIdle() {
+        if (runningTasks.isEmpty() && queue.isEmpty()) {
+            idle.signalAll();
+        }
     }
 
     void setConcurrency(int limit) {
