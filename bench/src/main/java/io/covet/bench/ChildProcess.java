@@ -11,12 +11,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /** Peers run as child processes (python3 with a script of ours); this runs one and collects its output. */
 final class ChildProcess {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Output readers block until the child closes its pipes, so each gets its own thread: on the
+     * common pool (one thread on a 2-core machine) stderr would not be read until stdout ended,
+     * and a child writing a pipe's worth to stderr would hang.
+     */
+    private static final ExecutorService READERS = Executors.newThreadPerTaskExecutor(
+            Thread.ofPlatform().daemon().name("covet-child-output-", 0).factory());
 
     private ChildProcess() {
     }
@@ -36,8 +45,8 @@ final class ChildProcess {
         pb.environment().keySet().removeAll(unset);
         pb.environment().putAll(env);
         Process p = pb.start();
-        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()), READERS);
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), READERS);
         try (var in = p.getOutputStream()) {
             if (input != null) {
                 in.write(input.getBytes(StandardCharsets.UTF_8));
