@@ -43,7 +43,11 @@ final class LaneExecutor {
         volatile long startedNanos;
         volatile CompletableFuture<Object> inner;
         volatile ScheduledFuture<?> timer;
-        /** Opens once start() has set {@link #inner} (or found the task stopped); bodies only submit, so this is brief. */
+        /**
+         * Opens once start() has set {@link #inner} (or found the task stopped). Bodies only hand
+         * the work on (the interpreter pool queues it; the worker pool may also write it to an idle
+         * worker's pipe), so a withdraw waits briefly.
+         */
         final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
 
         Task(Body body, Deadline deadline, String description) {
@@ -177,13 +181,14 @@ final class LaneExecutor {
         try {
             startWork(task);
         } finally {
-            task.started.countDown();
+            task.started.countDown();  // already open unless something above threw
         }
     }
 
     private void startWork(Task task) {
         if (task.state.get() == State.DONE) {
             // Cancelled or shut down between leaving the queue and starting: free its slot unstarted.
+            task.started.countDown();
             ended(task, null, new CancellationException());
             return;
         }
@@ -200,6 +205,9 @@ final class LaneExecutor {
             inner = CompletableFuture.failedFuture(e);
         }
         task.inner = inner;
+        // Open before anything can complete the task inline (a body that failed at once), so a
+        // withdraw never waits on the callbacks of the task's future.
+        task.started.countDown();
         if (task.state.get() == State.DONE) {
             inner.cancel(true);  // stopped while its work was starting: stop the work too
         }
@@ -339,11 +347,18 @@ final class LaneExecutor {
      * (every interpreter may be such a caller).
      */
     private boolean withdrawStarted(Task task, Predicate<CompletableFuture<Object>> innerWithdraw) {
-        try {
-            task.started.await();
-        } catch (InterruptedException e) {
+        // Not interruptible: answering "running" early is the very hang this wait prevents.
+        boolean interrupted = false;
+        while (true) {
+            try {
+                task.started.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
-            return false;
         }
         CompletableFuture<Object> inner = task.inner;
         // Withdrawn from the inner queue, the inner future never completes: free the slot here.

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,10 +46,18 @@ class LaneExecutorTest {
         assertThat(handingOn.await(30, TimeUnit.SECONDS)).isTrue();
         // Called while the body runs: it must wait for the hand-over, not answer "already running",
         // which would leave an interpreter waiting for its own sub-task that no interpreter runs.
-        CompletableFuture<Boolean> withdrawn = CompletableFuture.supplyAsync(
-                () -> lane.withdraw(taskFuture, f -> f == inner), threads);
-        Thread.sleep(200);
-        assertThat(withdrawn).isNotDone();
+        AtomicReference<Thread> withdrawer = new AtomicReference<>();
+        CompletableFuture<Boolean> withdrawn = CompletableFuture.supplyAsync(() -> {
+            withdrawer.set(Thread.currentThread());
+            return lane.withdraw(taskFuture, f -> f == inner);
+        }, threads);
+        // Until the withdrawing thread parks (or answers), nothing can be concluded.
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!withdrawn.isDone() && (withdrawer.get() == null || withdrawer.get().getState() != Thread.State.WAITING)
+                && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        assertThat(withdrawn).as("withdraw answered while the work was still being handed on").isNotDone();
         handedOn.countDown();
         assertThat(withdrawn.get(30, TimeUnit.SECONDS)).isTrue();
         assertThat(taskFuture).isCancelled();
