@@ -20,12 +20,12 @@ final class ChildProcess {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
-     * Output readers block until the child closes its pipes, so each gets its own thread: on the
-     * common pool (one thread on a 2-core machine) stderr would not be read until stdout ended,
-     * and a child writing a pipe's worth to stderr would hang.
+     * Pipe readers and writers block on the child, so each gets its own thread: on the common pool
+     * (one thread on a 2-core machine) stderr would not be read until stdout ended, and a child
+     * writing a pipe's worth to stderr would hang.
      */
     private static final ExecutorService READERS = Executors.newThreadPerTaskExecutor(
-            Thread.ofPlatform().daemon().name("covet-child-output-", 0).factory());
+            Thread.ofPlatform().daemon().name("covet-child-io-", 0).factory());
 
     private ChildProcess() {
     }
@@ -36,8 +36,9 @@ final class ChildProcess {
 
     /**
      * Runs a child with the variables in {@code unset} removed and {@code env} added, feeding it
-     * {@code input}; returns null (after killing it) when it outlives the timeout. Output is drained
-     * on other threads so that a chatty or hung child cannot block this one.
+     * {@code input}; returns null (after killing it and what it started) when it outlives the
+     * timeout. Input and output go through other threads, so that a child that reads nothing, or
+     * writes a lot, or hangs, cannot block this one past the timeout.
      */
     static Finished run(List<String> command, String input, Set<String> unset, Map<String, String> env, long timeout,
                         TimeUnit unit) throws IOException, InterruptedException {
@@ -47,14 +48,17 @@ final class ChildProcess {
         Process p = pb.start();
         CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()), READERS);
         CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), READERS);
-        try (var in = p.getOutputStream()) {
-            if (input != null) {
-                in.write(input.getBytes(StandardCharsets.UTF_8));
+        READERS.execute(() -> {
+            try (var in = p.getOutputStream()) {
+                if (input != null) {
+                    in.write(input.getBytes(StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                // The child exited, or was killed, before reading its input; its exit status and stderr say why.
             }
-        } catch (IOException e) {
-            // The child exited before reading its input; its exit status and stderr say why.
-        }
+        });
         if (!p.waitFor(timeout, unit)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly().waitFor();
             return null;
         }

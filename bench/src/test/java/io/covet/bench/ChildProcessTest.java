@@ -2,11 +2,14 @@ package io.covet.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ChildProcessTest {
 
@@ -24,6 +27,30 @@ class ChildProcessTest {
     @Test
     void aChildThatOutlivesItsTimeoutIsKilledAndReportedAsNull() throws Exception {
         assertThat(ChildProcess.run(List.of("sleep", "60"), null, Set.of(), Map.of(), 1, TimeUnit.SECONDS)).isNull();
+    }
+
+    @Test
+    void aChildThatNeverReadsALargeInputStillTimesOut() throws Exception {
+        String megabyte = "x".repeat(1_000_000);
+        long start = System.nanoTime();
+        assertThat(ChildProcess.run(List.of("sleep", "60"), megabyte, Set.of(), Map.of(), 1, TimeUnit.SECONDS)).isNull();
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(30);
+    }
+
+    @Test
+    void aTimeoutAlsoKillsWhatTheChildStarted(@TempDir Path dir) throws Exception {
+        // sh waits on a background sleep that holds the pipes; both must go for the call to return.
+        Path pidFile = dir.resolve("pid");
+        long start = System.nanoTime();
+        assertThat(ChildProcess.run(List.of("sh", "-c", "sleep 60 & echo $! > " + pidFile + "; wait"), null, Set.of(), Map.of(),
+                1, TimeUnit.SECONDS)).isNull();
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(30);
+        long grandchild = Long.parseLong(Files.readString(pidFile).strip());
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ProcessHandle.of(grandchild).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(ProcessHandle.of(grandchild).map(ProcessHandle::isAlive).orElse(false)).as("the background sleep survived").isFalse();
     }
 
     @Test
