@@ -24,7 +24,7 @@ final class ChildProcess {
      * (one thread on a 2-core machine) stderr would not be read until stdout ended, and a child
      * writing a pipe's worth to stderr would hang.
      */
-    private static final ExecutorService READERS = Executors.newThreadPerTaskExecutor(
+    private static final ExecutorService CHILD_IO = Executors.newThreadPerTaskExecutor(
             Thread.ofPlatform().daemon().name("covet-child-io-", 0).factory());
 
     private ChildProcess() {
@@ -46,9 +46,9 @@ final class ChildProcess {
         pb.environment().keySet().removeAll(unset);
         pb.environment().putAll(env);
         Process p = pb.start();
-        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()), READERS);
-        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), READERS);
-        READERS.execute(() -> {
+        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()), CHILD_IO);
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), CHILD_IO);
+        CHILD_IO.execute(() -> {
             try (var in = p.getOutputStream()) {
                 if (input != null) {
                     in.write(input.getBytes(StandardCharsets.UTF_8));

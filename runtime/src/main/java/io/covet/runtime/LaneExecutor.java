@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +49,7 @@ final class LaneExecutor {
          * the work on (the interpreter pool queues it; the worker pool may also write it to an idle
          * worker's pipe), so a withdraw waits briefly.
          */
-        final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        final CountDownLatch started = new CountDownLatch(1);
 
         Task(Body body, Deadline deadline, String description) {
             this.body = body;
