@@ -220,13 +220,7 @@ final class LaneExecutor {
     }
 
     private void ended(Task task, Object value, Throwable error) {
-        lock.lock();
-        try {
-            runningTasks.remove(task);
-            signalIfIdle();
-        } finally {
-            lock.unlock();
-        }
+        freeSlot(task);
         if (task.finish(State.RUNNING)) {
             runMicros.recordValue((System.nanoTime() - task.startedNanos) / 1000);
             if (error == null) {
@@ -367,6 +361,11 @@ final class LaneExecutor {
         if (inner == null || !innerWithdraw.test(inner) || !task.finish(State.RUNNING)) {
             return false;
         }
+        freeSlot(task);
+        return true;
+    }
+
+    private void freeSlot(Task task) {
         lock.lock();
         try {
             runningTasks.remove(task);
@@ -374,7 +373,6 @@ final class LaneExecutor {
         } finally {
             lock.unlock();
         }
-        return true;
     }
 
     /** Under the lock, after a task left the queue or its slot: wakes shutdown() once nothing is left. */
