@@ -1,5 +1,8 @@
 package io.covet.interpreters;
 
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -37,10 +40,30 @@ final class PoolThreads {
         this.prefix = prefix;
     }
 
+    /** Interpreter threads that may still be alive (the dead are pruned as new ones are made). */
+    private final Set<Thread> interpreterThreads = ConcurrentHashMap.newKeySet();
+
     /** The owner thread of one interpreter, started by the caller. */
     Thread interpreterThread(Runnable body) {
-        return Thread.ofPlatform().name(prefix + "-" + interpreterIds.getAndIncrement())
+        interpreterThreads.removeIf(t -> t.getState() == Thread.State.TERMINATED);
+        Thread thread = Thread.ofPlatform().name(prefix + "-" + interpreterIds.getAndIncrement())
                 .uncaughtExceptionHandler(REPORT).unstarted(body);
+        interpreterThreads.add(thread);
+        return thread;
+    }
+
+    /**
+     * Waits up to {@code timeoutNanos} for every interpreter thread to end. An interpreter tells
+     * the pool it has exited just before its thread returns, so without this a shut-down pool
+     * could still have a thread for a moment.
+     */
+    void joinInterpreterThreads(long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (Thread t : interpreterThreads) {
+            if (t.getState() != Thread.State.NEW && t != Thread.currentThread()) {
+                t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            }
+        }
     }
 
     ScheduledThreadPoolExecutor timer() {
