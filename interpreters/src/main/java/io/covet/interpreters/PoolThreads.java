@@ -35,13 +35,12 @@ final class PoolThreads {
 
     private final String prefix;
     private final AtomicInteger interpreterIds = new AtomicInteger();
+    /** Interpreter threads that may still be alive (the dead are pruned as new ones are made). */
+    private final Set<Thread> interpreterThreads = ConcurrentHashMap.newKeySet();
 
     PoolThreads(String prefix) {
         this.prefix = prefix;
     }
-
-    /** Interpreter threads that may still be alive (the dead are pruned as new ones are made). */
-    private final Set<Thread> interpreterThreads = ConcurrentHashMap.newKeySet();
 
     /** The owner thread of one interpreter, started by the caller. */
     Thread interpreterThread(Runnable body) {
