@@ -388,15 +388,9 @@ final class PythonBridge {
     static HostError failure(Throwable t) {
         Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         return switch (e) {
-            // A dotted (non-built-in) type cannot be rebuilt here; SystemExit and the like must not
-            // exit or interrupt the interpreter that waited for someone else's task.
-            case PythonException p -> new HostError(p.pythonType().contains(".") || NOT_RAISED_AS_IS.contains(p.pythonType())
-                    ? "RuntimeError" : p.pythonType(),
-                    p.pythonMessage() + (p.pythonTraceback().isEmpty() ? "" : "\n" + p.pythonTraceback()));
+            case PythonException p -> raisedAgain(p.pythonType(), p.pythonMessage(), p.pythonTraceback());
             case HostError h -> h;
-            case WorkerTaskException p -> new HostError(p.pythonType().contains(".") || NOT_RAISED_AS_IS.contains(p.pythonType())
-                    ? "RuntimeError" : p.pythonType(),
-                    p.pythonMessage() + (p.pythonTraceback().isEmpty() ? "" : "\n" + p.pythonTraceback()));
+            case WorkerTaskException p -> raisedAgain(p.pythonType(), p.pythonMessage(), p.pythonTraceback());
             case WorkerCrashedException x -> new HostError("WorkerCrashedError", x.getMessage());
             case WorkerTimeoutException x -> new HostError("TimeoutError", x.getMessage());
             case WorkerStartException x -> new HostError("RuntimeError", x.getMessage());
@@ -412,6 +406,14 @@ final class PythonBridge {
             case ArithmeticException x -> new HostError("ArithmeticError", x.getMessage());
             default -> new HostError("RuntimeError", String.valueOf(e));
         };
+    }
+
+    /** A Python exception raised elsewhere (another interpreter, a CPython worker), to raise in the waiter. */
+    private static HostError raisedAgain(String type, String message, String traceback) {
+        // A dotted (non-built-in) type cannot be rebuilt here; SystemExit and the like must not
+        // exit or interrupt the interpreter that waited for someone else's task.
+        return new HostError(type.contains(".") || NOT_RAISED_AS_IS.contains(type) ? "RuntimeError" : type,
+                message + (traceback.isEmpty() ? "" : "\n" + traceback));
     }
 
     /** Takes back a task that has not started, so the caller can run it; the handle is then forgotten. */
