@@ -5,6 +5,10 @@ loop has no self-pipe: when it has nothing ready to run it blocks in the host un
 covet.Futures it awaits completes, a timer is due, or another thread wakes it. Installed as the
 event loop policy when asyncio is first imported, so plain `asyncio.run(main())` works in
 every interpreter, and `asyncio.gather` over covet futures runs them concurrently.
+
+It is also each interpreter's serving loop (the pool's `_covet_pool.LOOP_FACTORY`): async
+handlers and other coroutine tasks run on it, driven by Java one turn at a time between other
+work (`_covet_driven`: its selector then never blocks; Java waits for the next event instead).
 """
 import asyncio
 import asyncio.base_events
@@ -51,17 +55,20 @@ class CovetEventLoop(asyncio.base_events.BaseEventLoop):
         return waiter
 
     def _covet_select(self, timeout):
-        parts = {}
-        settled = False
-        for fut, waiter in self._watched:
-            if not waiter.done():
-                pending = fut._pending_parts()
-                settled = settled or not pending
-                for p in pending:
-                    parts[p._handle] = p
-        if settled:
+        parts = self._covet_parts()
+        if parts is None:
             # A watched future has nothing left out with the host (settled by other code): don't block.
             return [None]
+        if getattr(self, '_covet_driven', False):
+            # Java turns this loop when something happened; here only look, never wait or help.
+            if not parts:
+                return []
+            ready = _host.wait(list(parts), 0)
+            for handle in ready:
+                part = parts.get(handle)
+                if part is not None and part._handle is not None:
+                    part._resolve()
+            return ready
         if timeout is None:
             # Nothing to do until a watched task completes (no timer is due): run here one that has
             # not started elsewhere. With a timer pending, running it could delay the timer.
@@ -76,6 +83,27 @@ class CovetEventLoop(asyncio.base_events.BaseEventLoop):
             if part is not None and part._handle is not None:
                 part._resolve()
         return ready
+
+    def _covet_parts(self):
+        """The host handles the watched futures wait on; None when one of them needs none (it was settled here)."""
+        parts = {}
+        for fut, waiter in self._watched:
+            if not waiter.done():
+                pending = fut._pending_parts()
+                if not pending:
+                    return None
+                for p in pending:
+                    parts[p._handle] = p
+        return parts
+
+    def _covet_help(self):
+        """Runs here one queued sub-task that the loop's tasks await (the last ones first, as they
+        are least likely to have started elsewhere); True if it ran one."""
+        parts = self._covet_parts()
+        for p in reversed(list((parts or {}).values())):
+            if p._help():
+                return True
+        return False
 
     def _process_events(self, event_list):
         still = []
@@ -113,7 +141,18 @@ class CovetEventLoopPolicy(asyncio.events.BaseDefaultEventLoopPolicy):
     _loop_factory = CovetEventLoop
 
 
+def _help_serving_loop():
+    import _covet_pool
+    loop = _covet_pool._loop
+    return isinstance(loop, CovetEventLoop) and loop._covet_help()
+
+
 def install(asyncio_module=None):
-    """Makes Covet's loop the default (idempotent)."""
+    """Makes Covet's loop the default (idempotent), and the interpreter's serving loop."""
     if not isinstance(asyncio.events._event_loop_policy, CovetEventLoopPolicy):
         asyncio.set_event_loop_policy(CovetEventLoopPolicy())
+    import sys
+    pool = sys.modules.get('_covet_pool')
+    if pool is not None:
+        pool.LOOP_FACTORY = CovetEventLoop
+        pool.HELP = _help_serving_loop

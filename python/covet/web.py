@@ -514,24 +514,19 @@ def setup_performance(app, config=None):
     return manager
 
 
-# ---- what the Java server calls (io.covet.web) ----------------------------------------------
+# ---- what the Java server calls (io.covet.runtime.WebApp) -----------------------------------
 
 _APP = None
 _DEBUG = False
-_LOOP = None
 
 
 def _run(result):
-    """The value of a handler's or hook's result, running it to completion on this interpreter's
-    event loop if it is awaitable (as a Task: asyncio.timeout, TaskGroup and contextvars work)."""
-    global _LOOP
+    """The value of a hook's result, running it to its end on this interpreter's event loop if it
+    is awaitable (as a Task: asyncio.timeout, TaskGroup and contextvars work)."""
     if not hasattr(result, '__await__') or isinstance(result, type):
         return result
-    import asyncio
-    if _LOOP is None or _LOOP.is_closed():
-        _LOOP = asyncio.new_event_loop()
-        asyncio.set_event_loop(_LOOP)
-    return _LOOP.run_until_complete(result)
+    import _covet_pool
+    return _covet_pool.run_on_loop(result)
 
 
 def _find_app(module, attr):
@@ -593,46 +588,72 @@ def _shutdown():
         raise RuntimeError("shutdown hooks failed: " + "; ".join(failures))
 
 
-def _error(status, message, extra=None):
-    body = {'error': _REASONS.get(status, 'Error'), 'status': status, 'message': message}
-    if extra:
-        body.update(extra)
-    return _encode_json(body)
+# A request crosses as one tuple, WebApp.Request's fields in order:
+#   (route index, method, path, raw path parameters joined by '/', query string, header lines, body,
+#    body as array('d') or None)
+# and its answer as one tuple, WebApp.Response's:
+#   (status, media type, body, [(header, value)...] or None, log text or None, error or None)
+# where an error is (message, details dict or None) and the server writes the JSON error body.
 
-
-def _handle(index, method, path, raw_params, query_string, raw_headers, body, numbers=None):
-    """Runs route `index`'s handler for one request (`numbers`: the body as array('d'), when the
-    server parsed it as a JSON array of numbers); returns
-    (status, media type, body bytes, extra headers as 'Name: value' lines or None, log text or None)."""
+def _handle(request):
+    """Runs the handler of one request: its answer, or, for an async handler (or one that returns
+    an awaitable), a coroutine the interpreter's event loop runs to that answer while it serves
+    other requests."""
+    index, method, path, raw_params, query_string, raw_headers, body, numbers = request
     route = _APP.routes[index]
     try:
         values = [unquote(v) for v in raw_params.split('/')] if route.names else []
-        request = Request(method, path, dict(zip(route.names, values)), query_string, raw_headers, body, numbers)
-        kwargs = route.bind(request, values) if (route.params or route.names) else {}
-        result = _run(route.handler(**kwargs))
-        if isinstance(result, Response):
-            return (result.status, result.media_type, result.body, _header_lines(result.headers), None)
-        if result is None:
-            return (204, None, b'', None, None)
-        if isinstance(result, str):
-            return (200, 'text/plain; charset=utf-8', result.encode('utf-8'), None, None)
-        if isinstance(result, (bytes, bytearray, memoryview)):
-            return (200, 'application/octet-stream', bytes(result), None, None)
-        return (200, _JSON, _encode_json(result), None, None)
+        req = Request(method, path, dict(zip(route.names, values)), query_string, raw_headers, body, numbers)
+        kwargs = route.bind(req, values) if (route.params or route.names) else {}
+        result = route.handler(**kwargs)
+        if hasattr(result, '__await__') and not isinstance(result, type):
+            return _answer_when_done(route, method, path, result)
+        return _answer(result)
     except HTTPException as e:
-        return (e.status_code, _JSON, _error(e.status_code, str(e.detail)), _header_lines(e.headers), None)
+        return _http_error(e)
     except (SystemExit, KeyboardInterrupt, GeneratorExit):
         raise
     except BaseException as e:   # asyncio.CancelledError included
-        where = f"{method} {path} ({route.handler.__qualname__})"
-        text = ''.join(traceback.format_exception(type(e), e, e.__traceback__))
-        extra = {'exception': type(e).__name__, 'traceback': text} if _DEBUG else None
-        message = f"the handler raised {type(e).__name__}" + (f": {e}" if _DEBUG else "; see the server log")
-        return (500, _JSON, _error(500, message, extra), None, f"{where} failed:\n{text}")
+        return _failed(route, method, path, e)
 
 
-def _header_lines(headers):
-    return '\n'.join(f"{k}: {v}" for k, v in headers.items()) if headers else None
+async def _answer_when_done(route, method, path, awaitable):
+    try:
+        return _answer(await awaitable)
+    except HTTPException as e:
+        return _http_error(e)
+    except (SystemExit, KeyboardInterrupt, GeneratorExit):
+        raise
+    except BaseException as e:   # asyncio.CancelledError included: the handler raised it, or its deadline passed
+        return _failed(route, method, path, e)
+
+
+def _answer(result):
+    if isinstance(result, Response):
+        return (result.status, result.media_type, result.body, _header_pairs(result.headers), None, None)
+    if result is None:
+        return (204, None, b'', None, None, None)
+    if isinstance(result, str):
+        return (200, 'text/plain; charset=utf-8', result.encode('utf-8'), None, None, None)
+    if isinstance(result, (bytes, bytearray, memoryview)):
+        return (200, 'application/octet-stream', bytes(result), None, None, None)
+    return (200, _JSON, _encode_json(result), None, None, None)
+
+
+def _http_error(e):
+    return (e.status_code, None, None, _header_pairs(e.headers), None, (str(e.detail), None))
+
+
+def _failed(route, method, path, e):
+    where = f"{method} {path} ({route.handler.__qualname__})"
+    text = ''.join(traceback.format_exception(type(e), e, e.__traceback__))
+    details = {'exception': type(e).__name__, 'traceback': text} if _DEBUG else None
+    message = f"the handler raised {type(e).__name__}" + (f": {e}" if _DEBUG else "; see the server log")
+    return (500, None, None, None, f"{where} failed:\n{text}", (message, details))
+
+
+def _header_pairs(headers):
+    return [(k, v) for k, v in headers.items()] if headers else None
 
 
 def _json_default(value):

@@ -65,3 +65,82 @@ def an_object():
 
 def fib(n):
     return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+# ---- coroutines: tasks that await on the interpreter's event loop ----------------------------
+
+async def nap(seconds, value=None):
+    import asyncio
+    await asyncio.sleep(seconds)
+    return value
+
+
+_arrived = 0
+
+
+async def rendezvous(n):
+    """Returns once n tasks of this interpreter have arrived here: they can only all finish if
+    they are in flight at the same time."""
+    global _arrived
+    import asyncio
+    _arrived += 1
+    while _arrived < n:
+        await asyncio.sleep(0.002)
+    return n
+
+
+def reset_rendezvous():
+    global _arrived
+    _arrived = 0
+
+
+_gate = None
+
+
+async def at_gate(value):
+    """Waits until open_gate() runs in this interpreter."""
+    global _gate
+    import asyncio
+    if _gate is None:
+        _gate = asyncio.Event()
+    await _gate.wait()
+    return value
+
+
+def open_gate():
+    if _gate is not None:
+        _gate.set()
+    return 'open'
+
+
+def close_gate():
+    global _gate
+    _gate = None
+
+
+async def spin_forever():
+    while True:
+        pass
+
+
+async def raises_after_await(message):
+    import asyncio
+    await asyncio.sleep(0)
+    raise KeyError(message)
+
+
+_cancelled = []
+
+
+async def sleep_noting_cancel(seconds, name):
+    import asyncio
+    try:
+        await asyncio.sleep(seconds)
+    except asyncio.CancelledError:
+        _cancelled.append(name)
+        raise
+    return name
+
+
+def cancelled_names():
+    return list(_cancelled)

@@ -345,9 +345,12 @@ def check_a_performance_manager_applies_its_config_to_the_runtime():
     PerformanceManager(PerformanceConfig(max_gil_contention=1, io_threads=3))
     settings = perf.settings
     assert settings['max_gil_contention'] == 1 and settings['io_threads'] == 3, settings
-    assert perf.metrics()['python']['concurrency'] == 1
+    # Lane PYTHON runs tasks in up to max_gil_contention interpreters, each with up to max_in_flight.
+    per_interpreter = perf.metrics()['interpreters']['max_in_flight']
+    assert perf.metrics()['python']['concurrency'] == 1 * per_interpreter
+    assert perf.metrics()['io']['concurrency'] == 3
     PerformanceManager(PerformanceConfig(max_gil_contention=2, io_threads=4))
-    assert perf.metrics()['python']['concurrency'] == 2
+    assert perf.metrics()['python']['concurrency'] == 2 * per_interpreter
 
 
 def check_with_compute_disabled_numeric_operations_run_in_python():

@@ -109,7 +109,7 @@ final class RunCommand implements Callable<Integer> {
             CovetServer server;
             try {
                 server = CovetServer.start(manager, web);
-            } catch (CovetServer.AppLoadException | IllegalStateException e) {
+            } catch (io.covet.runtime.WebApp.LoadException | IllegalStateException e) {
                 err.println("covet run: " + e.getMessage());
                 err.flush();
                 return 1;

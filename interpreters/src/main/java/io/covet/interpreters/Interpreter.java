@@ -1,14 +1,18 @@
 package io.covet.interpreters;
 
+import io.covet.tasks.Task;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -24,11 +28,35 @@ import org.graalvm.polyglot.proxy.ProxyObject;
 
 /**
  * One GraalPy context and the platform thread that owns it. Only that thread enters the context:
- * it builds it (sandbox, helper module, preloads, warm-up), then takes tasks from the pool until
- * the pool retires it, closes, or it is killed. Other threads only ever {@link #kill()} it.
+ * it builds it (sandbox, helper module, preloads, setups), then does what {@link
+ * InterpreterPool#nextWork} gives it, one unit at a time, until the pool stops it: start a task,
+ * turn its event loop once, cancel loop tasks, run setups. Other threads only ever {@link #kill()}
+ * it or wake it.
+ *
+ * <p>A task whose function returns a coroutine keeps running on the interpreter's event loop after
+ * its start, so one interpreter has up to {@link PoolConfig#maxInFlight()} tasks in flight; sync
+ * code runs one unit at a time, on this thread, between turns of the loop.
+ *
+ * <p>Fields marked "pool lock" are read and written only under {@link InterpreterPool}'s lock;
+ * the lifecycle ({@link State}) is changed only there.
  */
 final class Interpreter implements Runnable {
 
+    /** Where the interpreter is in its life; changed only under the pool's lock. */
+    enum State {
+        /** Building its context, loading preloads and setups. */
+        STARTING,
+        /** Taking tasks. */
+        SERVING,
+        /** Takes no new tasks; leaves once those in flight are done (replaced, shrunk, pool closed). */
+        RETIRING,
+        /** Being stopped from outside (a timeout, shutdown): its context is closed with cancellation. */
+        KILLED,
+        /** Its thread has finished. */
+        EXITED
+    }
+
+    private static final Logger LOG = Logger.getLogger(Interpreter.class.getName());
     private static final String HELPER_SOURCE = loadHelper();
     private static final String LOADER = """
             def _covet_load(src):
@@ -40,43 +68,82 @@ final class Interpreter implements Runnable {
             _covet_load
             """;
 
+    final int id;
     private final InterpreterPool pool;
     private final PoolConfig config;
     private final Engine engine;
     final long createdNanos = System.nanoTime();
     /** Completes when the interpreter is ready to serve, or exceptionally if it could not start. */
     final CompletableFuture<Void> startedFuture = new CompletableFuture<>();
-    /** Set once the interpreter should stop taking tasks (replaced ahead of need, or pool closed). */
-    volatile boolean retiring;
-    /** A replacement was already started for this interpreter; never start a second. */
-    volatile boolean replaced;
-    /** The task now running, or null when idle. */
-    volatile PendingTask current;
-    private volatile Context context;
-    private volatile boolean killed;
-    private Value call;
-    private Value evaluate;
-    private Value describe;
-    private Boundary boundary;
-    private final InterpreterSession session;
-    private volatile Thread owner;
-    int tasksRun;
-    /** How many of the pool's setups this interpreter has run (read by the pool under its lock). */
-    volatile int setupsRun;
-    /** True while a setup or teardown runs: no task is current, yet the interpreter is busy. */
-    volatile boolean inHook;
+    final InterpreterSession session;
+    /** The pool lock's condition this interpreter waits on (for work, or in a host function). */
+    final Condition wakeup;
+
+    // ---- pool lock --------------------------------------------------------------------------
+    State state = State.STARTING;
+    /** A replacement was started for this interpreter; never start a second. */
+    boolean replaced;
+    /** Tasks this interpreter runs (sync or on its loop), by the id Python knows them by. */
+    final Map<Long, Task<PythonTask>> inFlight = new LinkedHashMap<>();
+    /** Of those, how many are on the loop (the others: the one whose call runs now). */
+    int onLoop;
+    /** The task nextWork gave this interpreter to start next, and its id. */
+    Task<PythonTask> reserved;
+    long reservedId;
+    long nextTaskId;
+    /** Loop tasks to cancel at the next chance. */
+    final List<Long> cancels = new ArrayList<>();
+    /** When the loop needs its next turn ({@link System#nanoTime()}), if {@link #loopWaiting}. */
+    long loopDueNanos;
+    boolean loopWaiting;
+    /** Helping was tried since the last event and found nothing to run. */
+    boolean helpTried;
+    /** Waiting in nextWork for work (the pool's idle list), not in a host function. */
+    boolean idle;
+    /** How many of the pool's setups it has run. */
+    int setupsRun;
+    int tasksStarted;
+
+    // ---- any thread -------------------------------------------------------------------------
+    /** Something for its loop happened (a sub-task completed, a thread-safe call_soon): turn the loop. */
+    volatile boolean woken;
+    /** The same event, for a host function waiting on this thread (each consumes its own flag). */
+    volatile boolean hostWoken;
+    /** Waiting on {@link #wakeup} (for work or in a host function). */
+    volatile boolean parked;
+    /** The task whose sync code runs now, null between units and while the loop turns. */
+    volatile Task<PythonTask> runningSync;
+    /** Counts units run, and whether one runs now: tells a loop stuck in one turn (see InterpreterPool#stopTask). */
+    volatile long units;
+    volatile boolean inUnit;
     /** Set once the owner closes its own context on the way out: nothing left to stop. */
     volatile boolean closing;
+    private volatile boolean killed;
+    private volatile Context context;
+    private volatile Thread owner;
+
+    // ---- the owner thread only --------------------------------------------------------------
+    private Value start;
+    private Value startEval;
+    private Value step;
+    private Value cancel;
+    private Value help;
+    private Value currentTask;
+    private Value describe;
+    private Value pending;
+    private Boundary boundary;
     /** Teardowns of the setups run, in order; run backwards when the interpreter stops normally. */
     private final List<String> teardowns = new ArrayList<>();
     private boolean initialized;
     private RuntimeException lastSetupFailure;
 
-    Interpreter(InterpreterPool pool, PoolConfig config, Engine engine, int id) {
+    Interpreter(InterpreterPool pool, PoolConfig config, Engine engine, int id, Condition wakeup) {
         this.pool = pool;
         this.config = config;
         this.engine = engine;
-        this.session = new InterpreterSession(id, this);
+        this.id = id;
+        this.wakeup = wakeup;
+        this.session = new InterpreterSession(id, this, pool);
     }
 
     @Override
@@ -89,28 +156,8 @@ final class Interpreter implements Runnable {
                 pool.interpreterFailed(this, killed ? null : e);
                 return;
             }
-            if (!pool.interpreterReady(this)) {
-                return;
-            }
-            PendingTask task;
-            while ((task = pool.nextTask(this)) != null) {
-                if (task == PendingTask.SETUP) {
-                    if (!runSetups() && !killed) {
-                        // A failed setup leaves the interpreter half-prepared: let a fresh one take over.
-                        pool.replace(this, false);
-                        pool.retire(this);
-                    }
-                    if (killed) {
-                        return;
-                    }
-                    continue;
-                }
-                execute(task);
-                if (killed) {
-                    return;
-                }
-                tasksRun++;
-                pool.taskEnded(this);
+            if (pool.interpreterReady(this)) {
+                serve();
             }
         } finally {
             try {
@@ -126,26 +173,191 @@ final class Interpreter implements Runnable {
         }
     }
 
+    /** The interpreter's main loop: one unit of work at a time, as the pool hands them out. */
+    private void serve() {
+        while (true) {
+            InterpreterPool.Work work = pool.nextWork(this);
+            if (work == InterpreterPool.Work.STOP || killed) {
+                return;
+            }
+            units++;
+            inUnit = true;
+            try {
+                switch (work) {
+                    case SETUP -> {
+                        if (!runSetups() && !killed) {
+                            // A failed setup leaves the interpreter half-prepared: let a fresh one take over.
+                            pool.replace(this, false);
+                        }
+                    }
+                    case START -> startNext();
+                    case CANCEL -> cancelTasks();
+                    case TURN -> turnLoop();
+                    case HELP -> helpOnce();
+                    case STOP -> { }
+                }
+            } catch (PolyglotException e) {
+                if (!killed && !e.isCancelled() && !e.isInterrupted()) {
+                    // The loop itself failed (SystemExit or KeyboardInterrupt out of a task, an internal
+                    // error): its state is unknown, so its tasks end here and a fresh interpreter takes over.
+                    LOG.warning(() -> "interpreter " + id + ": its event loop failed (" + e.getMessage()
+                            + "); its tasks are aborted and the interpreter replaced");
+                    pool.loopFailed(this, describeFailure(e));
+                }
+            } finally {
+                inUnit = false;
+                runningSync = null;
+            }
+            if (killed) {
+                return;
+            }
+        }
+    }
+
+    // ---- units of work ------------------------------------------------------------------------
+
+    /** Takes the task nextWork reserved and starts it: a value settles it, a coroutine stays on the loop. */
+    private void startNext() {
+        long tid = reservedId;
+        Task<PythonTask> task = pool.takeReserved(this);
+        if (!task.isRunning()) {
+            pool.taskFinished(this, tid, false, null, null);  // ended meanwhile (deadline, cancellation)
+            return;
+        }
+        Object result = null;
+        RuntimeException failure = null;
+        boolean onLoop = false;
+        try {
+            PythonTask t = task.work();
+            Value value;
+            if (t.isCall()) {
+                Value args = (Value) boundary.toPython(t.args());
+                Object kwargs = t.kwargs().isEmpty() ? null : boundary.toPython(t.kwargs());
+                value = start.execute(tid, t.module(), t.function(), args, kwargs);
+            } else {
+                value = startEval.execute(tid, t.source());
+            }
+            if (value.equals(pending)) {
+                onLoop = true;
+            } else {
+                result = boundary.toJava(value);
+            }
+        } catch (PolyglotException e) {
+            failure = failureOf(e, task.work().describe());
+        } catch (Boundary.UnsupportedValue e) {
+            failure = new PythonException("TypeError", e.getMessage(), "");
+        } catch (IllegalArgumentException e) {
+            failure = e;
+        } finally {
+            runningSync = null;
+        }
+        if (onLoop) {
+            pool.taskOnLoop(this);
+        } else {
+            pool.taskFinished(this, tid, false, result, failure);
+        }
+    }
+
+    /** One turn of the event loop; reports the tasks that finished and when the loop needs the next turn. */
+    private void turnLoop() {
+        Value outcome = step.execute();
+        Value finished = outcome.getArrayElement(0);
+        long n = finished.getArraySize();
+        for (long i = 0; i < n; i++) {
+            Value entry = finished.getArrayElement(i);
+            long tid = entry.getArrayElement(0).asLong();
+            Object result = null;
+            RuntimeException failure = null;
+            if (entry.getArrayElement(1).asBoolean()) {
+                try {
+                    result = boundary.toJava(entry.getArrayElement(2));
+                } catch (Boundary.UnsupportedValue e) {
+                    failure = new PythonException("TypeError", e.getMessage(), "");
+                }
+            } else {
+                Value info = entry.getArrayElement(2);
+                failure = new PythonException(info.getArrayElement(0).asString(), info.getArrayElement(1).asString(),
+                        info.getArrayElement(2).asString());
+            }
+            pool.taskFinished(this, tid, true, result, failure);
+        }
+        pool.loopTurned(this, outcome.getArrayElement(1).asDouble());
+    }
+
+    private void cancelTasks() {
+        List<Long> ids = pool.takeCancels(this);
+        if (!ids.isEmpty()) {
+            cancel.execute(boundary.toPython(ids));
+        }
+        pool.loopTurned(this, 0);  // let the cancellations reach their tasks now
+    }
+
+    private void helpOnce() {
+        boolean ran = help.execute().asBoolean();
+        pool.helped(this, ran);
+    }
+
+    /** The Python-level failure for a task whose call raised out of the guest. */
+    private RuntimeException failureOf(PolyglotException e, String what) {
+        if (killed || e.isCancelled() || e.isInterrupted()) {
+            // Stopped from outside (deadline, cancellation, shutdown): whoever stopped it told the caller.
+            killed = true;
+            return new io.covet.tasks.TaskAbortedException(what + " was stopped");
+        }
+        if (e.isExit()) {
+            pool.replace(this, false);
+            return new PythonException("SystemExit", "the task exited the interpreter with status " + e.getExitStatus(), "");
+        }
+        if (e.isGuestException() && !e.isInternalError() && e.getGuestObject() != null) {
+            return toPythonException(e);
+        }
+        // A host error escaped the guest (e.g. a denied operation no guard caught): its state is unknown.
+        pool.replace(this, false);
+        return new PythonException("SystemError", "internal error in the interpreter: " + e.getMessage(), "");
+    }
+
+    private String describeFailure(PolyglotException e) {
+        if (e.isGuestException() && e.getGuestObject() != null && !e.isInternalError()) {
+            PythonException p = toPythonException(e);
+            return p.pythonType() + ": " + p.pythonMessage();
+        }
+        return e.isExit() ? "exit status " + e.getExitStatus() : String.valueOf(e.getMessage());
+    }
+
+    /**
+     * The id of the task whose code runs now: the sync task, or the loop task the loop is turning
+     * for (read from Python's context); null between units. Only on the owner thread (a host function).
+     */
+    Long currentTaskId() {
+        Task<PythonTask> sync = runningSync;
+        if (sync != null) {
+            return pool.idOf(this, sync);
+        }
+        if (!inUnit || currentTask == null) {
+            return null;
+        }
+        Value id = currentTask.execute();
+        return id.isNull() ? null : id.asLong();
+    }
+
+    // ---- setups -------------------------------------------------------------------------------
+
     /**
      * Runs the pool's setups this interpreter has not run yet, reporting each outcome to the
      * pool; stops at the first failure and returns false.
      */
     private boolean runSetups() {
-        for (InterpreterPool.Setup setup : pool.setupsFrom(setupsRun)) {
-            setupsRun++;
+        for (InterpreterPool.Setup setup : pool.setupsFrom(this)) {
             RuntimeException failure = null;
-            inHook = true;
             try {
                 context.eval(Source.create("python", setup.setup()));
                 if (setup.teardown() != null) {
                     teardowns.add(setup.teardown());
                 }
             } catch (PolyglotException e) {
-                failure = killed || e.isCancelled() ? new PoolClosedException("stopped while running a setup")
+                failure = killed || e.isCancelled() ? new io.covet.tasks.ClosedException("stopped while running a setup")
                         : e.isGuestException() && !e.isInternalError() && e.getGuestObject() != null ? toPythonException(e)
                         : new PythonException("SystemError", "setup failed: " + e.getMessage(), "");
-            } finally {
-                inHook = false;
             }
             pool.setupRan(this, setup, failure);
             if (failure != null) {
@@ -158,7 +370,7 @@ final class Interpreter implements Runnable {
 
     /** Runs the teardowns, last setup's first; a failing one is logged and the others still run. */
     private void runTeardowns() {
-        inHook = true;
+        inUnit = true;
         try {
             for (int i = teardowns.size() - 1; i >= 0 && !killed; i--) {
                 try {
@@ -167,15 +379,16 @@ final class Interpreter implements Runnable {
                     if (!killed && !e.isCancelled()) {
                         String detail = e.isGuestException() && e.getGuestObject() != null
                                 ? toPythonException(e).getMessage() : e.getMessage();
-                        java.util.logging.Logger.getLogger(Interpreter.class.getName())
-                                .warning("interpreter " + session.id() + ": teardown failed: " + detail);
+                        LOG.warning("interpreter " + id + ": teardown failed: " + detail);
                     }
                 }
             }
         } finally {
-            inHook = false;
+            inUnit = false;
         }
     }
+
+    // ---- start-up -----------------------------------------------------------------------------
 
     private void initialize() {
         SandboxPolicy sandbox = config.sandbox();
@@ -206,9 +419,14 @@ final class Interpreter implements Runnable {
             throw new IllegalStateException("stopped while starting");
         }
         Value helper = context.eval("python", LOADER).execute(HELPER_SOURCE);
-        call = helper.getMember("call");
-        evaluate = helper.getMember("evaluate");
+        start = helper.getMember("start");
+        startEval = helper.getMember("start_eval");
+        step = helper.getMember("step");
+        cancel = helper.getMember("cancel");
+        help = helper.getMember("help");
+        currentTask = helper.getMember("current_task");
         describe = helper.getMember("describe");
+        pending = helper.getMember("PENDING");
         boundary = new Boundary(helper);
         if (!config.hostFunctions().isEmpty()) {
             helper.getMember("install_host").execute(hostModule(helper.getMember("HOST_ERROR")),
@@ -270,54 +488,13 @@ final class Interpreter implements Runnable {
         return ProxyObject.fromMap(members);
     }
 
-    /** Runs one task on this thread and hands its outcome to the pool. */
-    private void execute(PendingTask task) {
-        Object result = null;
-        RuntimeException failure = null;
-        try {
-            PythonTask t = task.task;
-            Value value;
-            if (t.isCall()) {
-                Value args = (Value) boundary.toPython(t.args());
-                Object kwargs = t.kwargs().isEmpty() ? null : boundary.toPython(t.kwargs());
-                value = call.execute(t.module(), t.function(), args, kwargs);
-            } else {
-                value = evaluate.execute(t.source());
-            }
-            result = boundary.toJava(value);
-        } catch (PolyglotException e) {
-            if (killed || e.isCancelled() || e.isInterrupted()) {
-                // Stopped from outside (timeout, cancel, shutdown): whoever stopped it told the caller.
-                failure = new PoolClosedException(task.task.describe() + " was stopped");
-                killed = true;
-            } else if (e.isExit()) {
-                failure = new PythonException("SystemExit", "the task exited the interpreter with status " + e.getExitStatus(), "");
-                retireAfterFailure();
-            } else if (e.isGuestException() && !e.isInternalError() && e.getGuestObject() != null) {
-                failure = toPythonException(e);
-            } else {
-                // A host error escaped the guest (e.g. a denied operation no guard caught): its state is unknown.
-                failure = new PythonException("SystemError", "internal error in the interpreter: " + e.getMessage(), "");
-                retireAfterFailure();
-            }
-        } catch (Boundary.UnsupportedValue e) {
-            failure = new PythonException("TypeError", e.getMessage(), "");
-        } catch (IllegalArgumentException e) {
-            failure = e;
-        }
-        pool.taskFinished(task, result, failure);
-    }
-
     private PythonException toPythonException(PolyglotException e) {
         Value info = describe.execute(e.getGuestObject());
         return new PythonException(info.getArrayElement(0).asString(), info.getArrayElement(1).asString(),
                 info.getArrayElement(2).asString());
     }
 
-    /** After an error that may have left the context broken: finish this task, then be replaced. */
-    private void retireAfterFailure() {
-        pool.replace(this, false);
-    }
+    // ---- stopping -----------------------------------------------------------------------------
 
     /**
      * Stops whatever runs in this interpreter and closes it; called from a lifecycle thread, never
@@ -325,7 +502,6 @@ final class Interpreter implements Runnable {
      */
     void kill() {
         killed = true;
-        retiring = true;
         Thread t = owner;
         if (t != null) {
             // Wakes the owner if it is blocked in a host function (e.g. waiting for sub-tasks),
@@ -333,6 +509,10 @@ final class Interpreter implements Runnable {
             t.interrupt();
         }
         closeContext(true);
+    }
+
+    boolean killed() {
+        return killed;
     }
 
     private void closeContext(boolean cancel) {
@@ -358,4 +538,8 @@ final class Interpreter implements Runnable {
         }
     }
 
+    @Override
+    public String toString() {
+        return "interpreter " + id;
+    }
 }

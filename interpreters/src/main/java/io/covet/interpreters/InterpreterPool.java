@@ -1,25 +1,34 @@
 package io.covet.interpreters;
 
+import io.covet.tasks.ClosedException;
+import io.covet.tasks.Deadline;
+import io.covet.tasks.QueueMetrics;
+import io.covet.tasks.Task;
+import io.covet.tasks.TaskAbortedException;
+import io.covet.tasks.TaskQueue;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.HdrHistogram.ConcurrentHistogram;
 import org.graalvm.polyglot.Engine;
 
 /**
@@ -28,27 +37,40 @@ import org.graalvm.polyglot.Engine;
  * <h2>Implementation overview</h2>
  * <b>Isolation.</b> Each interpreter is its own GraalPy context with its own GIL, module table and
  * globals; they share one polyglot {@link Engine}, so parsed and JIT-compiled code is shared but no
- * Python state is. The contract is that of separate processes: nothing one task leaves behind in
- * an interpreter's globals is visible to any other interpreter.
+ * Python state is. The contract is that of separate processes.
  *
- * <p><b>Concurrency.</b> Each interpreter is owned by one platform thread ({@link PoolThreads}),
- * the only thread that enters its context. Submitted tasks wait in one FIFO queue, bounded by
- * {@link PoolConfig#queueLimit()}; idle interpreter threads block on a condition until work arrives
- * (no polling). Callers, virtual threads included, only submit and wait on a
- * {@link CompletableFuture}.
+ * <p><b>Admission.</b> Tasks wait in one {@link TaskQueue}: bounded, FIFO, one deadline per task
+ * (waiting and running), one state machine that settles each exactly once, one set of counters.
+ * A full queue refuses at the door ({@link io.covet.tasks.OverloadedException}).
  *
- * <p><b>Deadlines.</b> A timer thread fails a task that waited longer than
- * {@link PoolConfig#acquireTimeout()} (removing it from the queue) and one that ran longer than its
- * run limit: the caller is told at the deadline, then a lifecycle thread closes the context with
- * cancellation (which stops even {@code while True: pass}) while a replacement starts, so the pool
- * returns to its size. A task's state moves forward by compare-and-set ({@link PendingTask}), so
- * every accepted task is completed exactly once: with its value, its Python exception, a
- * {@link TaskTimeoutException}, a {@link CancellationException} if its caller cancelled it, or a
- * {@link PoolClosedException} if shutdown's grace period ran out first.
+ * <p><b>Threads.</b> Each interpreter is owned by one platform thread ({@link PoolThreads}), the
+ * only thread that enters its context; it asks {@link #nextWork} what to do next and does it, one
+ * unit at a time. Callers, virtual threads included, only submit and wait.
  *
- * <p><b>Recycling.</b> An interpreter that reaches {@link PoolConfig#maxTasksPerInterpreter()} or
- * {@link PoolConfig#maxAge()} keeps serving while its replacement starts, and leaves once the
- * replacement is ready, so recycling never leaves the pool short.
+ * <p><b>Overlap.</b> A task whose function returns a coroutine stays on its interpreter's event
+ * loop after it starts, so an interpreter has up to {@link PoolConfig#maxInFlight()} tasks in
+ * flight while they await. Scheduling, per interpreter: pending setups first, then cancellations,
+ * then a turn of the loop when it has something ready (a timer is due, an awaited sub-task
+ * completed), then one new task from the queue, then waiting. So the loop gets a turn between any
+ * two new tasks (async work is never starved by a stream of sync tasks), and a new task waits at
+ * most one turn of the loop (sync work is never starved by async work); a sync task runs to its
+ * end once started, as it must under one GIL. New tasks go to idle interpreters first: one with
+ * tasks in flight takes a new one only when no interpreter is idle, so CPU-bound sync tasks
+ * spread over the pool instead of queueing behind a busy loop.
+ *
+ * <p><b>Deadlines.</b> At a task's deadline its caller is told at once (the queue settles it);
+ * then its work is stopped: a loop task is cancelled (its interpreter goes on serving the others);
+ * a sync task, or a loop that does not come back within {@link #STUCK_LOOP_GRACE} of a cancel
+ * (a coroutine spinning without awaiting), has its interpreter closed with cancellation, which stops
+ * even {@code while True: pass}, while a replacement starts. Tasks that shared the closed
+ * interpreter fail with {@link TaskAbortedException}.
+ *
+ * <p><b>Lifecycle.</b> Each interpreter's {@link Interpreter.State} and whether a replacement was
+ * started for it change only under this pool's lock, so a timeout, a normal task end, recycling and
+ * shutdown racing each other start at most one replacement per interpreter, and the pool never
+ * holds more than its size in interpreters that are starting or serving and not yet replaced.
+ * Limits reached ({@link PoolConfig#maxTasksPerInterpreter()}, {@link PoolConfig#maxAge()}): the
+ * interpreter keeps serving while its replacement starts, then retires.
  *
  * <h2>Values</h2>
  * Arguments and results cross by value: None, bool, int (any size), float, str, bytes, list,
@@ -58,38 +80,41 @@ import org.graalvm.polyglot.Engine;
 public final class InterpreterPool implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(InterpreterPool.class.getName());
+    /** How long a loop may stay in one turn after its task was cancelled before its interpreter is replaced. */
+    static final Duration STUCK_LOOP_GRACE = Duration.ofSeconds(1);
+
+    /** What an interpreter does next (see {@link #nextWork}). */
+    enum Work { SETUP, CANCEL, TURN, START, HELP, STOP }
 
     private final PoolConfig config;
     private final Engine engine;
     private final PoolThreads threads = new PoolThreads("covet-py");
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService lifecycle;
+    private final TaskQueue<PythonTask> queue;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition workAvailable = lock.newCondition();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<PendingTask> queue = new ArrayDeque<>();
-    /** Interpreters started and not yet exited (starting, serving or being stopped). */
+    // ---- guarded by lock ----------------------------------------------------------------------
+    /** Interpreters not yet exited. */
     private final Set<Interpreter> live = new HashSet<>();
-    private final Set<Interpreter> ready = new HashSet<>();
+    /** Interpreters waiting in nextWork that could take a task; most recently parked last. */
+    private final ArrayDeque<Interpreter> waitingForWork = new ArrayDeque<>();
+    /** Setups every interpreter runs once, in order (see {@link #addSetup}). */
+    private final List<Setup> setups = new ArrayList<>();
     private boolean closed;
-    /** How many interpreters the pool keeps ready: {@link PoolConfig#size()} until {@link #resize}. */
-    private volatile int size;
-    private final java.util.concurrent.atomic.AtomicInteger sessionIds = new java.util.concurrent.atomic.AtomicInteger();
+    private int size;
+    private int maxBusy = Integer.MAX_VALUE;
+    // ---- any thread ---------------------------------------------------------------------------
+    /** waitingForWork.size(), read by submitters without the lock. */
+    private volatile int waitingCount;
+    /** The free slots of the interpreters in waitingForWork (the queue's refusal reads it, without the lock). */
+    private volatile int freeNow;
+    private final AtomicInteger ids = new AtomicInteger();
     private volatile Duration startup = Duration.ZERO;
     /** Interpreter starts that failed in a row since one last became ready (restart back-off). */
-    private final java.util.concurrent.atomic.AtomicInteger failedStarts = new java.util.concurrent.atomic.AtomicInteger();
-    /** Setups every interpreter runs once, in order (see {@link #addSetup}); guarded by {@code lock}. */
-    private final List<Setup> setups = new ArrayList<>();
-
-    private final LongAdder completed = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final LongAdder timedOut = new LongAdder();
-    private final LongAdder cancelled = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
+    private final AtomicInteger failedStarts = new AtomicInteger();
     private final LongAdder recycled = new LongAdder();
-    private final ConcurrentHistogram waitMicros = new ConcurrentHistogram(3);
-    private final ConcurrentHistogram runMicros = new ConcurrentHistogram(3);
 
     private InterpreterPool(PoolConfig config) {
         this.config = config;
@@ -97,6 +122,9 @@ public final class InterpreterPool implements AutoCloseable {
         this.engine = GraalPy.newEngine();
         this.timer = threads.timer();
         this.lifecycle = threads.lifecycle();
+        // Free slots: those of interpreters waiting for work now. One running sync code takes
+        // nothing until it is done, however many slots it has.
+        this.queue = new TaskQueue<>("the interpreter pool", 0, config.queueLimit(), () -> freeNow);
     }
 
     /** Starts a pool and returns once all its interpreters are ready. */
@@ -115,8 +143,13 @@ public final class InterpreterPool implements AutoCloseable {
         InterpreterPool pool = new InterpreterPool(config);
         long t0 = System.nanoTime();
         List<CompletableFuture<Void>> starting = new ArrayList<>();
-        for (int i = 0; i < config.size(); i++) {
-            starting.add(pool.startInterpreter().thenRun(() -> onReady.accept(pool.ready())));
+        pool.lock.lock();
+        try {
+            for (int i = 0; i < config.size(); i++) {
+                starting.add(pool.startInterpreter().thenRun(() -> onReady.accept(pool.ready())));
+            }
+        } finally {
+            pool.lock.unlock();
         }
         try {
             CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).get();
@@ -146,147 +179,38 @@ public final class InterpreterPool implements AutoCloseable {
     // ---- submitting -------------------------------------------------------------------------
 
     /**
-     * Queues a task. The future completes with the task's value, or exceptionally with a
-     * {@link PythonException}, {@link TaskTimeoutException}, {@link PoolClosedException} or
-     * {@link IllegalArgumentException} (an argument with no Python counterpart). Cancelling the
-     * future stops the task, replacing its interpreter if it had started.
+     * Queues a task under {@code deadline} (waiting and running together); its run limit is its own
+     * timeout, or {@link PoolConfig#taskTimeout()}. The task settles with its value, or with a
+     * {@link PythonException}, {@link io.covet.tasks.DeadlineExceededException},
+     * {@link TaskAbortedException}, {@link ClosedException} or {@link IllegalArgumentException} (an
+     * argument with no Python counterpart). A function that returns a coroutine is awaited on the
+     * interpreter's event loop.
      *
-     * @throws PoolOverloadedException if the wait queue is full (the task was not accepted)
-     * @throws PoolClosedException     if the pool is shut down
+     * @throws io.covet.tasks.OverloadedException if the queue is full (nothing was accepted)
+     * @throws ClosedException                    if the pool is shut down
      */
-    public CompletableFuture<Object> submit(PythonTask task) {
-        PendingTask pending = new PendingTask(task, task.timeout().orElse(config.taskTimeout()));
-        lock.lock();
-        try {
-            if (closed) {
-                throw new PoolClosedException("the interpreter pool is shut down; " + task.describe() + " was not accepted");
-            }
-            // Idle interpreters take queued tasks at once; only tasks beyond them count as waiting.
-            if (queue.size() >= config.queueLimit() + idleCountLocked()) {
-                rejected.increment();
-                throw new PoolOverloadedException(size, config.queueLimit());
-            }
-            queue.addLast(pending);
-            pending.deadline = timer.schedule(() -> waitDeadline(pending), config.acquireTimeout().toNanos(), TimeUnit.NANOSECONDS);
-            workAvailable.signal();
-        } finally {
-            lock.unlock();
+    public Task<PythonTask> enqueue(PythonTask task, Deadline deadline) {
+        Duration limit = task.timeout().orElse(config.taskTimeout());
+        Task<PythonTask> queued = queue.submit(task, deadline, limit.compareTo(PythonTask.NO_LIMIT) >= 0 ? null : limit,
+                task.describe());
+        if (waitingCount > 0) {
+            wakeOneForWork();
         }
-        pending.future.whenComplete((v, e) -> {
-            if (e instanceof CancellationException) {
-                callerCancelled(pending);
-            }
-        });
-        return pending.future;
+        return queued;
+    }
+
+    /** {@link #enqueue} with no deadline beyond the run limit, as a future (completed off the pool's threads). */
+    public CompletableFuture<Object> submit(PythonTask task) {
+        return enqueue(task, Deadline.none()).future();
     }
 
     /**
      * Takes back a task that is still waiting in the queue, so that the caller can run it some
-     * other way (e.g. an interpreter waiting for its own sub-tasks runs them itself instead of
-     * blocking). True if it was withdrawn: the pool will not run it and never completes its
-     * future, which is now the caller's to settle; false if it already started, finished, or is
-     * not this pool's.
+     * other way (an interpreter waiting for its own sub-tasks runs them itself instead of
+     * blocking). True if it was withdrawn (it is then cancelled, and never runs here).
      */
-    public boolean withdraw(CompletableFuture<?> future) {
-        PendingTask found = null;
-        lock.lock();
-        try {
-            for (PendingTask t : queue) {
-                if (t.future == future) {
-                    found = t;
-                    break;
-                }
-            }
-            if (found == null || !found.finish(PendingTask.State.QUEUED)) {
-                return false;
-            }
-            queue.remove(found);
-        } finally {
-            lock.unlock();
-        }
-        return true;
-    }
-
-    /**
-     * Changes how many interpreters the pool keeps. Growing starts the new ones in the background
-     * (they take work once ready); shrinking retires idle interpreters first, busy ones after
-     * their current task. Queued tasks are unaffected.
-     */
-    public void resize(int newSize) {
-        if (newSize < 1) {
-            throw new IllegalArgumentException("pool size must be at least 1, got " + newSize);
-        }
-        int grow;
-        lock.lock();
-        try {
-            if (closed) {
-                throw new PoolClosedException("the interpreter pool is shut down");
-            }
-            size = newSize;
-            int serving = 0;
-            for (Interpreter i : live) {
-                if (!i.retiring && !i.replaced) {
-                    serving++;
-                }
-            }
-            grow = newSize - serving;
-            List<Interpreter> candidates = new ArrayList<>();
-            for (Interpreter i : live) {
-                if (!i.retiring && !i.replaced) {
-                    candidates.add(i);
-                }
-            }
-            candidates.sort(java.util.Comparator.comparing(i -> i.current != null));
-            for (int k = 0; k < -grow && k < candidates.size(); k++) {
-                candidates.get(k).retiring = true;
-            }
-            workAvailable.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        for (int k = 0; k < grow; k++) {
-            startInterpreter();
-        }
-    }
-
-    /**
-     * Python source that every interpreter runs once before it takes more work: those serving
-     * now run it between tasks (before the next queued task), interpreters started later (growth,
-     * recycling, replacement after a timeout) run it while they start. {@code teardown} (may be
-     * null) runs when an interpreter that ran {@code setup} stops normally (retired, pool shut
-     * down), not when it is killed. This is how an app is loaded into, and unloaded from, every
-     * interpreter.
-     *
-     * @return completes once every interpreter alive now has run {@code setup} (or exited), or
-     *         exceptionally with the first failure ({@link PythonException}); an interpreter whose
-     *         setup failed is replaced, and its replacement runs the setup again as it starts
-     */
-    public CompletableFuture<Void> addSetup(String setup, String teardown) {
-        java.util.Objects.requireNonNull(setup, "setup");
-        lock.lock();
-        try {
-            if (closed) {
-                return CompletableFuture.failedFuture(new PoolClosedException("the interpreter pool is shut down"));
-            }
-            Setup s = new Setup(setup, teardown, new CompletableFuture<>(), new HashSet<>(live));
-            setups.add(s);
-            if (s.waiting().isEmpty()) {
-                s.done().complete(null);
-            }
-            workAvailable.signalAll();
-            return s.done();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** A setup added with {@link #addSetup}; {@code waiting}: interpreters that have yet to run it. */
-    record Setup(String setup, String teardown, CompletableFuture<Void> done, Set<Interpreter> waiting) {
-    }
-
-    /** How many interpreters the pool keeps ready. */
-    public int size() {
-        return size;
+    public boolean withdraw(Task<?> task) {
+        return queue.withdraw(task);
     }
 
     /** {@code module.function(*args)}, asynchronously; see {@link #submit}. */
@@ -301,11 +225,11 @@ public final class InterpreterPool implements AutoCloseable {
 
     /** Runs a task and waits for it; throws what the task failed with (unwrapped). */
     public Object run(PythonTask task) {
-        CompletableFuture<Object> future = submit(task);
+        Task<PythonTask> queued = enqueue(task, Deadline.none());
         try {
-            return future.get();
+            return queued.join();
         } catch (InterruptedException e) {
-            future.cancel(true);
+            queued.cancel();
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for " + task.describe());
         } catch (ExecutionException e) {
@@ -326,26 +250,584 @@ public final class InterpreterPool implements AutoCloseable {
         return run(PythonTask.eval(source));
     }
 
-    // ---- what interpreters call (on their own threads) ------------------------------------
+    // ---- sizing -------------------------------------------------------------------------------
 
-    /** The setups {@code interpreter} has not run yet (it has run the first {@code from}). */
-    List<Setup> setupsFrom(int from) {
+    /**
+     * Changes how many interpreters the pool keeps. Growing starts the new ones in the background
+     * (they take work once ready); shrinking retires idle interpreters first, busy ones after
+     * their tasks in flight. Queued tasks are unaffected.
+     */
+    public void resize(int newSize) {
+        if (newSize < 1) {
+            throw new IllegalArgumentException("pool size must be at least 1, got " + newSize);
+        }
         lock.lock();
         try {
-            return from >= setups.size() ? List.of() : List.copyOf(setups.subList(from, setups.size()));
+            if (closed) {
+                throw new ClosedException("the interpreter pool is shut down");
+            }
+            size = newSize;
+            List<Interpreter> counted = new ArrayList<>();
+            for (Interpreter i : live) {
+                if (counts(i)) {
+                    counted.add(i);
+                }
+            }
+            int grow = newSize - counted.size();
+            counted.sort(java.util.Comparator.comparingInt(i -> i.inFlight.size()));
+            for (int k = 0; k < -grow && k < counted.size(); k++) {
+                retireLocked(counted.get(k));
+            }
+            for (int k = 0; k < grow; k++) {
+                startInterpreter();
+            }
+            updateCapacity();
         } finally {
             lock.unlock();
         }
     }
 
-    /** {@code interpreter} ran {@code setup}, successfully if {@code failure} is null. */
-    void setupRan(Interpreter interpreter, Setup setup, RuntimeException failure) {
+    /** How many interpreters the pool keeps ready. */
+    public int size() {
         lock.lock();
         try {
+            return size;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * New tasks start only while fewer than {@code limit} interpreters run Python (ADR-007's
+     * {@code max_gil_contention}: GILs in use; an interpreter waiting for a sub-task holds none);
+     * by default there is no limit beyond the pool's size.
+     */
+    public void setMaxBusy(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("the busy limit must be at least 1, got " + limit);
+        }
+        lock.lock();
+        try {
+            maxBusy = limit;
+            updateCapacity();
+            signalAllLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Tasks may wait in the queue beyond the interpreters' free slots; more are refused. */
+    public void setQueueLimit(int limit) {
+        queue.setQueueLimit(limit);
+    }
+
+    /**
+     * Python source that every interpreter runs once before it takes more work: those serving
+     * now run it between units of work, interpreters started later (growth, recycling, replacement
+     * after a timeout) run it while they start. {@code teardown} (may be null) runs when an
+     * interpreter that ran {@code setup} stops normally (retired, pool shut down), not when it is
+     * killed. This is how an app is loaded into, and unloaded from, every interpreter.
+     *
+     * @return completes once every interpreter alive now has run {@code setup} (or exited), or
+     *         exceptionally with the first failure ({@link PythonException}); an interpreter whose
+     *         setup failed is replaced, and its replacement runs the setup again as it starts
+     */
+    public CompletableFuture<Void> addSetup(String setup, String teardown) {
+        Objects.requireNonNull(setup, "setup");
+        lock.lock();
+        try {
+            if (closed) {
+                return CompletableFuture.failedFuture(new ClosedException("the interpreter pool is shut down"));
+            }
+            Set<Interpreter> waiting = new HashSet<>();
+            for (Interpreter i : live) {
+                if (i.state != Interpreter.State.KILLED) {
+                    waiting.add(i);
+                }
+            }
+            Setup s = new Setup(setup, teardown, new CompletableFuture<>(), waiting);
+            setups.add(s);
+            if (s.waiting().isEmpty()) {
+                s.done().complete(null);
+            }
+            signalAllLocked();
+            return s.done();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A setup added with {@link #addSetup}; {@code waiting}: interpreters that have yet to run it. */
+    record Setup(String setup, String teardown, CompletableFuture<Void> done, Set<Interpreter> waiting) {
+    }
+
+    // ---- what an interpreter asks (on its own thread) -----------------------------------------
+
+    /**
+     * Blocks until there is something for {@code i} to do and says what (see the class comment
+     * for the order). {@link Work#START} reserves the task it is to start ({@link #takeReserved}).
+     */
+    Work nextWork(Interpreter i) {
+        lock.lock();
+        try {
+            while (true) {
+                if (i.state == Interpreter.State.KILLED) {
+                    return Work.STOP;
+                }
+                if (i.setupsRun < setups.size()) {
+                    return Work.SETUP;
+                }
+                if (!i.cancels.isEmpty()) {
+                    return Work.CANCEL;
+                }
+                long now = System.nanoTime();
+                if (i.woken) {
+                    i.woken = false;
+                    i.helpTried = false;
+                    if (i.onLoop > 0 || i.loopWaiting) {
+                        i.loopWaiting = false;
+                        return Work.TURN;
+                    }
+                }
+                if (i.loopWaiting && now - i.loopDueNanos >= 0) {
+                    i.loopWaiting = false;
+                    return Work.TURN;
+                }
+                if (canTake(i, false)) {
+                    Task<PythonTask> task = queue.poll();
+                    if (task != null) {
+                        reserve(i, task);
+                        return Work.START;
+                    }
+                }
+                if (i.inFlight.isEmpty() && (i.state == Interpreter.State.RETIRING
+                        || (closed && queue.queued() == 0))) {
+                    return Work.STOP;
+                }
+                if (!i.helpTried && i.onLoop > 0 && queue.queued() > 0) {
+                    i.helpTried = true;
+                    return Work.HELP;
+                }
+                awaitWork(i, now);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether {@code i} may start a new task now: it serves, has room, and (if it already has
+     * tasks in flight) no idle interpreter could take it instead. {@code ignoreIdle}: when asked
+     * on behalf of a parked interpreter that would take it itself.
+     */
+    private boolean canTake(Interpreter i, boolean ignoreIdle) {
+        if (i.state != Interpreter.State.SERVING || i.inFlight.size() >= config.maxInFlight()) {
+            return false;
+        }
+        if (i.inFlight.isEmpty()) {
+            return maxBusy == Integer.MAX_VALUE || runningPythonLocked() < maxBusy;
+        }
+        if (ignoreIdle) {
+            return true;
+        }
+        for (Interpreter other : waitingForWork) {
+            if (other != i && other.inFlight.isEmpty() && other.state == Interpreter.State.SERVING) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Waits on i's condition until woken, work arrives, or its loop's next timer is due. */
+    private void awaitWork(Interpreter i, long now) {
+        i.parked = true;
+        boolean forWork = i.state == Interpreter.State.SERVING && i.inFlight.size() < config.maxInFlight();
+        if (forWork) {
+            waitingForWork.addLast(i);
+            waitingChanged();
+        }
+        try {
+            // Re-check after publishing parked/waitingCount: a waker or submitter that missed them saw
+            // our state change instead (both sides write a volatile, then read the other's).
+            if (i.woken || (forWork && queue.queued() > 0 && canTake(i, true))) {
+                return;
+            }
+            long wait = i.loopWaiting ? i.loopDueNanos - now : Long.MAX_VALUE;
+            if (wait <= 0) {
+                return;
+            }
+            if (wait == Long.MAX_VALUE) {
+                i.wakeup.await();
+            } else {
+                i.wakeup.awaitNanos(wait);
+            }
+        } catch (InterruptedException e) {
+            // kill() interrupts the owner; its state says what to do next.
+        } finally {
+            i.parked = false;
+            if (forWork && waitingForWork.remove(i)) {
+                waitingChanged();
+            }
+        }
+    }
+
+    /** Under the lock, after waitingForWork changed. */
+    private void waitingChanged() {
+        waitingCount = waitingForWork.size();
+        int free = 0;
+        for (Interpreter i : waitingForWork) {
+            free += Math.max(0, config.maxInFlight() - i.inFlight.size());
+        }
+        freeNow = free;
+    }
+
+    /** A task arrived: wakes the parked interpreter best placed to take it (an idle one first). */
+    private void wakeOneForWork() {
+        lock.lock();
+        try {
+            wakeOneForWorkLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void wakeOneForWorkLocked() {
+        Interpreter best = null;
+        for (Interpreter i : waitingForWork) {
+            if (canTake(i, true) && (best == null || i.inFlight.size() < best.inFlight.size())) {
+                best = i;
+            }
+        }
+        if (best != null) {
+            waitingForWork.remove(best);
+            waitingChanged();
+            best.wakeup.signal();
+        }
+    }
+
+    /** Under the lock: the task {@code i} takes next gets an id and a way to be stopped. */
+    private void reserve(Interpreter i, Task<PythonTask> task) {
+        long tid = ++i.nextTaskId;
+        i.inFlight.put(tid, task);
+        i.reserved = task;
+        i.reservedId = tid;
+        i.tasksStarted++;
+        i.helpTried = false;
+        task.onStop(t -> stopTask(i, t));
+    }
+
+    /**
+     * The owner takes the task {@link #nextWork} reserved (its id is {@link Interpreter#reservedId})
+     * and runs its call now: from here its deadline stops the interpreter.
+     */
+    Task<PythonTask> takeReserved(Interpreter i) {
+        lock.lock();
+        try {
+            Task<PythonTask> t = i.reserved;
+            i.reserved = null;
+            i.runningSync = t;
+            return t;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Task {@code tid}'s call returned a coroutine, now on i's loop. */
+    void taskOnLoop(Interpreter i) {
+        lock.lock();
+        try {
+            i.onLoop++;
+            i.woken = true;  // its first steps run at the next turn
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Task {@code tid} ended in {@code i} (its call returned, or it finished on the loop); a
+     * deadline or cancellation that came first has already settled it, and this is ignored.
+     */
+    void taskFinished(Interpreter i, long tid, boolean onLoop, Object result, RuntimeException failure) {
+        Task<PythonTask> task;
+        boolean recycle;
+        lock.lock();
+        try {
+            task = i.inFlight.remove(tid);
+            if (onLoop) {
+                i.onLoop--;
+            } else if (i.onLoop > 0) {
+                // Sync code may have made the loop's tasks ready (set an Event they await): give it a turn.
+                i.woken = true;
+            }
+            recycle = task != null && config.maxTasksPerInterpreter() > 0 && i.tasksStarted >= config.maxTasksPerInterpreter();
+        } finally {
+            lock.unlock();
+        }
+        if (task == null) {
+            return;
+        }
+        if (failure == null) {
+            task.complete(result);
+        } else {
+            task.fail(failure);
+        }
+        if (recycle || (!config.maxAge().isZero() && System.nanoTime() - i.createdNanos >= config.maxAge().toNanos())) {
+            replace(i, true);
+        }
+    }
+
+    /** The loop turned; it needs its next turn in {@code delaySeconds} (0: now, negative: only when woken). */
+    void loopTurned(Interpreter i, double delaySeconds) {
+        lock.lock();
+        try {
+            if (delaySeconds >= 0) {
+                i.loopWaiting = true;
+                i.loopDueNanos = System.nanoTime() + (long) (delaySeconds * 1e9);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Helping ran a sub-task here ({@code ran}), or found none to run. */
+    void helped(Interpreter i, boolean ran) {
+        if (ran) {
+            lock.lock();
+            try {
+                i.woken = true;  // its waiter resumes at the next turn
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    List<Long> takeCancels(Interpreter i) {
+        lock.lock();
+        try {
+            List<Long> ids = List.copyOf(i.cancels);
+            i.cancels.clear();
+            return ids;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The id of {@code task} in {@code i}, or null if it is not in flight there. */
+    Long idOf(Interpreter i, Task<?> task) {
+        lock.lock();
+        try {
+            for (Map.Entry<Long, Task<PythonTask>> e : i.inFlight.entrySet()) {
+                if (e.getValue() == task) {
+                    return e.getKey();
+                }
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The task {@code tid} in flight in {@code i}, or null. */
+    Task<PythonTask> taskById(Interpreter i, long tid) {
+        lock.lock();
+        try {
+            return i.inFlight.get(tid);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The loop of {@code i} failed as a whole: its tasks are aborted and it is replaced. */
+    void loopFailed(Interpreter i, String why) {
+        List<Task<PythonTask>> aborted;
+        lock.lock();
+        try {
+            aborted = new ArrayList<>(i.inFlight.values());
+            i.inFlight.clear();
+            i.onLoop = 0;
+        } finally {
+            lock.unlock();
+        }
+        for (Task<PythonTask> t : aborted) {
+            t.fail(new TaskAbortedException(t.description() + " was stopped: the event loop of interpreter " + i.id
+                    + " failed (" + why + ") and the interpreter is being replaced"));
+        }
+        replace(i, false);
+    }
+
+    // ---- deadlines and cancellation --------------------------------------------------------
+
+    /**
+     * A running task was ended by its deadline, its caller or shutdown: stop its work. On the
+     * ending thread (often the deadline timer): nothing here blocks.
+     */
+    private void stopTask(Interpreter i, Task<PythonTask> task) {
+        lock.lock();
+        try {
+            Long tid = null;
+            for (Map.Entry<Long, Task<PythonTask>> e : i.inFlight.entrySet()) {
+                if (e.getValue() == task) {
+                    tid = e.getKey();
+                }
+            }
+            if (tid == null || i.state == Interpreter.State.KILLED || i.state == Interpreter.State.EXITED) {
+                return;  // already over
+            }
+            if (i.runningSync == task) {
+                // Sync code cannot be stopped short of closing the context.
+                killAndReplaceLocked(i, task.description() + " had to be stopped");
+                return;
+            }
+            if (i.reserved == task) {
+                return;  // not started yet: the owner sees it is done and skips it
+            }
+            i.cancels.add(tid);
+            wakeLocked(i);
+            long unitsThen = i.units;
+            boolean busyThen = i.inUnit;
+            long id = tid;
+            schedule(() -> stopIfStuck(i, id, task, unitsThen, busyThen), STUCK_LOOP_GRACE.toNanos());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A loop that stayed in one turn since its task was cancelled is spinning: replace its interpreter. */
+    private void stopIfStuck(Interpreter i, long tid, Task<PythonTask> task, long unitsThen, boolean busyThen) {
+        lock.lock();
+        try {
+            if (busyThen && i.inUnit && i.units == unitsThen && i.inFlight.get(tid) == task) {
+                killAndReplaceLocked(i, task.description() + " did not stop within " + STUCK_LOOP_GRACE.toMillis()
+                        + " ms of being cancelled (code that runs without awaiting)");
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops {@code i} for good (its context closed with cancellation) and starts another. */
+    private void killAndReplaceLocked(Interpreter i, String why) {
+        if (i.state == Interpreter.State.KILLED || i.state == Interpreter.State.EXITED) {
+            return;
+        }
+        i.state = Interpreter.State.KILLED;
+        List<Task<PythonTask>> aborted = new ArrayList<>(i.inFlight.values());
+        i.inFlight.clear();
+        i.onLoop = 0;
+        if (!i.replaced) {
+            i.replaced = true;
+            recycled.increment();
+            if (!closed) {
+                startInterpreter();
+            }
+        }
+        updateCapacity();
+        signalLocked(i);
+        LOG.warning(() -> "interpreter " + i.id + " is being replaced: " + why);
+        Runnable stop = () -> {
+            for (Task<PythonTask> t : aborted) {
+                t.fail(new TaskAbortedException(t.description() + " was stopped: it shared interpreter " + i.id
+                        + ", which was replaced because " + why));
+            }
+            i.kill();
+        };
+        try {
+            lifecycle.execute(stop);  // closing a context blocks until its code is cancelled
+        } catch (RejectedExecutionException e) {
+            stop.run();  // shutting down: shutdown() waits for it anyway
+        }
+    }
+
+    // ---- waking interpreters (InterpreterSession) ---------------------------------------------
+
+    /** Something happened for {@code i}'s loop or host waits (a sub-task completed): any thread. */
+    void wake(Interpreter i) {
+        i.woken = true;
+        i.hostWoken = true;
+        if (i.parked) {
+            lock.lock();
+            try {
+                i.wakeup.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void wakeLocked(Interpreter i) {
+        i.woken = true;
+        i.hostWoken = true;
+        i.wakeup.signal();
+    }
+
+    /**
+     * On {@code i}'s own thread, inside a host function: blocks until {@link #wake} or
+     * {@code nanos} pass (Long.MAX_VALUE: no limit); true if woken.
+     */
+    boolean awaitWake(Interpreter i, long nanos) throws InterruptedException {
+        lock.lock();
+        try {
+            i.parked = true;
+            if (maxBusy != Integer.MAX_VALUE && queue.queued() > 0) {
+                wakeOneForWorkLocked();  // this interpreter's GIL is free while it waits
+            }
+            try {
+                long left = nanos;
+                while (!i.hostWoken && i.state != Interpreter.State.KILLED) {
+                    if (nanos == Long.MAX_VALUE) {
+                        i.wakeup.await();
+                    } else {
+                        if (left <= 0) {
+                            return false;
+                        }
+                        left = i.wakeup.awaitNanos(left);
+                    }
+                }
+                i.hostWoken = false;
+                return true;
+            } finally {
+                i.parked = false;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signalLocked(Interpreter i) {
+        i.wakeup.signal();
+    }
+
+    private void signalAllLocked() {
+        for (Interpreter i : live) {
+            i.wakeup.signal();
+        }
+    }
+
+    // ---- setups -------------------------------------------------------------------------------
+
+    /** The setups {@code i} has not run yet; they count as handed to it. */
+    List<Setup> setupsFrom(Interpreter i) {
+        lock.lock();
+        try {
+            List<Setup> out = i.setupsRun >= setups.size() ? List.of() : List.copyOf(setups.subList(i.setupsRun, setups.size()));
+            i.setupsRun = setups.size();
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code i} ran {@code setup}, successfully if {@code failure} is null. */
+    void setupRan(Interpreter i, Setup setup, RuntimeException failure) {
+        lock.lock();
+        try {
+            if (i.onLoop > 0) {
+                i.woken = true;  // the setup may have made the loop's tasks ready
+            }
             if (failure != null) {
                 setup.done().completeExceptionally(failure);
             }
-            if (setup.waiting().remove(interpreter) && setup.waiting().isEmpty()) {
+            if (setup.waiting().remove(i) && setup.waiting().isEmpty()) {
                 setup.done().complete(null);
             }
         } finally {
@@ -353,219 +835,151 @@ public final class InterpreterPool implements AutoCloseable {
         }
     }
 
-    /**
-     * Blocks until there is a task for {@code interpreter}; null when it should stop, and
-     * {@link PendingTask#SETUP} when it has setups to run first.
-     */
-    PendingTask nextTask(Interpreter interpreter) {
-        lock.lock();
-        try {
-            while (true) {
-                if (interpreter.retiring) {
-                    return null;
-                }
-                if (interpreter.setupsRun < setups.size()) {
-                    return PendingTask.SETUP;
-                }
-                PendingTask task = queue.pollFirst();
-                if (task != null) {
-                    if (task.start(interpreter)) {
-                        interpreter.current = task;
-                        waitMicros.recordValue((task.startedNanos - task.submittedNanos) / 1000);
-                        if (task.runLimit.compareTo(PythonTask.NO_LIMIT) < 0) {
-                            task.deadline = timer.schedule(() -> runDeadline(task), task.runLimit.toNanos(), TimeUnit.NANOSECONDS);
-                        }
-                        return task;
-                    }
-                    continue;
-                }
-                if (closed) {
-                    return null;
-                }
-                workAvailable.awaitUninterruptibly();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
+    // ---- lifecycle ----------------------------------------------------------------------------
 
-    /** The interpreter's own outcome for a task; ignored if a deadline or cancel got there first. */
-    void taskFinished(PendingTask task, Object result, RuntimeException failure) {
-        if (!task.finish(PendingTask.State.RUNNING)) {
-            return;
+    /** Under the lock: a new interpreter, counted live at once, starting on its own thread. */
+    private CompletableFuture<Void> startInterpreter() {
+        if (closed) {
+            return CompletableFuture.failedFuture(new ClosedException("the interpreter pool is shut down"));
         }
-        runMicros.recordValue((System.nanoTime() - task.startedNanos) / 1000);
-        if (failure == null) {
-            completed.increment();
-            task.succeed(result);
-        } else {
-            failed.increment();
-            task.fail(failure);
-        }
-    }
-
-    void taskEnded(Interpreter interpreter) {
-        interpreter.current = null;
-        boolean tooMany = config.maxTasksPerInterpreter() > 0 && interpreter.tasksRun >= config.maxTasksPerInterpreter();
-        boolean tooOld = !config.maxAge().isZero()
-                && System.nanoTime() - interpreter.createdNanos >= config.maxAge().toNanos();
-        if (tooMany || tooOld) {
-            replace(interpreter, true);
-        }
+        Interpreter interpreter = new Interpreter(this, config, engine, ids.getAndIncrement(), lock.newCondition());
+        live.add(interpreter);
+        threads.interpreterThread(interpreter).start();
+        return interpreter.startedFuture;
     }
 
     /** True if the interpreter may serve; false if the pool closed while it was starting. */
-    boolean interpreterReady(Interpreter interpreter) {
+    boolean interpreterReady(Interpreter i) {
         lock.lock();
         try {
-            if (closed) {
-                interpreter.startedFuture.completeExceptionally(new PoolClosedException("the pool closed while an interpreter was starting"));
+            if (closed || i.state != Interpreter.State.STARTING) {
+                i.startedFuture.completeExceptionally(new ClosedException("the pool closed while an interpreter was starting"));
                 return false;
             }
-            ready.add(interpreter);
+            i.state = Interpreter.State.SERVING;
+            updateCapacity();
             changed.signalAll();
         } finally {
             lock.unlock();
         }
         failedStarts.set(0);
         if (!config.maxAge().isZero()) {
-            timer.schedule(() -> replace(interpreter, true), config.maxAge().toNanos(), TimeUnit.NANOSECONDS);
+            schedule(() -> replace(i, true), config.maxAge().toNanos());
         }
-        interpreter.startedFuture.complete(null);
+        i.startedFuture.complete(null);
         return true;
     }
 
-    void interpreterFailed(Interpreter interpreter, Throwable cause) {
-        interpreter.startedFuture.completeExceptionally(cause != null ? cause : new PoolClosedException("stopped while starting"));
+    void interpreterFailed(Interpreter i, Throwable cause) {
+        i.startedFuture.completeExceptionally(cause != null ? cause : new ClosedException("stopped while starting"));
         if (cause != null) {
-            LOG.log(Level.SEVERE, "an interpreter failed to start", cause);
+            LOG.log(Level.SEVERE, "interpreter " + i.id + " failed to start", cause);
         }
     }
 
-    void interpreterExited(Interpreter interpreter) {
+    void interpreterExited(Interpreter i) {
         boolean restart;
+        List<Task<PythonTask>> left;
         lock.lock();
         try {
-            live.remove(interpreter);
-            ready.remove(interpreter);
+            boolean wasCounted = counts(i);
+            i.state = Interpreter.State.EXITED;
+            live.remove(i);
+            left = new ArrayList<>(i.inFlight.values());
+            i.inFlight.clear();
             for (Setup s : setups) {
-                if (s.waiting().remove(interpreter) && s.waiting().isEmpty()) {
+                if (s.waiting().remove(i) && s.waiting().isEmpty()) {
                     s.done().complete(null);
                 }
             }
-            // A replacement interpreter that failed to start (e.g. an app setup that failed once)
-            // must not leave the pool short for good, even with no interpreter left.
-            restart = !closed && !interpreter.replaced && interpreter.startedFuture.isCompletedExceptionally();
+            // A replacement that failed to start (e.g. an app setup that failed once) must not
+            // leave the pool short for good, even with no interpreter left.
+            restart = !closed && wasCounted && i.startedFuture.isCompletedExceptionally();
+            if (restart) {
+                i.replaced = true;
+            }
+            updateCapacity();
             changed.signalAll();
         } finally {
             lock.unlock();
         }
+        for (Task<PythonTask> t : left) {
+            t.fail(new TaskAbortedException(t.description() + " was stopped: interpreter " + i.id + " exited"));
+        }
         if (restart) {
-            interpreter.replaced = true;
             // Backs off while starts keep failing: 1, 2, 4 ... 32 s.
             long delay = 1L << Math.min(failedStarts.getAndIncrement(), 5);
-            try {
-                timer.schedule(() -> { startInterpreter(); }, delay, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // The pool is shutting down.
-            }
+            schedule(() -> {
+                lock.lock();
+                try {
+                    startInterpreter();
+                } finally {
+                    lock.unlock();
+                }
+            }, TimeUnit.SECONDS.toNanos(delay));
         }
-    }
-
-    // ---- replacing interpreters ------------------------------------------------------------
-
-    private CompletableFuture<Void> startInterpreter() {
-        Interpreter interpreter = new Interpreter(this, config, engine, sessionIds.getAndIncrement());
-        lock.lock();
-        try {
-            if (closed) {
-                return CompletableFuture.failedFuture(new PoolClosedException("the interpreter pool is shut down"));
-            }
-            live.add(interpreter);
-        } finally {
-            lock.unlock();
-        }
-        threads.interpreterThread(interpreter).start();
-        return interpreter.startedFuture;
     }
 
     /**
-     * Starts a replacement for {@code old}. {@code ahead}: {@code old} keeps serving until the
-     * replacement is ready (limits reached); otherwise it leaves after its current task.
+     * Starts a replacement for {@code old}, at most once per interpreter. {@code ahead}: {@code old}
+     * keeps serving until the replacement is ready (limits reached); otherwise it retires now.
      */
     void replace(Interpreter old, boolean ahead) {
-        if (old.replaced || (ahead && old.retiring)) {
-            return;
-        }
-        old.replaced = true;
-        recycled.increment();
-        if (!ahead) {
-            retire(old);
-        }
-        startInterpreter().whenComplete((v, e) -> retire(old));
-    }
-
-    /** Makes {@code interpreter} stop taking tasks (it leaves after its current one). */
-    void retire(Interpreter interpreter) {
         lock.lock();
         try {
-            interpreter.retiring = true;
-            workAvailable.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Stops a running interpreter for good (its task already completed) and starts another. */
-    private void killAndReplace(Interpreter interpreter) {
-        if (!interpreter.replaced) {
-            interpreter.replaced = true;
-            recycled.increment();
-            startInterpreter();
-        }
-        lifecycle.execute(interpreter::kill);
-    }
-
-    // ---- deadlines and cancellation --------------------------------------------------------
-
-    private void waitDeadline(PendingTask task) {
-        lock.lock();
-        try {
-            if (!queue.remove(task)) {
+            if (old.replaced || !counts(old)) {
                 return;
             }
+            old.replaced = true;
+            recycled.increment();
+            if (!ahead) {
+                retireLocked(old);
+            }
+            startInterpreter().whenComplete((v, e) -> retire(old));
         } finally {
             lock.unlock();
         }
-        if (task.finish(PendingTask.State.QUEUED)) {
-            timedOut.increment();
-            task.fail(new TaskTimeoutException(TaskTimeoutException.Phase.WAITING,
-                    config.acquireTimeout(), task.task.describe()));
-        }
     }
 
-    private void runDeadline(PendingTask task) {
-        if (task.finish(PendingTask.State.RUNNING)) {
-            timedOut.increment();
-            runMicros.recordValue((System.nanoTime() - task.startedNanos) / 1000);
-            task.fail(new TaskTimeoutException(TaskTimeoutException.Phase.RUNNING,
-                    task.runLimit, task.task.describe()));
-            killAndReplace(task.interpreter);
-        }
-    }
-
-    private void callerCancelled(PendingTask task) {
+    /** Makes {@code i} stop taking tasks (it leaves once those in flight are done). */
+    void retire(Interpreter i) {
         lock.lock();
         try {
-            queue.remove(task);
+            retireLocked(i);
         } finally {
             lock.unlock();
         }
-        if (task.finish(PendingTask.State.QUEUED)) {
-            cancelled.increment();
-        } else if (task.finish(PendingTask.State.RUNNING)) {
-            cancelled.increment();
-            killAndReplace(task.interpreter);
+    }
+
+    private void retireLocked(Interpreter i) {
+        if (i.state == Interpreter.State.SERVING || i.state == Interpreter.State.STARTING) {
+            i.state = Interpreter.State.RETIRING;
+            updateCapacity();
+            signalLocked(i);
+        }
+    }
+
+    /** Whether {@code i} counts toward the pool's size: starting or serving, and not yet replaced. */
+    private static boolean counts(Interpreter i) {
+        return !i.replaced && (i.state == Interpreter.State.STARTING || i.state == Interpreter.State.SERVING);
+    }
+
+    /** Under the lock: the queue's capacity is what serving interpreters can have in flight. */
+    private void updateCapacity() {
+        int serving = 0;
+        for (Interpreter i : live) {
+            if (i.state == Interpreter.State.SERVING) {
+                serving++;
+            }
+        }
+        queue.setCapacity(Math.min(serving, maxBusy) * config.maxInFlight());
+    }
+
+    private void schedule(Runnable action, long delayNanos) {
+        try {
+            timer.schedule(action, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // The pool has shut down.
         }
     }
 
@@ -575,31 +989,30 @@ public final class InterpreterPool implements AutoCloseable {
         int readyNow;
         int starting = 0;
         int busy;
-        int queued;
+        int inFlight = 0;
+        int target;
         lock.lock();
         try {
+            target = size;
             readyNow = readyCountLocked();
             for (Interpreter i : live) {
-                if (!i.startedFuture.isDone()) {
+                if (i.state == Interpreter.State.STARTING) {
                     starting++;
                 }
+                inFlight += i.inFlight.size();
             }
-            busy = busyCount();
-            queued = queue.size();
+            busy = busyCountLocked();
         } finally {
             lock.unlock();
         }
-        return new PoolMetrics(size, readyNow, starting, busy, queued, completed.sum(), failed.sum(), timedOut.sum(),
-                cancelled.sum(), rejected.sum(), recycled.sum(), startup,
-                PoolMetrics.Latency.of(waitMicros.copy()), PoolMetrics.Latency.of(runMicros.copy()));
+        return new PoolMetrics(target, readyNow, starting, busy, inFlight, recycled.sum(), startup, queue.metrics());
     }
 
-
-    /** Interpreters running a task now. */
+    /** Interpreters with a task in flight now. */
     public int busy() {
         lock.lock();
         try {
-            return busyCount();
+            return busyCountLocked();
         } finally {
             lock.unlock();
         }
@@ -615,30 +1028,50 @@ public final class InterpreterPool implements AutoCloseable {
         }
     }
 
+    /** Interpreters counted toward the size now: starting or serving, not yet replaced (tests check the bound). */
+    int countedNow() {
+        lock.lock();
+        try {
+            int n = 0;
+            for (Interpreter i : live) {
+                if (counts(i)) {
+                    n++;
+                }
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private int readyCountLocked() {
         int n = 0;
-        for (Interpreter i : ready) {
-            if (!i.retiring) {
+        for (Interpreter i : live) {
+            if (i.state == Interpreter.State.SERVING) {
                 n++;
             }
         }
         return n;
     }
 
-    private int idleCountLocked() {
-        int n = 0;
-        for (Interpreter i : ready) {
-            if (!i.retiring && i.current == null) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private int busyCount() {
+    /**
+     * Interpreters running Python now: with a task in flight and not waiting (for work, or in a
+     * host function for a sub-task). What {@link #setMaxBusy} limits: GILs in use.
+     */
+    private int runningPythonLocked() {
         int n = 0;
         for (Interpreter i : live) {
-            if (i.current != null) {
+            if (!i.inFlight.isEmpty() && !i.parked) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private int busyCountLocked() {
+        int n = 0;
+        for (Interpreter i : live) {
+            if (!i.inFlight.isEmpty()) {
                 n++;
             }
         }
@@ -655,17 +1088,17 @@ public final class InterpreterPool implements AutoCloseable {
 
     /**
      * Stops accepting tasks, lets queued and running tasks finish for up to {@code grace}, then
-     * stops the rest (their callers get a {@link PoolClosedException}), closes every context and
-     * the engine, and returns once no pool thread is left. Idempotent.
+     * stops the rest (their callers get a {@link ClosedException}), closes every context and the
+     * engine, and returns once no pool thread is left. Idempotent.
      */
     public void shutdown(Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
+        queue.close();
         List<Interpreter> toStop;
-        List<PendingTask> unstarted;
         lock.lock();
         try {
             closed = true;
-            workAvailable.signalAll();
+            signalAllLocked();
             while (!live.isEmpty()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -673,36 +1106,31 @@ public final class InterpreterPool implements AutoCloseable {
                 }
                 changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
             }
-            unstarted = new ArrayList<>(queue);
-            queue.clear();
             toStop = new ArrayList<>(live);
             for (Interpreter i : toStop) {
-                i.retiring = true;
+                retireLocked(i);
             }
-            workAvailable.signalAll();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            unstarted = List.of();
             toStop = List.of();
         } finally {
             lock.unlock();
         }
-        for (PendingTask task : unstarted) {
-            if (task.finish(PendingTask.State.QUEUED)) {
-                cancelled.increment();
-                task.fail(new PoolClosedException(task.task.describe()
-                        + " was still waiting when the pool shut down"));
-            }
-        }
-        for (Interpreter i : toStop) {
-            PendingTask running = i.current;
-            if (running != null && running.finish(PendingTask.State.RUNNING)) {
-                cancelled.increment();
-                running.fail(new PoolClosedException(running.task.describe()
+        queue.abandon(t -> new ClosedException(t.description() + " was still waiting when the pool shut down; it did not run"),
+                t -> new ClosedException(t.description()
                         + " was still running when the pool's shutdown grace period ended; it was stopped"));
+        // Past the grace period, whatever an interpreter still does (a task, its start, a teardown)
+        // is stopped, so shutdown ends; one already closing itself is left to finish.
+        for (Interpreter i : toStop) {
+            lock.lock();
+            try {
+                if (i.state != Interpreter.State.EXITED) {
+                    i.state = Interpreter.State.KILLED;
+                    signalLocked(i);
+                }
+            } finally {
+                lock.unlock();
             }
-            // Past the grace period, whatever an interpreter still does (a task, its start, a
-            // teardown) is stopped, so shutdown ends; one already closing itself is left to finish.
             if (!i.closing) {
                 i.kill();
             }

@@ -20,7 +20,9 @@ import java.util.Optional;
  * @param maxTasksPerInterpreter an interpreter is replaced after this many tasks (0: never)
  * @param maxAge                 an interpreter is replaced when this old ({@link Duration#ZERO}: never)
  * @param queueLimit             tasks that may wait for an interpreter; beyond it submission is rejected
- * @param acquireTimeout         longest a task waits for an interpreter before it times out
+ *                               (how long one may wait is its caller's deadline: {@link InterpreterPool#enqueue})
+ * @param maxInFlight            tasks one interpreter has in flight at once: those awaiting on its event
+ *                               loop (coroutines) and the one whose code runs now
  * @param taskTimeout            longest a task may run before it is stopped (its interpreter is replaced)
  * @param shutdownGrace          how long {@link InterpreterPool#close()} lets queued and running tasks finish
  * @param sandbox                what Python code may do ({@link SandboxPolicy#strict()} by default)
@@ -31,7 +33,7 @@ import java.util.Optional;
  */
 public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, String warmup,
                          int maxTasksPerInterpreter, Duration maxAge, int queueLimit,
-                         Duration acquireTimeout, Duration taskTimeout, Duration shutdownGrace,
+                         int maxInFlight, Duration taskTimeout, Duration shutdownGrace,
                          SandboxPolicy sandbox, Optional<Path> bytecodeCache,
                          Map<String, HostFunction> hostFunctions) {
 
@@ -45,8 +47,10 @@ public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, 
         if (queueLimit < 0) {
             throw new IllegalArgumentException("queueLimit must be >= 0, got " + queueLimit);
         }
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
+        }
         requireNonNegative("maxAge", maxAge);
-        requirePositive("acquireTimeout", acquireTimeout);
         requirePositive("taskTimeout", taskTimeout);
         requireNonNegative("shutdownGrace", shutdownGrace);
         pythonPath = List.copyOf(pythonPath);
@@ -79,6 +83,12 @@ public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, 
         }
     }
 
+    /**
+     * Tasks in flight per interpreter unless configured: enough for a few hundred connections that
+     * mostly await on two cores (each in-flight coroutine costs a few kilobytes).
+     */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 128;
+
     public static Builder builder() {
         return new Builder();
     }
@@ -98,7 +108,7 @@ public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, 
         private int maxTasksPerInterpreter = 0;
         private Duration maxAge = Duration.ZERO;
         private int queueLimit = 1024;
-        private Duration acquireTimeout = Duration.ofSeconds(30);
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
         private Duration taskTimeout = Duration.ofSeconds(60);
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private SandboxPolicy sandbox = SandboxPolicy.strict();
@@ -117,7 +127,7 @@ public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, 
         public Builder maxTasksPerInterpreter(int tasks) { this.maxTasksPerInterpreter = tasks; return this; }
         public Builder maxAge(Duration age) { this.maxAge = age; return this; }
         public Builder queueLimit(int tasks) { this.queueLimit = tasks; return this; }
-        public Builder acquireTimeout(Duration timeout) { this.acquireTimeout = timeout; return this; }
+        public Builder maxInFlight(int tasks) { this.maxInFlight = tasks; return this; }
         public Builder taskTimeout(Duration timeout) { this.taskTimeout = timeout; return this; }
         public Builder shutdownGrace(Duration grace) { this.shutdownGrace = grace; return this; }
         public Builder sandbox(SandboxPolicy policy) { this.sandbox = policy; return this; }
@@ -137,7 +147,7 @@ public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, 
 
         public PoolConfig build() {
             return new PoolConfig(size, pythonPath, preload, warmup, maxTasksPerInterpreter, maxAge, queueLimit,
-                    acquireTimeout, taskTimeout, shutdownGrace, sandbox, bytecodeCache, hostFunctions);
+                    maxInFlight, taskTimeout, shutdownGrace, sandbox, bytecodeCache, hostFunctions);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.covet.interpreters;
 
+import io.covet.tasks.TaskThreads;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,30 +9,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Every thread the pool makes, in one place. All are platform threads named {@code covet-py-*}:
  * <ul>
  *   <li>{@code covet-py-N}: one per interpreter, the only thread that ever enters its context;</li>
- *   <li>{@code covet-py-timer}: fires wait and run deadlines (never blocks);</li>
- *   <li>{@code covet-py-lifecycle-N}: stops timed-out interpreters, which blocks until the
- *       guest code is cancelled;</li>
- *   <li>a virtual thread per completed task ({@link #CALLBACKS}), which completes the caller's
- *       future so that the caller's callbacks never run on the threads above.</li>
+ *   <li>{@code covet-py-timer}: recycling by age, start retries, checks on cancelled loop tasks
+ *       (never blocks; task deadlines fire on {@link TaskThreads}' shared deadline thread);</li>
+ *   <li>{@code covet-py-lifecycle-N}: stops interpreters, which blocks until the guest code is
+ *       cancelled.</li>
  * </ul>
- * Callers may be virtual threads: they only submit and wait on futures.
+ * Callers may be virtual threads: they only submit and wait. Futures are completed on
+ * {@link TaskThreads}' callback threads, never on these.
  */
 final class PoolThreads {
-
-    private static final Logger LOG = Logger.getLogger(PoolThreads.class.getName());
-    private static final Thread.UncaughtExceptionHandler REPORT =
-            (t, e) -> LOG.log(Level.SEVERE, "uncaught exception in " + t.getName(), e);
-
-    /** Shared by all pools and never closed: virtual threads keep neither the JVM nor a pool alive. */
-    static final java.util.concurrent.Executor CALLBACKS = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("covet-py-callback").uncaughtExceptionHandler(REPORT).factory());
 
     private final String prefix;
     private final AtomicInteger interpreterIds = new AtomicInteger();
@@ -45,8 +36,7 @@ final class PoolThreads {
     /** The owner thread of one interpreter, started by the caller. */
     Thread interpreterThread(Runnable body) {
         interpreterThreads.removeIf(t -> t.getState() == Thread.State.TERMINATED);
-        Thread thread = Thread.ofPlatform().name(prefix + "-" + interpreterIds.getAndIncrement())
-                .uncaughtExceptionHandler(REPORT).unstarted(body);
+        Thread thread = TaskThreads.platform(prefix + "-" + interpreterIds.getAndIncrement(), false).newThread(body);
         interpreterThreads.add(thread);
         return thread;
     }
@@ -66,15 +56,13 @@ final class PoolThreads {
     }
 
     ScheduledThreadPoolExecutor timer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().name(prefix + "-timer").daemon(true).uncaughtExceptionHandler(REPORT).factory());
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, TaskThreads.platform(prefix + "-timer", true));
         timer.setRemoveOnCancelPolicy(true);
         return timer;
     }
 
     ExecutorService lifecycle() {
-        ThreadFactory factory = Thread.ofPlatform().name(prefix + "-lifecycle-", 0).daemon(true)
-                .uncaughtExceptionHandler(REPORT).factory();
+        ThreadFactory factory = TaskThreads.platform(prefix + "-lifecycle-", true);
         return Executors.newCachedThreadPool(factory);
     }
 }

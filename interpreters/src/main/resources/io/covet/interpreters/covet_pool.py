@@ -2,6 +2,7 @@
 # module `_covet_pool` before any user code runs. Java calls these functions directly; they
 # are not part of Covet's Python API.
 import array
+import contextvars
 import importlib
 import sys
 import traceback
@@ -42,6 +43,164 @@ def evaluate(source):
     namespace = sys.modules['__main__'].__dict__
     exec(code[0], namespace)
     return eval(code[1], namespace) if code[1] is not None else None
+
+
+# ---- tasks, and the interpreter's event loop ---------------------------------------------------
+#
+# Java starts every task with start()/start_eval(). A plain result is the task's value. A
+# coroutine (an `async def` handler) becomes an asyncio Task on this interpreter's own event
+# loop, and start() answers PENDING: Java then drives the loop one step at a time (step()),
+# between other tasks, and collects what finished. So while one task awaits, the interpreter
+# runs others. The loop never blocks inside Python: Java waits for the next timer, a sub-task's
+# completion or new work, whichever comes first.
+
+PENDING = object()
+# What makes the serving loop: any asyncio loop whose selector does not block while driven
+# (`_covet_driven`). covet.aio sets its loop, which can await covet futures; HELP is then its way
+# to run here one queued sub-task that the loop awaits (see help()).
+LOOP_FACTORY = None
+HELP = None
+
+_loop = None
+_tasks = {}        # task id -> asyncio.Task
+_finished = []     # (task id, ok, value or describe(error)) since the last step
+_TASK_ID = contextvars.ContextVar('covet_task_id', default=None)
+_events = None
+_OWNER = None      # the interpreter thread's ident (set at load: only that thread runs Python)
+
+
+def _new_loop():
+    global _events
+    import asyncio
+    import asyncio.base_events
+    import asyncio.events
+    _events = asyncio.events
+    if LOOP_FACTORY is not None:
+        return LOOP_FACTORY()
+
+    class _NoSelector:
+        def select(self, timeout=None):
+            if timeout and not getattr(loop, '_covet_driven', False):
+                import time
+                time.sleep(timeout)
+            return []
+
+        def close(self):
+            pass
+
+    class SocketlessLoop(asyncio.base_events.BaseEventLoop):
+        """asyncio without a self-pipe (the sandbox has no sockets): only timers and callbacks."""
+
+        def __init__(self):
+            super().__init__()
+            self._selector = _NoSelector()
+
+        def _process_events(self, event_list):
+            pass
+
+        def _write_to_self(self):
+            pass
+
+    loop = SocketlessLoop()
+    return loop
+
+
+def _serving_loop():
+    global _loop
+    if _loop is None or _loop.is_closed():
+        _loop = _new_loop()
+        _loop._covet_driven = True
+    return _loop
+
+
+def start(tid, module, name, args, kwargs):
+    """Runs task `tid`: its value, or PENDING when it is now a Task on the loop."""
+    return _spawn_if_awaitable(tid, call(module, name, args, kwargs))
+
+
+def start_eval(tid, source):
+    return _spawn_if_awaitable(tid, evaluate(source))
+
+
+def _spawn_if_awaitable(tid, result):
+    if not hasattr(result, '__await__') or isinstance(result, type):
+        return result
+    loop = _serving_loop()
+    ctx = contextvars.copy_context()
+    ctx.run(_TASK_ID.set, tid)
+    coro = result if type(result).__name__ == 'coroutine' else _awaiting(result)
+    task = loop.create_task(coro, context=ctx)
+    _tasks[tid] = task
+
+    def done(t):
+        del _tasks[tid]
+        if t.cancelled():
+            _finished.append((tid, False, ('asyncio.CancelledError', 'the task was cancelled', '')))
+            return
+        error = t.exception()
+        _finished.append((tid, True, t.result()) if error is None else (tid, False, describe(error)))
+    task.add_done_callback(done)
+    return PENDING
+
+
+async def _awaiting(awaitable):
+    return await awaitable
+
+
+def step():
+    """One turn of the serving loop: ready callbacks run, due timers fire, completed awaits
+    resume. Returns (finished tasks, seconds until the loop needs another turn: 0 now, -1 never)."""
+    global _finished
+    loop = _loop
+    if loop is not None:
+        _events._set_running_loop(loop)
+        loop._thread_id = _OWNER
+        try:
+            loop._run_once()
+        finally:
+            loop._thread_id = None
+            _events._set_running_loop(None)
+    done, _finished = _finished, []
+    return (done, _next_turn(loop))
+
+
+def _next_turn(loop):
+    if loop is None:
+        return -1.0
+    if loop._ready:
+        return 0.0
+    if loop._scheduled:
+        return max(0.0, loop._scheduled[0]._when - loop.time())
+    return -1.0
+
+
+def cancel(tids):
+    """Cancels the loop's tasks `tids` (their deadline passed, or their caller gave up)."""
+    for tid in tids:
+        task = _tasks.get(tid)
+        if task is not None:
+            task.cancel()
+
+
+def help():
+    """Runs here one queued sub-task that the loop's tasks await; True if it ran one."""
+    return bool(HELP()) if HELP is not None and _loop is not None else False
+
+
+def current_task():
+    """The id of the task whose code runs now on the loop (None outside it)."""
+    return _TASK_ID.get()
+
+
+def run_on_loop(awaitable):
+    """Runs `awaitable` to its end on the serving loop from sync code (a setup or teardown),
+    blocking this interpreter meanwhile; the loop's other tasks go on too."""
+    loop = _serving_loop()
+    loop._covet_driven = False
+    try:
+        return loop.run_until_complete(awaitable)
+    finally:
+        loop._covet_driven = True
 
 
 def describe(exc):
@@ -182,3 +341,7 @@ def install_host(proxy, names):
     for name in names:
         setattr(module, name, wrap(name, getattr(proxy, name)))
     sys.modules['_covet_host'] = module
+
+
+import threading as _threading
+_OWNER = _threading.get_ident()

@@ -163,9 +163,9 @@ class InterpreterPoolTest {
         PoolMetrics after = pool.metrics();
         assertThat(after.size()).isEqualTo(2);
         assertThat(after.ready()).isEqualTo(2);
-        assertThat(after.completed() - before.completed()).isGreaterThanOrEqualTo(1);
-        assertThat(after.failed() - before.failed()).isGreaterThanOrEqualTo(1);
-        assertThat(after.runTime().count()).isGreaterThanOrEqualTo(before.runTime().count() + 2);
+        assertThat(after.tasks().completed() - before.tasks().completed()).isGreaterThanOrEqualTo(1);
+        assertThat(after.tasks().failed() - before.tasks().failed()).isGreaterThanOrEqualTo(1);
+        assertThat(after.tasks().runTime().count()).isGreaterThanOrEqualTo(before.tasks().runTime().count() + 2);
         assertThat(after.startup()).isPositive();
     }
 }

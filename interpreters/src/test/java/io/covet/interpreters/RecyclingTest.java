@@ -53,19 +53,12 @@ class RecyclingTest {
         }
     }
 
-    static void awaitReady(InterpreterPool pool, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (pool.metrics().ready() != n) {
-            assertThat(System.nanoTime()).as(n + " ready within 60 s").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+    static void awaitReady(InterpreterPool pool, int n) {
+        io.covet.testing.Eventually.eventually(Duration.ofSeconds(60), n + " interpreters ready", () -> pool.metrics().ready() == n);
     }
 
-    private static void awaitRecycled(InterpreterPool pool, long n) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (pool.metrics().recycled() < n) {
-            assertThat(System.nanoTime()).as("recycled within 60 s").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+    private static void awaitRecycled(InterpreterPool pool, long n) {
+        io.covet.testing.Eventually.eventually(Duration.ofSeconds(60), n + " interpreters recycled",
+                () -> pool.metrics().recycled() >= n);
     }
 }

@@ -21,11 +21,11 @@ class ShutdownTest {
 
         assertThat(quick.get(1, TimeUnit.SECONDS)).as("finished within the grace period").isEqualTo(0.2);
         assertThatThrownBy(() -> stuck.get(1, TimeUnit.SECONDS)).cause()
-                .isInstanceOf(PoolClosedException.class).hasMessageContaining("still running");
+                .isInstanceOf(io.covet.tasks.ClosedException.class).hasMessageContaining("still running");
         assertThatThrownBy(() -> waiting.get(1, TimeUnit.SECONDS)).cause()
-                .isInstanceOf(PoolClosedException.class).hasMessageContaining("still waiting");
+                .isInstanceOf(io.covet.tasks.ClosedException.class).hasMessageContaining("still waiting");
         assertThatThrownBy(() -> pool.submitCall("pool_tasks", "echo", 1L))
-                .isInstanceOf(PoolClosedException.class).hasMessageContaining("shut down");
+                .isInstanceOf(io.covet.tasks.ClosedException.class).hasMessageContaining("shut down");
         pool.close(); // idempotent
         assertThat(Thread.getAllStackTraces().keySet()).as("no pool thread survives shutdown")
                 .noneMatch(t -> t.isAlive() && t.getName().startsWith("covet-py"));

@@ -1,5 +1,6 @@
 package io.covet.runtime;
 
+import io.covet.interpreters.PoolConfig;
 import io.covet.interpreters.SandboxPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,9 +34,12 @@ import java.util.Set;
  * @param cpuThreads            compute engine threads and the CPU lane's limit (default: cores)
  * @param ioThreads             IO lane's concurrency limit (default: min(32, cores + 4), as the ADR)
  * @param pythonInterpreters    interpreters in the pool (default: cores, at least 2)
- * @param maxGilContention      PYTHON lane's concurrency limit (default: pythonInterpreters)
+ * @param maxGilContention      how many interpreters run Python tasks at once (default: pythonInterpreters)
  * @param enableSimd            Vector API kernels (default) or scalar loops
  * @param queueLimit            tasks that may wait in each lane before submissions are rejected
+ * @param maxInFlight           tasks one interpreter has in flight at once: coroutines awaiting on its event loop
+ *                              and the one whose code runs (default {@link PoolConfig#DEFAULT_MAX_IN_FLIGHT});
+ *                              not tunable from Python
  * @param taskTimeout           longest a Python task may run (a request handler, a map chunk)
  * @param pythonPath            extra directories on every interpreter's python path
  * @param sandbox               what Python code may do (strict by default)
@@ -51,7 +55,7 @@ import java.util.Set;
  */
 public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpreters, int cpuThreads, int ioThreads,
                                 int pythonInterpreters, int maxGilContention, boolean enableSimd, int queueLimit,
-                                Duration taskTimeout, List<Path> pythonPath, SandboxPolicy sandbox,
+                                int maxInFlight, Duration taskTimeout, List<Path> pythonPath, SandboxPolicy sandbox,
                                 Set<String> allowedHosts, Optional<Path> mainScript, int cpythonWorkers,
                                 String python3, int cpythonMaxTasks, List<String> mainArgv) {
 
@@ -65,6 +69,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         requireAtLeast("python_interpreters", pythonInterpreters, 1);
         requireAtLeast("max_gil_contention", maxGilContention, 1);
         requireAtLeast("queue_limit", queueLimit, 0);
+        requireAtLeast("max_in_flight", maxInFlight, 1);
         if (taskTimeout == null || taskTimeout.isNegative() || taskTimeout.isZero()) {
             throw new IllegalArgumentException("task_timeout must be a positive duration, got " + taskTimeout);
         }
@@ -109,7 +114,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
     public Builder toBuilder() {
         return new Builder().enableCompute(enableCompute).enableSubInterpreters(enableSubInterpreters).cpuThreads(cpuThreads)
                 .ioThreads(ioThreads).pythonInterpreters(pythonInterpreters).maxGilContention(maxGilContention)
-                .enableSimd(enableSimd).queueLimit(queueLimit).taskTimeout(taskTimeout).pythonPath(pythonPath)
+                .enableSimd(enableSimd).queueLimit(queueLimit).maxInFlight(maxInFlight).taskTimeout(taskTimeout).pythonPath(pythonPath)
                 .sandbox(sandbox).allowedHosts(allowedHosts).mainScript(mainScript.orElse(null))
                 .cpythonWorkers(cpythonWorkers).python3(python3).cpythonMaxTasks(cpythonMaxTasks).mainArgv(mainArgv);
     }
@@ -125,6 +130,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         private Integer maxGilContention;
         private boolean enableSimd = true;
         private int queueLimit = 1024;
+        private int maxInFlight = PoolConfig.DEFAULT_MAX_IN_FLIGHT;
         private Duration taskTimeout = Duration.ofSeconds(60);
         private List<Path> pythonPath = List.of();
         private SandboxPolicy sandbox = SandboxPolicy.strict();
@@ -146,6 +152,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         public Builder maxGilContention(int n) { this.maxGilContention = n; return this; }
         public Builder enableSimd(boolean on) { this.enableSimd = on; return this; }
         public Builder queueLimit(int n) { this.queueLimit = n; return this; }
+        public Builder maxInFlight(int n) { this.maxInFlight = n; return this; }
         public Builder taskTimeout(Duration timeout) { this.taskTimeout = timeout; return this; }
         public Builder pythonPath(List<Path> dirs) { this.pythonPath = dirs; return this; }
         public Builder sandbox(SandboxPolicy policy) { this.sandbox = policy; return this; }
@@ -167,6 +174,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
             b.maxGilContention = maxGilContention;
             b.enableSimd = enableSimd;
             b.queueLimit = queueLimit;
+            b.maxInFlight = maxInFlight;
             b.taskTimeout = taskTimeout;
             b.pythonPath = pythonPath;
             b.sandbox = sandbox;
@@ -234,7 +242,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
                     ioThreads != null ? ioThreads : Math.min(32, CORES + 4),
                     interpreters,
                     maxGilContention != null ? maxGilContention : interpreters,
-                    enableSimd, queueLimit, taskTimeout, pythonPath, sandbox, allowedHosts, mainScript,
+                    enableSimd, queueLimit, maxInFlight, taskTimeout, pythonPath, sandbox, allowedHosts, mainScript,
                     cpythonWorkers, python3, cpythonMaxTasks, mainArgv);
         }
     }

@@ -5,8 +5,8 @@ import io.covet.interpreters.InterpreterPool;
 import io.covet.interpreters.PoolConfig;
 import io.covet.interpreters.PoolMetrics;
 import io.covet.interpreters.PythonTask;
+import io.covet.tasks.QueueMetrics;
 import io.covet.workers.WorkerConfig;
-import io.covet.workers.WorkerMetrics;
 import io.covet.workers.WorkerPool;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.IntConsumer;
 import java.util.logging.Logger;
 
@@ -63,6 +64,7 @@ public final class PerformanceManager implements AutoCloseable {
             threads.close();
             throw e;
         }
+        pool.setMaxBusy(config.maxGilContention());
         this.scheduler = new Scheduler(threads, () -> compute, pool, workers, () -> this.config);
     }
 
@@ -100,6 +102,7 @@ public final class PerformanceManager implements AutoCloseable {
                 .workers(config.cpythonWorkers())
                 .maxTasksPerWorker(config.cpythonMaxTasks())
                 .taskTimeout(config.taskTimeout())
+                .queueLimit(config.queueLimit())
                 .pythonPath(pythonPath(config));
         config.mainScript().ifPresent(script -> b.mainScript(script.toAbsolutePath(),
                 config.mainArgv().isEmpty() ? List.of(script.toString()) : config.mainArgv()));
@@ -113,10 +116,8 @@ public final class PerformanceManager implements AutoCloseable {
                 .preload("covet")
                 .sandbox(config.sandbox())
                 .taskTimeout(config.taskTimeout())
-                // Tasks wait in the scheduler's lanes, under their deadlines; the pool's own queue only
-                // holds what a lane has released, so it needs neither a tight bound nor a wait limit.
-                .queueLimit(Math.max(1024, config.queueLimit() * 4))
-                .acquireTimeout(Duration.ofDays(365))
+                .queueLimit(config.queueLimit())
+                .maxInFlight(config.maxInFlight())
                 .hostFunctions(bridge.functions())
                 .build();
     }
@@ -166,7 +167,7 @@ public final class PerformanceManager implements AutoCloseable {
         if (next.pythonInterpreters() != old.pythonInterpreters()) {
             pool.resize(next.pythonInterpreters());
         }
-        scheduler.setConcurrency(Lane.PYTHON, next.maxGilContention());
+        pool.setMaxBusy(next.maxGilContention());
         scheduler.setConcurrency(Lane.IO, next.ioThreads());
         scheduler.setConcurrency(Lane.CPU, next.cpuThreads());
         scheduler.setQueueLimit(next.queueLimit());
@@ -204,12 +205,37 @@ public final class PerformanceManager implements AutoCloseable {
                 .orElse(null);
     }
 
-    /** Lanes and pool, for {@code perf.metrics()} and (later) the web layer's /metrics. */
-    public Map<String, Object> metricsAsMap() {
+    /**
+     * Loads a CovetPy-style web app into every interpreter (see {@link WebApp#load}).
+     *
+     * @throws WebApp.LoadException if it cannot be loaded (the message carries the Python traceback)
+     */
+    public WebApp loadWebApp(Path file, String name, boolean debug) {
+        return WebApp.load(this, file, name, debug);
+    }
+
+    /** Every lane's queue, the interpreters and the CPython workers, now. */
+    public RuntimeMetrics metrics() {
+        Optional<RuntimeMetrics.Workers> cpython = Optional.ofNullable(workers).map(WorkerPool::metrics)
+                .map(w -> new RuntimeMetrics.Workers(w.size(), w.ready(), w.busy(), w.started(), w.crashed(),
+                        w.tasks().timedOut(), w.recycled()));
+        return new RuntimeMetrics(scheduler.metrics(), interpreterGauges(), cpython);
+    }
+
+    /** The interpreters' gauges alone: cheaper than {@link #metrics()} (no latency histograms copied). */
+    public RuntimeMetrics.Interpreters interpreterGauges() {
+        PoolMetrics p = pool.metrics();
+        return new RuntimeMetrics.Interpreters(p.size(), p.ready(), p.starting(), p.busy(), p.inFlight(), p.recycled());
+    }
+
+    /** {@link #metrics()} as Python sees it ({@code perf.metrics()}). */
+    Map<String, Object> metricsAsMap() {
+        RuntimeMetrics metrics = metrics();
         Map<String, Object> out = new LinkedHashMap<>();
-        scheduler.metrics().forEach((lane, m) -> {
+        metrics.lanes().forEach((lane, lm) -> {
+            QueueMetrics m = lm.tasks();
             Map<String, Object> l = new LinkedHashMap<>();
-            l.put("concurrency", m.concurrency());
+            l.put("concurrency", m.capacity());
             l.put("queue_limit", m.queueLimit());
             l.put("queued", m.queued());
             l.put("running", m.running());
@@ -222,15 +248,16 @@ public final class PerformanceManager implements AutoCloseable {
             l.put("run_p50_ms", m.runTime().p50().toNanos() / 1e6);
             out.put(lane.name().toLowerCase(java.util.Locale.ROOT), l);
         });
-        PoolMetrics p = pool.metrics();
+        RuntimeMetrics.Interpreters p = metrics.interpreters();
         Map<String, Object> interpreters = new LinkedHashMap<>();
         interpreters.put("size", p.size());
         interpreters.put("ready", p.ready());
         interpreters.put("busy", p.busy());
+        interpreters.put("in_flight", p.inFlight());
+        interpreters.put("max_in_flight", config.maxInFlight());
         interpreters.put("recycled", p.recycled());
         out.put("interpreters", interpreters);
-        if (workers != null) {
-            WorkerMetrics w = workers.metrics();
+        metrics.workers().ifPresent(w -> {
             Map<String, Object> cpython = new LinkedHashMap<>();
             cpython.put("size", w.size());
             cpython.put("ready", w.ready());
@@ -240,7 +267,7 @@ public final class PerformanceManager implements AutoCloseable {
             cpython.put("timed_out", w.timedOut());
             cpython.put("recycled", w.recycled());
             out.put("cpython_workers", cpython);
-        }
+        });
         return out;
     }
 
@@ -253,11 +280,12 @@ public final class PerformanceManager implements AutoCloseable {
             closed = true;
         }
         long deadline = System.nanoTime() + grace.toNanos();
-        scheduler.shutdown(grace);
-        pool.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        // Python first: its tasks may still need the workers and the Java lanes while they finish.
+        pool.shutdown(grace);
         if (workers != null) {
             workers.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
+        scheduler.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         compute.close();
         threads.close();
     }

@@ -5,16 +5,18 @@ import io.covet.compute.UnaryOp;
 import io.covet.interpreters.HostError;
 import io.covet.interpreters.HostFunction;
 import io.covet.interpreters.InterpreterSession;
-import io.covet.interpreters.PoolClosedException;
 import io.covet.interpreters.PythonException;
 import io.covet.interpreters.PythonTask;
-import io.covet.interpreters.TaskTimeoutException;
+import io.covet.tasks.ClosedException;
+import io.covet.tasks.Deadline;
+import io.covet.tasks.DeadlineExceededException;
+import io.covet.tasks.OverloadedException;
+import io.covet.tasks.Task;
+import io.covet.tasks.TaskAbortedException;
 import io.covet.workers.WorkerCall;
 import io.covet.workers.WorkerCrashedException;
-import io.covet.workers.WorkerPoolClosedException;
 import io.covet.workers.WorkerStartException;
 import io.covet.workers.WorkerTaskException;
-import io.covet.workers.WorkerTimeoutException;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,30 +40,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code covet/_runtime.py} wraps. Work Python starts (a compute kernel, a chunk in another
  * interpreter, an HTTP request) becomes a scheduler task; Python holds it as a numbered handle
  * ({@code covet.Future}) and later waits for it and takes its outcome. Each interpreter has its
- * own handles and its own wake-up condition, so a waiting interpreter (or its asyncio loop) blocks
- * until one of its own tasks completes: no polling.
+ * own handles; a task that settles wakes the interpreter that started it ({@link
+ * InterpreterSession#wake}), so a waiting interpreter, or its event loop, blocks until one of its own
+ * tasks completes: no polling.
  */
 final class PythonBridge {
 
-    /** A task Python started: its lane and the future the scheduler gave back. */
-    private record Handle(Lane lane, CompletableFuture<Object> future) {
+    /** A task Python started: its lane and the scheduler's task. */
+    private record Handle(Lane lane, Task<?> task) {
     }
 
-    /** One interpreter's handles; completions signal its condition. */
+    /** One interpreter's handles. */
     private static final class Session {
         final ReentrantLock lock = new ReentrantLock();
-        final Condition changed = lock.newCondition();
         final Map<Long, Handle> handles = new HashMap<>();
-        boolean woken;
-
-        void signal() {
-            lock.lock();
-            try {
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
     }
 
     private final PerformanceManager runtime;
@@ -96,14 +88,7 @@ final class PythonBridge {
         f.put("cancel", (s, a) -> cancel(s, number(a, 0)));
         f.put("forget", (s, a) -> forget(session(s), number(a, 0)));
         f.put("wake", (s, a) -> {
-            Session session = session(s);
-            session.lock.lock();
-            try {
-                session.woken = true;
-                session.changed.signalAll();
-            } finally {
-                session.lock.unlock();
-            }
+            s.wake();
             return null;
         });
         f.put("metrics", (s, a) -> runtime.metricsAsMap());
@@ -180,29 +165,28 @@ final class PythonBridge {
             }
             default -> throw new IllegalArgumentException("unknown compute operation '" + op + "'");
         };
-        return register(s, Lane.CPU, runtime.scheduler().submitCpu(work, deadline(s), "perf." + op));
+        return register(s, Lane.CPU, runtime.scheduler().cpu(work, deadline(s), "perf." + op));
     }
 
     /**
      * {@code submit(lane, kind, module, qualname, pickled_function, encoding, data)}:
-     * {@code covet._runtime.run_remote(...)} with the other arguments, in another interpreter. Lane
-     * "python" waits under the PYTHON lane's limit; "io" (code that mostly waits,
-     * {@code @perf.io_intensive}) under the IO lane's. Returns None when sub-interpreters are
-     * disabled: the caller then runs the work itself.
+     * {@code covet._runtime.run_remote(...)} with the other arguments, in another interpreter, queued
+     * in the interpreter pool. Lane "python" is CPU-bound work; "io" ({@code @perf.io_intensive},
+     * {@code run_in_executor}) is code that mostly waits: it queues the same way (Python runs only in
+     * interpreters), and what it awaits overlaps on the receiving interpreter's event loop. Returns
+     * None when sub-interpreters are disabled: the caller then runs the work itself.
      */
     private Object submit(InterpreterSession s, List<Object> a) {
         String lane = string(a, 0);
+        if (!lane.equals("python") && !lane.equals("io")) {
+            throw new IllegalArgumentException("unknown lane '" + lane + "'; lanes: python, io");
+        }
         List<Object> args = a.subList(1, a.size());
         if (!runtime.config().enableSubInterpreters()) {
             return null;
         }
         PythonTask task = PythonTask.call("covet._runtime", "run_remote", args.toArray());
-        Deadline deadline = deadline(s);
-        return switch (lane) {
-            case "python" -> register(s, Lane.PYTHON, runtime.scheduler().submitPython(task, deadline));
-            case "io" -> register(s, Lane.IO, runtime.scheduler().submitBlockingPython(task, deadline));
-            default -> throw new IllegalArgumentException("unknown lane '" + lane + "'; lanes: python, io");
-        };
+        return register(s, Lane.PYTHON, runtime.scheduler().python(task, deadline(s)));
     }
 
     /**
@@ -226,7 +210,7 @@ final class PythonBridge {
         args.add(encoding.equals("a") ? "v" : encoding);
         args.add(data);
         WorkerCall call = WorkerCall.of("covet._runtime", "run_remote", args, Map.of()).describedAs(string(a, 0));
-        return register(s, Lane.PROCESS, runtime.scheduler().submitProcess(call, deadline(s)));
+        return register(s, Lane.PROCESS, runtime.scheduler().process(call, deadline(s)));
     }
 
     /** Python tuples (PyTuple here) as Object[], which the worker's pickle makes tuples again. */
@@ -256,20 +240,20 @@ final class PythonBridge {
         }
         Duration timeout = Duration.ofNanos((long) (((Number) a.get(4)).doubleValue() * 1e9));
         HttpRequest request = runtime.http().prepare(string(a, 0), string(a, 1), h, (byte[]) body, timeout);
-        return register(s, Lane.IO, runtime.scheduler().submitIo(() -> runtime.http().send(request), deadline(s),
+        return register(s, Lane.IO, runtime.scheduler().io(() -> runtime.http().send(request), deadline(s),
                 request.method() + " " + request.uri()));
     }
 
-    private long register(InterpreterSession s, Lane lane, CompletableFuture<Object> future) {
+    private long register(InterpreterSession s, Lane lane, Task<?> task) {
         long id = ids.incrementAndGet();
         Session session = session(s);
         session.lock.lock();
         try {
-            session.handles.put(id, new Handle(lane, future));
+            session.handles.put(id, new Handle(lane, task));
         } finally {
             session.lock.unlock();
         }
-        future.whenComplete((v, e) -> session.signal());
+        task.whenSettled(s::wake);
         return id;
     }
 
@@ -286,34 +270,27 @@ final class PythonBridge {
         boolean wakeable = a.size() > 2 && Boolean.TRUE.equals(a.get(2));
         long deadline = timeout == null ? Long.MAX_VALUE : saturatedDeadline(((Number) timeout).doubleValue());
         Session session = session(s);
-        session.lock.lock();
-        try {
-            while (true) {
-                List<Object> done = new ArrayList<>();
+        boolean woken = false;
+        while (true) {
+            List<Object> done = new ArrayList<>();
+            session.lock.lock();
+            try {
                 for (Object w : wanted) {
                     Handle h = session.handles.get(((Number) w).longValue());
-                    if (h == null || h.future.isDone()) {
+                    if (h == null || h.task.isDone()) {
                         done.add(w);
                     }
                 }
-                if (!done.isEmpty() || (wakeable && session.woken)) {
-                    if (wakeable) {
-                        session.woken = false;
-                    }
-                    return done;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return done;
-                }
-                if (deadline == Long.MAX_VALUE) {
-                    session.changed.await();
-                } else {
-                    session.changed.awaitNanos(left);
-                }
+            } finally {
+                session.lock.unlock();
             }
-        } finally {
-            session.lock.unlock();
+            long left = deadline - System.nanoTime();
+            // Woken, the event loop looks at its own futures again (call_soon_threadsafe, or a task of
+            // this interpreter settled); other waiters wait on for theirs.
+            if (!done.isEmpty() || left <= 0 || (woken && wakeable)) {
+                return done;
+            }
+            woken = s.await(deadline == Long.MAX_VALUE ? null : Duration.ofNanos(left));
         }
     }
 
@@ -338,9 +315,9 @@ final class PythonBridge {
         }
         Object value;
         try {
-            value = timeout == null ? h.future.get()
-                    : h.future.get(Math.min(Long.MAX_VALUE / 2, (long) (Math.max(0, ((Number) timeout).doubleValue()) * 1e9)),
-                            TimeUnit.NANOSECONDS);
+            value = timeout == null ? h.task.join()
+                    : h.task.join(Duration.ofNanos(Math.min(Long.MAX_VALUE / 2,
+                            (long) (Math.max(0, ((Number) timeout).doubleValue()) * 1e9))));
         } catch (java.util.concurrent.TimeoutException e) {
             throw new HostError("CovetNotReady", "the result was not ready within " + timeout + " s");
         } catch (ExecutionException e) {
@@ -392,15 +369,12 @@ final class PythonBridge {
             case HostError h -> h;
             case WorkerTaskException p -> raisedAgain(p.pythonType(), p.pythonMessage(), p.pythonTraceback());
             case WorkerCrashedException x -> new HostError("WorkerCrashedError", x.getMessage());
-            case WorkerTimeoutException x -> new HostError("TimeoutError", x.getMessage());
             case WorkerStartException x -> new HostError("RuntimeError", x.getMessage());
-            case WorkerPoolClosedException x -> new HostError("LaneUnavailableError", x.getMessage());
-            case TaskTimeoutException x -> new HostError("TimeoutError", x.getMessage());
             case DeadlineExceededException x -> new HostError("TimeoutError", x.getMessage());
             case OverloadedException x -> new HostError("OverloadedError", x.getMessage());
-            case io.covet.interpreters.PoolOverloadedException x -> new HostError("OverloadedError", x.getMessage());
             case LaneUnavailableException x -> new HostError("LaneUnavailableError", x.getMessage());
-            case PoolClosedException x -> new HostError("RuntimeError", x.getMessage());
+            case ClosedException x -> new HostError("LaneUnavailableError", x.getMessage());
+            case TaskAbortedException x -> new HostError("RuntimeError", x.getMessage());
             case CancellationException x -> new HostError("CancelledError", "the task was cancelled");
             case IllegalArgumentException x -> new HostError("ValueError", x.getMessage());
             case ArithmeticException x -> new HostError("ArithmeticError", x.getMessage());
@@ -419,7 +393,7 @@ final class PythonBridge {
     /** Takes back a task that has not started, so the caller can run it; the handle is then forgotten. */
     private boolean withdraw(InterpreterSession s, long id) {
         Handle h = handle(s, id);
-        if (h != null && runtime.scheduler().withdraw(h.lane, h.future)) {
+        if (h != null && runtime.scheduler().withdraw(h.lane, h.task)) {
             forget(session(s), id);
             return true;
         }

@@ -1,5 +1,6 @@
 package io.covet.runtime;
 
+import io.covet.tasks.Deadline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -89,7 +90,7 @@ class CpythonLaneTest {
         Object value = runtime.scheduler().submitProcess(WorkerCall.of("math", "factorial", 20), Deadline.none()).get(60, TimeUnit.SECONDS);
         assertThat(value).isEqualTo(2432902008176640000L);
         assertThat(runtime.scheduler().configured(Lane.PROCESS)).isTrue();
-        assertThat(runtime.scheduler().metrics(Lane.PROCESS).concurrency()).isEqualTo(2);
+        assertThat(runtime.scheduler().metrics(Lane.PROCESS).tasks().capacity()).isEqualTo(2);
     }
 
     @Test
@@ -97,11 +98,7 @@ class CpythonLaneTest {
         awaitWorkersIdle();
         CompletableFuture<Object> first = runtime.scheduler().submitProcess(WorkerCall.of("time", "sleep", 30), Deadline.none());
         CompletableFuture<Object> second = runtime.scheduler().submitProcess(WorkerCall.of("time", "sleep", 30), Deadline.none());
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (workers().metrics().busy() < 2) {
-            assertThat(System.nanoTime()).as("both workers busy in time").isLessThan(until);
-            Thread.sleep(10);
-        }
+        io.covet.testing.Eventually.eventually(Duration.ofSeconds(30), "both workers busy", () -> workers().metrics().busy() >= 2);
         List<Long> before = workers().pids();
         assertThat(before).hasSize(2);
         new ProcessBuilder("kill", "-KILL", Long.toString(before.getFirst())).start().waitFor();

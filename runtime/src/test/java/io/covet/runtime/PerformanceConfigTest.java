@@ -46,15 +46,4 @@ class PerformanceConfigTest {
         assertThatThrownBy(() -> PerformanceConfig.builder().apply(Map.of("task_timeout", -1)))
                 .hasMessage("task_timeout must be a positive number of seconds, got -1");
     }
-
-    @Test
-    void deadlinesTakeTheEarlierAndNoneIsNeutral() {
-        Deadline soon = Deadline.in(java.time.Duration.ofSeconds(1));
-        Deadline later = Deadline.in(java.time.Duration.ofSeconds(10));
-        assertThat(soon.min(later)).isEqualTo(soon);
-        assertThat(later.min(soon)).isEqualTo(soon);
-        assertThat(Deadline.none().min(soon)).isEqualTo(soon);
-        assertThat(Deadline.none().remaining()).isEmpty();
-        assertThat(Deadline.in(java.time.Duration.ZERO).passed()).isTrue();
-    }
 }

@@ -1,5 +1,6 @@
 package io.covet.runtime;
 
+import io.covet.tasks.Deadline;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.sun.net.httpserver.HttpServer;

@@ -1,5 +1,6 @@
 package io.covet.runtime;
 
+import io.covet.tasks.Deadline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -4,16 +4,15 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.covet.interpreters.PoolClosedException;
-import io.covet.interpreters.PythonException;
-import io.covet.interpreters.PyTuple;
-import io.covet.interpreters.PythonTask;
-import io.covet.interpreters.TaskTimeoutException;
-import io.covet.runtime.Deadline;
-import io.covet.runtime.DeadlineExceededException;
 import io.covet.runtime.LaneUnavailableException;
-import io.covet.runtime.OverloadedException;
 import io.covet.runtime.PerformanceManager;
+import io.covet.runtime.RuntimeMetrics;
+import io.covet.runtime.WebApp;
+import io.covet.tasks.ClosedException;
+import io.covet.tasks.Deadline;
+import io.covet.tasks.DeadlineExceededException;
+import io.covet.tasks.OverloadedException;
+import io.covet.tasks.TaskAbortedException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Header;
 import io.helidon.webserver.WebServer;
@@ -23,18 +22,13 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -42,15 +36,13 @@ import java.util.logging.Logger;
 /**
  * Serves a CovetPy-style Python app with Helidon SE: {@code covet run app.py}.
  *
- * <p>Start-up loads the app into every interpreter of the runtime's pool ({@link
- * io.covet.interpreters.InterpreterPool#addSetup}, which also loads it into interpreters started
- * later and runs the app's shutdown hooks when one stops), runs its startup hooks there, and reads
- * its route table. Each request then runs on a virtual thread: the route is matched here (404,
- * 405), the body read under its limit (413), and the handler runs in a pooled interpreter through
- * the scheduler's PYTHON lane under the request timeout (504, interpreter replaced) or is turned
- * away when the lane's queue is full (503). Handler errors are 500s with the traceback in the log.
- * Every request gets a response, every error a JSON body with a message, unless its client went
- * away first (then the handler still finishes under its timeout, and nothing is sent).
+ * <p>Start-up loads the app into every interpreter of the runtime ({@link WebApp}) and reads its
+ * route table. Each request then runs on a virtual thread: the route is matched here (404, 405),
+ * the body read under its limit (413), and {@link WebApp#handle} runs the handler in an interpreter
+ * under the request timeout (504: it was stopped) or turns it away when the queue is full (503).
+ * Handler errors are 500s with the traceback in the log. Every request gets a response, every
+ * error the same JSON body ({@link #error}), unless its client went away first (then the handler
+ * still finishes under its timeout, and nothing is sent).
  */
 public final class CovetServer implements AutoCloseable {
 
@@ -59,7 +51,7 @@ public final class CovetServer implements AutoCloseable {
     private static final String JSON_TYPE = "application/json";
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
 
-    private final PerformanceManager runtime;
+    private final WebApp app;
     private final WebConfig config;
     private final RouteTable routes;
     private final WebMetrics metrics;
@@ -69,11 +61,11 @@ public final class CovetServer implements AutoCloseable {
     private volatile boolean draining;
     private boolean stopped;
 
-    private CovetServer(PerformanceManager runtime, WebConfig config, RouteTable routes) {
-        this.runtime = runtime;
+    private CovetServer(PerformanceManager runtime, WebApp app, WebConfig config) {
+        this.app = app;
         this.config = config;
-        this.routes = routes;
-        this.metrics = new WebMetrics(runtime.scheduler(), runtime.interpreters(), runtime.workers());
+        this.routes = RouteTable.of(app.routes());
+        this.metrics = new WebMetrics(runtime);
         var builder = WebServer.builder()
                 // Only the features asked for here (Helidon would otherwise load any on the class path).
                 .featuresDiscoverServices(false)
@@ -99,58 +91,11 @@ public final class CovetServer implements AutoCloseable {
     /**
      * Loads the app into every interpreter of {@code runtime}, then starts listening.
      *
-     * @throws AppLoadException if the app cannot be loaded or its startup hooks fail (with the
-     *                          Python traceback), or declares no route
+     * @throws WebApp.LoadException if the app cannot be loaded or its startup hooks fail (with the
+     *                              Python traceback), or declares no route
      */
     public static CovetServer start(PerformanceManager runtime, WebConfig config) {
-        Path app = config.app().toAbsolutePath().normalize();
-        if (!Files.isRegularFile(app)) {
-            throw new AppLoadException("can't open the app " + config.app() + ": "
-                    + (Files.exists(app) ? "not a regular file" : "no such file"), null);
-        }
-        String module = moduleName(app);
-        String boot = "import covet.web\ncovet.web._boot(" + pyString(app.toString()) + ", " + pyString(module) + ", "
-                + (config.appName() == null ? "None" : pyString(config.appName())) + ", "
-                + (config.debug() ? "True" : "False") + ")\n";
-        try {
-            runtime.interpreters().addSetup(boot, "import covet.web\ncovet.web._shutdown()\n").get(5, TimeUnit.MINUTES);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            String detail = cause instanceof PythonException p && !p.pythonTraceback().isEmpty() ? p.pythonTraceback()
-                    : String.valueOf(cause.getMessage());
-            throw new AppLoadException("the app " + config.app() + " failed to load:\n" + detail.stripTrailing(), cause);
-        } catch (TimeoutException e) {
-            throw new AppLoadException("the app " + config.app() + " did not finish loading (import and startup hooks) "
-                    + "in every interpreter within 5 minutes", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AppLoadException("interrupted while loading the app", e);
-        }
-        RouteTable routes = RouteTable.fromPython((List<?>) runtime.interpreters().call("covet.web", "_routes"));
-        if (routes.routes().isEmpty()) {
-            throw new AppLoadException("the app " + config.app() + " declares no routes; add one, e.g. @app.get(\"/\")", null);
-        }
-        return new CovetServer(runtime, config, routes);
-    }
-
-    /** The module name the app is imported under: its file name without {@code .py}. */
-    static String moduleName(Path app) {
-        String file = app.getFileName().toString();
-        String name = file.endsWith(".py") ? file.substring(0, file.length() - 3) : file;
-        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-            throw new AppLoadException("the app's file name '" + file + "' must be a Python module name "
-                    + "(letters, digits, _) ending in .py, as other interpreters import it by that name", null);
-        }
-        return name;
-    }
-
-    /** A Python string literal for {@code s} (JSON's string syntax is a subset of Python's). */
-    private static String pyString(String s) {
-        try {
-            return JSON.writeValueAsString(s);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return new CovetServer(runtime, runtime.loadWebApp(config.app(), config.appName(), config.debug()), config);
     }
 
     /** The port the server listens on (useful with port 0). */
@@ -170,15 +115,15 @@ public final class CovetServer implements AutoCloseable {
     // ---- requests ---------------------------------------------------------------------------
 
     private void health(ServerResponse res) {
-        var pool = runtime.interpreters();
-        int ready = pool.ready();
-        boolean ok = !draining && ready > 0;
+        RuntimeMetrics.Interpreters pool = app.interpreters();
+        boolean ok = !draining && pool.ready() > 0;
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", draining ? "draining" : ok ? "ok" : "unavailable");
         Map<String, Object> interpreters = new LinkedHashMap<>();
         interpreters.put("size", pool.size());
-        interpreters.put("ready", ready);
+        interpreters.put("ready", pool.ready());
         interpreters.put("busy", pool.busy());
+        interpreters.put("in_flight", pool.inFlight());
         body.put("interpreters", interpreters);
         sendJson(res, ok ? 200 : 503, body);
     }
@@ -241,77 +186,63 @@ public final class CovetServer implements AutoCloseable {
         for (Header h : req.headers()) {
             headers.append(h.name()).append(':').append(h.values()).append('\n');
         }
-        double[] numbers = found.route().floatBody() ? numberArray(body) : null;
-        PythonTask task = PythonTask.call("covet.web", "_handle", found.route().index(), method, path,
-                found.rawParams(), req.query().rawValue(), headers.toString(), body, numbers).withTimeout(config.requestTimeout());
-        CompletableFuture<Object> future;
+        WebApp.Request request = new WebApp.Request(found.route().index(), method, path, found.rawParams(),
+                req.query().rawValue(), headers.toString(), body, found.route().floatBody() ? numberArray(body) : null);
+        WebApp.Response response;
         try {
-            future = runtime.scheduler().submitPython(task, Deadline.in(config.requestTimeout()));
-        } catch (OverloadedException e) {
-            res.header(HeaderNames.RETRY_AFTER, "1");
-            return error(res, 503, "the server is busy: " + e.getMessage() + "; retry later", Map.of());
-        } catch (LaneUnavailableException e) {
-            res.header(HeaderNames.RETRY_AFTER, "1");
-            return error(res, 503, "the server can't run handlers now: " + e.getMessage(), Map.of());
-        }
-        Object outcome;
-        try {
-            outcome = future.get();
+            response = app.handle(request, Deadline.in(config.requestTimeout()));
         } catch (InterruptedException e) {
             // The connection is going away; the handler finishes on its own, under its timeout.
             Thread.currentThread().interrupt();
             return 499;
-        } catch (ExecutionException | CancellationException e) {
-            return failed(res, method, path, e instanceof ExecutionException ? e.getCause() : e);
+        } catch (RuntimeException e) {
+            return failed(res, method, path, e);
         }
-        return respond(res, (PyTuple) outcome);
+        return respond(res, response);
     }
 
-    /** The handler's answer: (status, media type, body, extra header lines, log text). */
-    private int respond(ServerResponse res, PyTuple outcome) {
-        List<Object> answer = outcome.items();
-        int status = ((Number) answer.get(0)).intValue();
-        String mediaType = (String) answer.get(1);
-        byte[] body = (byte[]) answer.get(2);
-        String extra = (String) answer.get(3);
-        String log = (String) answer.get(4);
-        if (log != null) {
-            LOG.severe(log.stripTrailing());
+    private int respond(ServerResponse res, WebApp.Response answer) {
+        if (answer.log() != null) {
+            LOG.severe(answer.log().stripTrailing());
         }
-        if (extra != null) {
-            for (String line : extra.split("\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0) {
-                    res.header(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
-                }
-            }
+        for (WebApp.Header h : answer.headers()) {
+            res.header(h.name(), h.value());
+        }
+        int status = answer.status();
+        if (answer.errorMessage() != null) {
+            return error(res, status, answer.errorMessage(), answer.errorDetails());
         }
         res.status(status);
-        if (mediaType != null && status != 204 && status != 304) {
-            res.header(HeaderNames.CONTENT_TYPE, mediaType);
+        if (answer.mediaType() != null && status != 204 && status != 304) {
+            res.header(HeaderNames.CONTENT_TYPE, answer.mediaType());
         }
-        res.send(status == 204 || status == 304 ? new byte[0] : body);
+        res.send(status == 204 || status == 304 ? new byte[0] : answer.body());
         return status;
     }
 
-    private int failed(ServerResponse res, String method, String path, Throwable cause) {
+    /** Why no handler answered, as the response. */
+    private int failed(ServerResponse res, String method, String path, RuntimeException cause) {
         String seconds = formatSeconds(config.requestTimeout());
         return switch (cause) {
             case DeadlineExceededException d when d.phase() == DeadlineExceededException.Phase.WAITING ->
                     error(res, 504, "the request waited " + seconds + " for a free interpreter (all busy); "
                             + "the handler did not run", Map.of());
-            case DeadlineExceededException d -> timedOut(res, method, path, seconds);
-            case TaskTimeoutException t when t.phase() == TaskTimeoutException.Phase.WAITING ->
-                    error(res, 504, "the request waited " + seconds + " for a free interpreter (all busy); "
-                            + "the handler did not run", Map.of());
-            case TaskTimeoutException t -> timedOut(res, method, path, seconds);
+            case DeadlineExceededException d -> {
+                LOG.warning(method + " " + path + ": the handler ran past the request timeout of " + seconds
+                        + " and was stopped");
+                yield error(res, 504, "the handler ran past the request timeout of " + seconds + "; it was stopped",
+                        Map.of());
+            }
             case OverloadedException o -> {
                 res.header(HeaderNames.RETRY_AFTER, "1");
-                yield error(res, 503, "the server is busy: " + o.getMessage() + "; retry later", Map.of());
+                yield error(res, 503, "the server is busy: " + o.getMessage(), Map.of());
+            }
+            case TaskAbortedException a -> {
+                res.header(HeaderNames.RETRY_AFTER, "1");
+                yield error(res, 503, "the handler was stopped before it answered: " + a.getMessage(), Map.of());
             }
             case LaneUnavailableException c -> shuttingDown(res, c);
-            case PoolClosedException c -> shuttingDown(res, c);
-            case CancellationException c -> shuttingDown(res, c);
+            case ClosedException c -> shuttingDown(res, c);
             default -> {
                 LOG.log(Level.SEVERE, method + " " + path + " failed outside its handler", cause);
                 yield error(res, 500, "internal server error: " + cause.getClass().getSimpleName(), Map.of());
@@ -322,13 +253,6 @@ public final class CovetServer implements AutoCloseable {
     private static int shuttingDown(ServerResponse res, Throwable cause) {
         res.header(HeaderNames.RETRY_AFTER, "1");
         return error(res, 503, "the server is shutting down: " + cause.getMessage(), Map.of());
-    }
-
-    private int timedOut(ServerResponse res, String method, String path, String seconds) {
-        LOG.warning(method + " " + path + ": the handler ran past the request timeout of " + seconds
-                + "; its interpreter was stopped and is being replaced");
-        return error(res, 504, "the handler ran past the request timeout of " + seconds
-                + "; it was stopped and its interpreter replaced", Map.of());
     }
 
     private static String formatSeconds(Duration d) {
@@ -400,6 +324,7 @@ public final class CovetServer implements AutoCloseable {
         return 204;
     }
 
+    /** Every error response's body: {"error": reason, "status": code, "message": ..., and any details}. */
     private static int error(ServerResponse res, int status, String message, Map<String, Object> extra) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", io.helidon.http.Status.create(status).reasonPhrase());
@@ -473,12 +398,5 @@ public final class CovetServer implements AutoCloseable {
     @Override
     public void close() {
         stop(config.requestTimeout());
-    }
-
-    /** The app could not be loaded or served; the message says why (with the Python traceback). */
-    public static final class AppLoadException extends RuntimeException {
-        public AppLoadException(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 }

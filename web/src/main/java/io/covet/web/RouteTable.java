@@ -1,7 +1,6 @@
 package io.covet.web;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,8 +32,8 @@ final class RouteTable {
 
     /** What a request's method and path matched. */
     sealed interface Match {
-        /** {@code rawParams}: the parameters' raw (still percent-encoded) segments, joined by '/'. */
-        record Found(Route route, String rawParams) implements Match { }
+        /** {@code rawParams}: the parameters' raw (still percent-encoded) segments, in order. */
+        record Found(Route route, List<String> rawParams) implements Match { }
         record NotFound() implements Match { }
         record WrongMethod(Set<String> allowed) implements Match { }
     }
@@ -45,19 +44,13 @@ final class RouteTable {
         this.routes = routes;
     }
 
-    /** From {@code covet.web._routes()}: a list of {@code [[methods...], pattern, float body]}. */
-    static RouteTable fromPython(List<?> described) {
+    /** The app's routes, in registration order (the index is what the request names). */
+    static RouteTable of(List<io.covet.runtime.WebApp.Route> appRoutes) {
         List<Route> routes = new ArrayList<>();
-        for (int i = 0; i < described.size(); i++) {
-            List<?> entry = (List<?>) described.get(i);
-            Set<String> methods = new LinkedHashSet<>();
-            for (Object m : (List<?>) entry.get(0)) {
-                methods.add((String) m);
-            }
-            String pattern = (String) entry.get(1);
-            List<String> segments = segments(pattern);
-            routes.add(new Route(i, pattern, Set.copyOf(methods), segments, Boolean.TRUE.equals(entry.get(2)),
-                    specificity(segments)));
+        for (int i = 0; i < appRoutes.size(); i++) {
+            io.covet.runtime.WebApp.Route r = appRoutes.get(i);
+            List<String> segments = segments(r.pattern());
+            routes.add(new Route(i, r.pattern(), Set.copyOf(r.methods()), segments, r.floatBody(), specificity(segments)));
         }
         return new RouteTable(List.copyOf(routes));
     }
@@ -137,17 +130,14 @@ final class RouteTable {
         }
     }
 
-    private static String rawParams(Route route, String[] parts) {
-        StringBuilder sb = new StringBuilder();
+    private static List<String> rawParams(Route route, String[] parts) {
+        List<String> out = new ArrayList<>(2);
         List<String> segments = route.segments();
         for (int i = 0; i < parts.length; i++) {
             if (segments.get(i) == null) {
-                if (!sb.isEmpty()) {
-                    sb.append('/');
-                }
-                sb.append(parts[i]);
+                out.add(parts[i]);
             }
         }
-        return sb.toString();
+        return out;
     }
 }

@@ -1,10 +1,9 @@
 package io.covet.web;
 
-import io.covet.interpreters.InterpreterPool;
-import io.covet.workers.WorkerPool;
 import io.covet.runtime.Lane;
-import io.covet.runtime.LaneMetrics;
-import io.covet.runtime.Scheduler;
+import io.covet.runtime.PerformanceManager;
+import io.covet.runtime.RuntimeMetrics;
+import io.covet.tasks.QueueMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -16,7 +15,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -31,53 +29,60 @@ final class WebMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
-    private final Scheduler scheduler;
-    /** The lanes' metrics, taken once per scrape: each snapshot copies the lane's latency histograms. */
-    private volatile Map<Lane, LaneMetrics> lanes;
+    private final PerformanceManager runtime;
+    /** The runtime's metrics, taken once per scrape: each snapshot copies the lanes' latency histograms. */
+    private volatile RuntimeMetrics now;
 
-    WebMetrics(Scheduler scheduler, InterpreterPool pool, Optional<WorkerPool> workers) {
-        this.scheduler = scheduler;
-        this.lanes = scheduler.metrics();
-        for (Lane lane : Lane.values()) {
-            if (!scheduler.configured(lane)) {
-                continue;
-            }
+    WebMetrics(PerformanceManager runtime) {
+        this.runtime = runtime;
+        this.now = runtime.metrics();
+        for (Lane lane : now.lanes().keySet()) {
             String name = lane.name().toLowerCase(Locale.ROOT);
-            laneGauge("covet.lane.queued", "tasks waiting in the lane", name, lane, LaneMetrics::queued);
-            laneGauge("covet.lane.running", "tasks running in the lane", name, lane, LaneMetrics::running);
-            laneGauge("covet.lane.concurrency", "the lane's concurrency limit", name, lane, LaneMetrics::concurrency);
-            laneCounter("covet.lane.completed", name, lane, LaneMetrics::completed);
-            laneCounter("covet.lane.failed", name, lane, LaneMetrics::failed);
-            laneCounter("covet.lane.timed.out", name, lane, LaneMetrics::timedOut);
-            laneCounter("covet.lane.rejected", name, lane, LaneMetrics::rejected);
+            laneGauge("covet.lane.queued", "tasks waiting in the lane", name, lane, QueueMetrics::queued);
+            laneGauge("covet.lane.running", "tasks running in the lane (in flight, for PYTHON)", name, lane, QueueMetrics::running);
+            laneGauge("covet.lane.concurrency", "tasks the lane runs at once", name, lane, QueueMetrics::capacity);
+            laneCounter("covet.lane.completed", name, lane, QueueMetrics::completed);
+            laneCounter("covet.lane.failed", name, lane, QueueMetrics::failed);
+            laneCounter("covet.lane.timed.out", name, lane, QueueMetrics::timedOut);
+            laneCounter("covet.lane.rejected", name, lane, QueueMetrics::rejected);
         }
-        Gauge.builder("covet.interpreters.size", pool, InterpreterPool::size).description("interpreters the pool keeps").register(registry);
-        Gauge.builder("covet.interpreters.ready", pool, InterpreterPool::ready).description("interpreters ready to serve").register(registry);
-        Gauge.builder("covet.interpreters.busy", pool, InterpreterPool::busy).description("interpreters running a task").register(registry);
-        FunctionCounter.builder("covet.interpreters.recycled", pool, p -> p.metrics().recycled())
-                .description("interpreters replaced (limits, timeouts, failures)").register(registry);
-        workers.ifPresent(w -> {
-            Gauge.builder("covet.cpython.workers.size", w, p -> p.metrics().size()).description("CPython worker processes alive or starting").register(registry);
-            Gauge.builder("covet.cpython.workers.busy", w, p -> p.metrics().busy()).description("CPython workers running a task").register(registry);
-            FunctionCounter.builder("covet.cpython.workers.crashed", w, p -> p.metrics().crashed())
-                    .description("tasks whose CPython worker died under them").register(registry);
-            FunctionCounter.builder("covet.cpython.workers.timed.out", w, p -> p.metrics().timedOut())
-                    .description("tasks past their timeout (their workers were killed)").register(registry);
-            FunctionCounter.builder("covet.cpython.workers.started", w, p -> p.metrics().started())
-                    .description("CPython workers started, replacements included").register(registry);
-        });
+        gauge("covet.interpreters.size", "interpreters the pool keeps", m -> m.interpreters().size());
+        gauge("covet.interpreters.ready", "interpreters ready to serve", m -> m.interpreters().ready());
+        gauge("covet.interpreters.busy", "interpreters with a task in flight", m -> m.interpreters().busy());
+        gauge("covet.interpreters.in.flight", "tasks in flight in the interpreters (awaiting ones included)",
+                m -> m.interpreters().inFlight());
+        counter("covet.interpreters.recycled", "interpreters replaced (limits, timeouts, failures)", m -> m.interpreters().recycled());
+        if (now.workers().isPresent()) {
+            gauge("covet.cpython.workers.size", "CPython worker processes alive or starting", m -> m.workers().orElseThrow().size());
+            gauge("covet.cpython.workers.busy", "CPython workers running a task", m -> m.workers().orElseThrow().busy());
+            counter("covet.cpython.workers.crashed", "tasks whose CPython worker died under them", m -> m.workers().orElseThrow().crashed());
+            counter("covet.cpython.workers.timed.out", "tasks past their deadline (their workers were killed)",
+                    m -> m.workers().orElseThrow().timedOut());
+            counter("covet.cpython.workers.started", "CPython workers started, replacements included",
+                    m -> m.workers().orElseThrow().started());
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         gc.bindTo(registry);
     }
 
-    private void laneGauge(String metric, String help, String lane, Lane l, ToDoubleFunction<LaneMetrics> f) {
-        Gauge.builder(metric, this, m -> f.applyAsDouble(m.lanes.get(l))).tag("lane", lane).description(help).register(registry);
+    private void gauge(String metric, String help, ToDoubleFunction<RuntimeMetrics> f) {
+        Gauge.builder(metric, this, m -> f.applyAsDouble(m.now)).description(help).register(registry);
     }
 
-    private void laneCounter(String metric, String lane, Lane l, ToDoubleFunction<LaneMetrics> f) {
-        FunctionCounter.builder(metric, this, m -> f.applyAsDouble(m.lanes.get(l))).tag("lane", lane).register(registry);
+    private void counter(String metric, String help, ToDoubleFunction<RuntimeMetrics> f) {
+        FunctionCounter.builder(metric, this, m -> f.applyAsDouble(m.now)).description(help).register(registry);
+    }
+
+    private void laneGauge(String metric, String help, String lane, Lane l, ToDoubleFunction<QueueMetrics> f) {
+        Gauge.builder(metric, this, m -> f.applyAsDouble(m.now.lanes().get(l).tasks())).tag("lane", lane).description(help)
+                .register(registry);
+    }
+
+    private void laneCounter(String metric, String lane, Lane l, ToDoubleFunction<QueueMetrics> f) {
+        FunctionCounter.builder(metric, this, m -> f.applyAsDouble(m.now.lanes().get(l).tasks())).tag("lane", lane)
+                .register(registry);
     }
 
     /** Records one request; {@code route} is the route's pattern, or a fixed word for unmatched paths. */
@@ -93,7 +98,7 @@ final class WebMetrics implements AutoCloseable {
 
     /** The Prometheus text exposition of every meter. */
     String scrape() {
-        lanes = scheduler.metrics();
+        now = runtime.metrics();
         return registry.scrape();
     }
 

@@ -18,17 +18,10 @@ class AppLoadTest {
                 .pythonInterpreters(1).pythonPath(List.of(WebServerTest.APPS)).build())) {
             assertThatThrownBy(() -> CovetServer.start(runtime, WebConfig.of(WebServerTest.APPS.resolve("broken_app.py"))
                     .withPort(0).withRequestTimeout(Duration.ofSeconds(5))))
-                    .isInstanceOf(CovetServer.AppLoadException.class)
+                    .isInstanceOf(io.covet.runtime.WebApp.LoadException.class)
                     .hasMessageContaining("broken_app.py failed to load:")
                     .hasMessageContaining("Traceback (most recent call last):")
                     .hasMessageContaining("TypeError: route /items/{item_id}: get_item has no parameter for the path parameter 'item_id'");
         }
-    }
-
-    @Test
-    void theAppsModuleNameMustBeAPythonIdentifier() {
-        assertThat(CovetServer.moduleName(java.nio.file.Path.of("/x/my_app.py"))).isEqualTo("my_app");
-        assertThatThrownBy(() -> CovetServer.moduleName(java.nio.file.Path.of("/x/my-app.py")))
-                .hasMessageContaining("'my-app.py' must be a Python module name");
     }
 }

@@ -65,7 +65,9 @@ final class Worker {
 
     // Guarded by the pool's lock.
     State state = State.STARTING;
-    WorkerPool.Job job;
+    io.covet.tasks.Task<WorkerCall> job;
+    /** Its task's frame was written (before that, a dead worker never got it). */
+    boolean jobSent;
     int tasks;
     /** Set when the pool killed it (timeout, cancellation, shutdown): its death is no crash. */
     volatile boolean killed;
@@ -81,7 +83,7 @@ final class Worker {
         this.process = process;
         this.toWorker = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 16));
         this.fromWorker = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
-        this.stderrReader = Thread.ofPlatform().daemon().name("covet-worker-" + id + "-err").unstarted(this::pumpStderr);
+        this.stderrReader = WorkerThreads.reader(id, "err").newThread(this::pumpStderr);
     }
 
     /** Starts {@code command} (python3 and the worker script); {@link #start} then listens to it. */
@@ -92,7 +94,7 @@ final class Worker {
     /** Starts its reader threads and sends its config frame (the pool has registered it by now). */
     void start(byte[] config, Listener listener) {
         stderrReader.start();
-        Thread.ofPlatform().daemon().name("covet-worker-" + id + "-out").start(() -> readFrames(listener));
+        WorkerThreads.reader(id, "out").newThread(() -> readFrames(listener)).start();
         try {
             send(CONFIG, config);
         } catch (IOException e) {

@@ -22,10 +22,11 @@ import java.util.Optional;
  * @param mainArgv          {@code sys.argv} in the workers (the main script's, as multiprocessing's
  *                          spawn gives its children the parent's); empty: just the script's path
  * @param startTimeout      how long a new worker may take to report ready
+ * @param queueLimit        tasks that may wait for a free worker; beyond it submission is refused
  */
 public record WorkerConfig(String python3, int workers, int maxTasksPerWorker, Duration taskTimeout,
                            List<Path> pythonPath, Optional<Path> mainScript, List<String> mainArgv,
-                           Duration startTimeout) {
+                           Duration startTimeout, int queueLimit) {
 
     public WorkerConfig {
         Objects.requireNonNull(python3, "python3");
@@ -40,6 +41,9 @@ public record WorkerConfig(String python3, int workers, int maxTasksPerWorker, D
         }
         requirePositive("taskTimeout", taskTimeout);
         requirePositive("startTimeout", startTimeout);
+        if (queueLimit < 0) {
+            throw new IllegalArgumentException("queueLimit must be >= 0, got " + queueLimit);
+        }
         pythonPath = List.copyOf(pythonPath);
         Objects.requireNonNull(mainScript, "mainScript");
         mainArgv = List.copyOf(mainArgv);
@@ -64,6 +68,7 @@ public record WorkerConfig(String python3, int workers, int maxTasksPerWorker, D
         private Path mainScript;
         private List<String> mainArgv = List.of();
         private Duration startTimeout = Duration.ofSeconds(60);
+        private int queueLimit = 1024;
 
         private Builder() {
         }
@@ -74,6 +79,7 @@ public record WorkerConfig(String python3, int workers, int maxTasksPerWorker, D
         public Builder taskTimeout(Duration timeout) { this.taskTimeout = timeout; return this; }
         public Builder pythonPath(List<Path> dirs) { this.pythonPath = dirs; return this; }
         public Builder startTimeout(Duration timeout) { this.startTimeout = timeout; return this; }
+        public Builder queueLimit(int tasks) { this.queueLimit = tasks; return this; }
 
         /** The script tasks may name as {@code __main__}, and the {@code sys.argv} workers get. */
         public Builder mainScript(Path script, List<String> argv) {
@@ -84,7 +90,7 @@ public record WorkerConfig(String python3, int workers, int maxTasksPerWorker, D
 
         public WorkerConfig build() {
             return new WorkerConfig(python3, workers, maxTasksPerWorker, taskTimeout, pythonPath,
-                    Optional.ofNullable(mainScript), mainArgv, startTimeout);
+                    Optional.ofNullable(mainScript), mainArgv, startTimeout, queueLimit);
         }
     }
 }

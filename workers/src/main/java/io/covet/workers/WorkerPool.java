@@ -1,5 +1,10 @@
 package io.covet.workers;
 
+import io.covet.tasks.ClosedException;
+import io.covet.tasks.Deadline;
+import io.covet.tasks.Task;
+import io.covet.tasks.TaskQueue;
+import io.covet.tasks.TaskThreads;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,19 +41,20 @@ import java.util.logging.Logger;
  *
  * <p>Start one with {@link #start}, which fails with a {@link WorkerStartException} naming the
  * problem when there is no such interpreter or a worker cannot start; then {@link #submit} calls.
- * Each task's future completes exactly once: with its value, or with {@link WorkerTaskException}
- * (it raised), {@link WorkerTimeoutException}, {@link WorkerCrashedException}, {@link
- * WorkerStartException} (no worker could be started to run it), {@link WorkerPoolClosedException}
- * or a cancellation. {@link #shutdown} leaves no worker, and no process a worker started, behind.
+ * Tasks wait in one {@link TaskQueue} (bounded, FIFO, one deadline each) and settle exactly once:
+ * with their value, or with {@link WorkerTaskException} (it raised), {@link
+ * io.covet.tasks.DeadlineExceededException} (its worker was killed), {@link WorkerCrashedException},
+ * {@link WorkerStartException} (no worker could be started to run it), {@link ClosedException} or a
+ * cancellation. {@link #shutdown} leaves no worker, and no process a worker started, behind.
  */
 public final class WorkerPool implements AutoCloseable {
 
     /*
-     * Implementation overview. One lock guards the queue of tasks, the idle workers and every
-     * worker's state and task; every change of a task's state (Job.finish) happens under it, so an
-     * answer, a timeout, a cancellation, a worker's death and shutdown cannot both claim a task.
-     * dispatch() pairs a waiting task with an idle worker under the lock and writes the task's
-     * frame outside it. Each worker's reader thread reports its answers and, at the end of its
+     * Implementation overview. The queue settles each task exactly once (an answer, a deadline, a
+     * cancellation, a worker's death and shutdown race by compare-and-set there); this pool's lock
+     * guards the idle workers and every worker's state and task. dispatch() pairs a waiting task
+     * with an idle worker under the lock and writes the task's frame outside it; a task ended by
+     * its deadline or its caller kills the worker running it (the only way to stop CPython code). Each worker's reader thread reports its answers and, at the end of its
      * output, its exit: the worker is then replaced unless it was retiring (task limit) or the
      * pool is closed. A start that fails is retried with back-off (1 s, doubling to 32 s); while
      * no worker is ready or starting, waiting tasks are failed with the start's error instead of
@@ -57,42 +63,12 @@ public final class WorkerPool implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(WorkerPool.class.getName());
 
-    enum JobState { QUEUED, RUNNING, DONE }
-
-    /** A task in the pool. State changes only under the pool's lock. */
-    static final class Job {
-        final WorkerCall call;
-        final Duration timeout;
-        final CompletableFuture<Object> future = new CompletableFuture<>();
-        JobState state = JobState.QUEUED;
-        Worker worker;
-        /** Its frame was written to its worker (before that, a dead worker never got it). */
-        boolean sent;
-        ScheduledFuture<?> timer;
-
-        Job(WorkerCall call, Duration timeout) {
-            this.call = call;
-            this.timeout = timeout;
-        }
-
-        boolean finish(JobState from) {
-            if (state != from) {
-                return false;
-            }
-            state = JobState.DONE;
-            if (timer != null) {
-                timer.cancel(false);
-            }
-            return true;
-        }
-    }
-
     private final WorkerConfig config;
     private final List<String> command;
     private final ScheduledThreadPoolExecutor timers;
+    private final TaskQueue<WorkerCall> queue;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<Job> queue = new ArrayDeque<>();
     private final ArrayDeque<Worker> idle = new ArrayDeque<>();
     private final Set<Worker> workers = new LinkedHashSet<>();
     private final AtomicInteger ids = new AtomicInteger();
@@ -108,18 +84,15 @@ public final class WorkerPool implements AutoCloseable {
     private boolean terminated;
 
     private final LongAdder started = new LongAdder();
-    private final LongAdder completed = new LongAdder();
-    private final LongAdder failed = new LongAdder();
     private final LongAdder crashed = new LongAdder();
-    private final LongAdder timedOut = new LongAdder();
-    private final LongAdder cancelled = new LongAdder();
     private final LongAdder recycled = new LongAdder();
 
     private WorkerPool(WorkerConfig config, List<String> command) {
         this.config = config;
         this.command = command;
-        this.timers = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name("covet-worker-timer").unstarted(r));
+        this.timers = new ScheduledThreadPoolExecutor(1, WorkerThreads.TIMER);
         this.timers.setRemoveOnCancelPolicy(true);
+        this.queue = new TaskQueue<>("the CPython worker pool", config.workers(), config.queueLimit());
     }
 
     /**
@@ -199,87 +172,62 @@ public final class WorkerPool implements AutoCloseable {
     // ---- tasks -----------------------------------------------------------------------------------
 
     /**
-     * Queues a call for the next free worker.
+     * Queues a call for the next free worker under {@code deadline} (waiting and running); its run
+     * limit is its own timeout, or {@link WorkerConfig#taskTimeout()}. Past either, its worker is
+     * killed and replaced.
      *
-     * @throws WorkerPoolClosedException once the pool is shut down (the call was not accepted)
+     * @throws io.covet.tasks.OverloadedException if the queue is full (nothing was accepted)
+     * @throws ClosedException                    once the pool is shut down
      */
-    public CompletableFuture<Object> submit(WorkerCall call) {
-        Job job = new Job(call, call.timeout().orElse(config.taskTimeout()));
-        lock.lock();
-        try {
-            if (closed) {
-                throw new WorkerPoolClosedException("the CPython worker pool is shut down; " + call.description() + " was not accepted");
-            }
-            queue.addLast(job);
-        } finally {
-            lock.unlock();
-        }
-        job.future.whenComplete((v, e) -> {
-            if (job.future.isCancelled()) {
-                callerCancelled(job);
-            }
-        });
+    public Task<WorkerCall> enqueue(WorkerCall call, Deadline deadline) {
+        Task<WorkerCall> task = queue.submit(call, deadline, call.timeout().orElse(config.taskTimeout()), call.description());
         dispatch();
-        return job.future;
+        return task;
+    }
+
+    /** {@link #enqueue} with no deadline beyond the run limit, as a future (completed off the pool's threads). */
+    public CompletableFuture<Object> submit(WorkerCall call) {
+        return enqueue(call, Deadline.none()).future();
     }
 
     /**
      * Takes back a task that no worker has started, so that the caller can run it some other way:
-     * true if it was withdrawn (the pool will not run it and never completes its future, which is
-     * now the caller's to settle), false if it already runs or is done.
+     * true if it was withdrawn (it is then cancelled, and never runs here).
      */
-    public boolean withdraw(CompletableFuture<?> future) {
-        Job found = null;
-        lock.lock();
-        try {
-            for (Iterator<Job> it = queue.iterator(); it.hasNext(); ) {
-                Job job = it.next();
-                if (job.future == future) {
-                    if (job.finish(JobState.QUEUED)) {
-                        it.remove();
-                        found = job;
-                    }
-                    break;
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (found == null) {
-            return false;
-        }
-        cancelled.increment();
-        return true;
+    public boolean withdraw(Task<?> task) {
+        return queue.withdraw(task);
     }
 
     /** Hands waiting tasks to idle workers. */
     private void dispatch() {
         while (true) {
-            Job job;
+            Task<WorkerCall> task;
             Worker worker;
             lock.lock();
             try {
-                if (queue.isEmpty() || idle.isEmpty()) {
+                if (idle.isEmpty()) {
                     return;
                 }
-                job = queue.pollFirst();
+                task = queue.poll();
+                if (task == null) {
+                    return;
+                }
                 worker = idle.pollFirst();
-                job.state = JobState.RUNNING;
-                job.worker = worker;
                 worker.state = Worker.State.BUSY;
-                worker.job = job;
-                job.timer = schedule(() -> timedOut(job), job.timeout.toNanos(), TimeUnit.NANOSECONDS);
+                worker.job = task;
+                worker.jobSent = false;
             } finally {
                 lock.unlock();
             }
+            task.onStop(t -> stopRunning(worker, t));
             boolean delivered;
             try {
-                worker.send(Worker.TASK, job.call.payload());
+                worker.send(Worker.TASK, task.work().payload());
                 delivered = true;
             } catch (IOException e) {
                 delivered = false;
             }
-            sent(worker, job, delivered);
+            sent(worker, task, delivered);
         }
     }
 
@@ -288,80 +236,47 @@ public final class WorkerPool implements AutoCloseable {
      * it: the task waits for another worker. One that died just after the write counts as having
      * run it: its exit was seen while the write was in flight, and it is reported here.
      */
-    private void sent(Worker worker, Job job, boolean delivered) {
-        boolean crashed = false;
+    private void sent(Worker worker, Task<WorkerCall> task, boolean delivered) {
+        boolean dead;
         lock.lock();
         try {
-            if (job.state != JobState.RUNNING || job.worker != worker) {
-                return;  // timed out or cancelled meanwhile
+            if (worker.job != task) {
+                return;  // ended meanwhile (deadline, cancellation): its worker is being killed
             }
             if (!delivered) {
-                if (worker.job == job) {
-                    worker.job = null;
-                }
-                if (job.timer != null) {
-                    job.timer.cancel(false);
-                }
-                job.state = JobState.QUEUED;
-                job.worker = null;
-                queue.addFirst(job);
+                worker.job = null;
+                queue.requeue(task);
             } else {
-                job.sent = true;
-                crashed = worker.state == Worker.State.DEAD && job.finish(JobState.RUNNING);
+                worker.jobSent = true;
             }
+            dead = worker.state == Worker.State.DEAD;
         } finally {
             lock.unlock();
         }
         if (!delivered) {
             worker.kill();
             dispatch();
-        } else if (crashed) {
-            this.crashed.increment();
-            job.future.completeExceptionally(crash(worker, job));
+        } else if (dead && task.fail(crash(worker, task))) {
+            crashed.increment();
         }
     }
 
-    private void timedOut(Job job) {
-        Worker worker = stopRunning(job);
-        if (worker != null) {
-            timedOut.increment();
-            job.future.completeExceptionally(new WorkerTimeoutException(job.call.description() + " ran past its timeout of "
-                    + seconds(job.timeout) + " in " + worker.name() + "; the worker was killed and is being replaced", job.timeout));
-            worker.kill();
-        }
-    }
-
-    private void callerCancelled(Job job) {
-        Worker worker = null;
+    /**
+     * The task's deadline passed, its caller cancelled it or shutdown stopped it: kill its worker,
+     * the only way to stop CPython code (a fresh worker replaces it). On the ending thread.
+     */
+    private void stopRunning(Worker worker, Task<WorkerCall> task) {
         lock.lock();
         try {
-            if (job.finish(JobState.QUEUED)) {
-                queue.remove(job);
-                cancelled.increment();
-                return;
+            if (worker.job != task) {
+                return;  // it answered first
             }
+            worker.killed = true;
         } finally {
             lock.unlock();
         }
-        worker = stopRunning(job);
-        if (worker != null) {
-            cancelled.increment();
-            worker.kill();  // the only way to stop a running task; a fresh worker replaces it
-        }
-    }
-
-    /** Ends a running task and marks its worker for killing; the worker, or null if the task was not running. */
-    private Worker stopRunning(Job job) {
-        lock.lock();
-        try {
-            if (!job.finish(JobState.RUNNING)) {
-                return null;
-            }
-            job.worker.killed = true;
-            return job.worker;
-        } finally {
-            lock.unlock();
-        }
+        // Killing scans /proc for the worker's children: not on the deadline thread.
+        WorkerThreads.STOPPER.execute(worker::kill);
     }
 
     // ---- what the workers report -------------------------------------------------------------
@@ -377,7 +292,7 @@ public final class WorkerPool implements AutoCloseable {
                     return;
                 }
                 failuresInARow = 0;
-                if (terminated || (closed && queue.isEmpty())) {
+                if (terminated || (closed && queue.queued() == 0)) {
                     worker.state = Worker.State.RETIRING;
                     quit = true;
                 } else {
@@ -398,13 +313,13 @@ public final class WorkerPool implements AutoCloseable {
 
         @Override
         public void answered(Worker worker, byte type, byte[] payload) {
-            Job job;
+            Task<WorkerCall> job;
             boolean retire = false;
             lock.lock();
             try {
                 job = worker.job;
-                if (worker.state != Worker.State.BUSY || job == null || !job.finish(JobState.RUNNING)) {
-                    return;  // it answered as it was being killed (timeout, cancellation, shutdown)
+                if (worker.state != Worker.State.BUSY || job == null || job.isDone()) {
+                    return;  // it answered as it was being killed (deadline, cancellation, shutdown)
                 }
                 worker.job = null;
                 worker.tasks++;
@@ -435,7 +350,7 @@ public final class WorkerPool implements AutoCloseable {
             String cause = worker.killReason != null ? "was killed by Covet: " + worker.killReason
                     : Worker.describeExit(status);
             String stderr = lastLines(worker.stderrTail());
-            Job job;
+            Task<WorkerCall> job;
             Worker.State was;
             boolean replace;
             lock.lock();
@@ -448,10 +363,10 @@ public final class WorkerPool implements AutoCloseable {
                 worker.exitCause = cause;
                 worker.exitStderr = stderr;
                 job = worker.job;
-                worker.job = null;
-                // A task whose frame is still being written is settled by the writer (sent()).
-                if (job != null && (!job.sent || !job.finish(JobState.RUNNING))) {
-                    job = null;
+                if (job != null && worker.jobSent) {
+                    worker.job = null;
+                } else {
+                    job = null;  // its frame is still being written: the writer settles it (sent())
                 }
                 replace = !terminated && was != Worker.State.STARTING && was != Worker.State.RETIRING;
                 changed.signalAll();
@@ -462,10 +377,9 @@ public final class WorkerPool implements AutoCloseable {
                 startFailed(worker.name() + " " + cause + " before it was ready" + stderr);
                 return;
             }
-            if (job != null) {
+            WorkerCrashedException error = job == null ? null : crash(worker, job);
+            if (error != null && job.fail(error)) {
                 crashed.increment();
-                WorkerCrashedException error = crash(worker, job);
-                job.future.completeExceptionally(error);
                 LOG.warning(() -> error.getMessage() + "; starting a replacement");
             } else if (replace && !worker.killed) {
                 LOG.warning(() -> worker.name() + " " + cause + " while idle; starting a replacement");
@@ -478,27 +392,24 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /** "CPython worker 2 (pid 123) was killed by signal 9 (...) while running m.f(); its last stderr lines: ..." */
-    private static WorkerCrashedException crash(Worker worker, Job job) {
-        return new WorkerCrashedException(worker.name() + " " + worker.exitCause + " while running " + job.call.description()
+    private static WorkerCrashedException crash(Worker worker, Task<WorkerCall> job) {
+        return new WorkerCrashedException(worker.name() + " " + worker.exitCause + " while running " + job.description()
                 + worker.exitStderr, worker.id, worker.pid(), worker.exitStatus);
     }
 
     /** Completes a task with its worker's answer. */
-    private void settle(Job job, byte type, byte[] payload) {
+    private static void settle(Task<WorkerCall> job, byte type, byte[] payload) {
         if (type == Worker.VALUE) {
             Object value;
             try {
                 value = Pickles.loads(payload);
             } catch (RuntimeException e) {
-                failed.increment();
-                job.future.completeExceptionally(e);
+                job.fail(e);
                 return;
             }
-            completed.increment();
-            job.future.complete(value);
+            job.complete(value);
         } else {
-            failed.increment();
-            job.future.completeExceptionally(taskError(job.call.description(), payload));
+            job.fail(taskError(job.description(), payload));
         }
     }
 
@@ -545,7 +456,7 @@ public final class WorkerPool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        Thread.ofVirtual().name("covet-worker-launch").start(this::launchNow);
+        WorkerThreads.STOPPER.execute(this::launchNow);
     }
 
     private void launchNow() {
@@ -621,7 +532,7 @@ public final class WorkerPool implements AutoCloseable {
      * {@link #start}).
      */
     private void startFailed(String cause) {
-        List<Job> abandoned = new ArrayList<>();
+        boolean abandon = false;
         long delaySeconds;
         lock.lock();
         try {
@@ -637,23 +548,15 @@ public final class WorkerPool implements AutoCloseable {
                 return;
             }
             // Pending retries do not count: they may fail forever (python3 gone), and tasks must not wait on that.
-            if (readyCount() == 0 && launching == 0 && workers.stream().noneMatch(w -> w.state == Worker.State.STARTING)) {
-                for (Job job : queue) {
-                    if (job.finish(JobState.QUEUED)) {
-                        abandoned.add(job);
-                    }
-                }
-                queue.clear();
-            }
+            abandon = readyCount() == 0 && launching == 0 && workers.stream().noneMatch(w -> w.state == Worker.State.STARTING);
             delaySeconds = 1L << Math.min(5, failuresInARow - 1);
             retrying++;
         } finally {
             lock.unlock();
         }
-        for (Job job : abandoned) {
-            failed.increment();
-            job.future.completeExceptionally(new WorkerStartException("no CPython worker is running to take "
-                    + job.call.description() + ": " + cause));
+        if (abandon) {
+            queue.failWaiting(job -> new WorkerStartException("no CPython worker is running to take "
+                    + job.description() + ": " + cause));
         }
         LOG.warning(() -> "a CPython worker failed to start: " + cause + "; retrying in " + delaySeconds + " s");
         schedule(() -> {
@@ -697,8 +600,8 @@ public final class WorkerPool implements AutoCloseable {
                     busy++;
                 }
             }
-            return new WorkerMetrics(workers.size() + launching, readyCount(), busy, queue.size(), started.sum(),
-                    completed.sum(), failed.sum(), crashed.sum(), timedOut.sum(), cancelled.sum(), recycled.sum());
+            return new WorkerMetrics(workers.size() + launching, readyCount(), busy, started.sum(), crashed.sum(),
+                    recycled.sum(), queue.metrics());
         } finally {
             lock.unlock();
         }
@@ -723,8 +626,6 @@ public final class WorkerPool implements AutoCloseable {
      */
     public void shutdown(Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
-        List<Job> waiting = new ArrayList<>();
-        List<Job> running = new ArrayList<>();
         List<Worker> all;
         lock.lock();
         try {
@@ -732,52 +633,30 @@ public final class WorkerPool implements AutoCloseable {
                 return;
             }
             closed = true;
-            awaitQuiet(deadline);
+        } finally {
+            lock.unlock();
+        }
+        queue.close();
+        queue.awaitQuiet(deadline);
+        lock.lock();
+        try {
             terminated = true;
             awaitLaunches();
-            for (Job job : queue) {
-                if (job.finish(JobState.QUEUED)) {
-                    waiting.add(job);
-                }
-            }
-            queue.clear();
             for (Worker w : workers) {
-                if (w.job != null && w.job.finish(JobState.RUNNING)) {
-                    running.add(w.job);
-                    w.killed = true;
+                if (w.job != null) {
+                    w.killed = true;  // about to be stopped: its death is no crash
                 }
             }
             all = new ArrayList<>(workers);
         } finally {
             lock.unlock();
         }
-        for (Job job : waiting) {
-            cancelled.increment();
-            job.future.completeExceptionally(new WorkerPoolClosedException("the CPython worker pool shut down before "
-                    + job.call.description() + " started; it did not run"));
-        }
-        for (Job job : running) {
-            cancelled.increment();
-            job.future.completeExceptionally(new WorkerPoolClosedException("the CPython worker pool shut down while "
-                    + job.call.description() + " was running; its worker was stopped"));
-        }
+        queue.abandon(job -> new ClosedException("the CPython worker pool shut down before " + job.description()
+                        + " started; it did not run"),
+                job -> new ClosedException("the CPython worker pool shut down while " + job.description()
+                        + " was running; its worker was stopped"));
         stopAll(all);
         timers.shutdownNow();
-    }
-
-    /** Waits (holding the lock between waits) until no task is queued or running, or the deadline passes. */
-    private void awaitQuiet(long deadline) {
-        try {
-            while (!queue.isEmpty() || workers.stream().anyMatch(w -> w.state == Worker.State.BUSY)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return;
-                }
-                changed.awaitNanos(left);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Waits briefly for spawns in flight to register, so that shutdown sees (and stops) them too. */

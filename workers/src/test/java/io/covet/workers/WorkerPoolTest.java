@@ -1,10 +1,15 @@
 package io.covet.workers;
 
+import static io.covet.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.covet.tasks.ClosedException;
+import io.covet.tasks.Deadline;
+import io.covet.tasks.DeadlineExceededException;
+import io.covet.tasks.Task;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URISyntaxException;
@@ -77,12 +82,8 @@ class WorkerPoolTest {
         throw new AssertionError("the task succeeded: " + future.getNow(null));
     }
 
-    private static void awaitBusy(WorkerPool pool, int busy) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (pool.metrics().busy() < busy) {
-            assertThat(System.nanoTime()).as("workers busy in time").isLessThan(deadline);
-            Thread.sleep(10);
-        }
+    private static void awaitBusy(WorkerPool pool, int busy) {
+        eventually(Duration.ofSeconds(30), busy + " workers busy", () -> pool.metrics().busy() >= busy);
     }
 
     @Test
@@ -191,18 +192,14 @@ class WorkerPoolTest {
         List<Long> before = pool.pids();
         long started = System.nanoTime();
         Throwable error = failure(pool.submit(WorkerCall.of(TASKS, "sleep", 30).withTimeout(Duration.ofMillis(300))));
-        assertThat(error).isInstanceOf(WorkerTimeoutException.class)
-                .hasMessageContaining("worker_tasks.sleep() ran past its timeout of 0.3 s");
+        assertThat(error).isInstanceOfSatisfying(DeadlineExceededException.class,
+                e -> assertThat(e.phase()).isEqualTo(DeadlineExceededException.Phase.RUNNING))
+                .hasMessageContaining("worker_tasks.sleep() ran past its time limit of 300 ms in the CPython worker pool");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
         assertThat(call(pool, "echo", 1)).isEqualTo(1);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (pool.metrics().ready() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        List<Long> after = pool.pids();
-        assertThat(after).hasSize(2);
-        assertThat(after.stream().filter(before::contains)).hasSize(1);
-        assertThat(pool.metrics().timedOut()).isEqualTo(1);
+        eventually(Duration.ofSeconds(30), "both workers ready again", () -> pool.metrics().ready() == 2
+                && pool.pids().size() == 2 && pool.pids().stream().filter(before::contains).count() == 1);
+        assertThat(pool.metrics().tasks().timedOut()).isEqualTo(1);
     }
 
     @Test
@@ -214,21 +211,21 @@ class WorkerPoolTest {
         running.cancel(true);
         assertThat(call(pool, "echo", "after")).isEqualTo("after");
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-        assertThat(pool.metrics().cancelled()).isEqualTo(1);
+        assertThat(pool.metrics().tasks().cancelled()).isEqualTo(1);
     }
 
     @Test
     void aQueuedTaskCanBeWithdrawnButARunningOneCannot() throws Exception {
         WorkerPool pool = pool(1);
-        CompletableFuture<Object> running = pool.submit(WorkerCall.of(TASKS, "sleep", 30));
+        Task<WorkerCall> running = pool.enqueue(WorkerCall.of(TASKS, "sleep", 30), Deadline.none());
         awaitBusy(pool, 1);
-        CompletableFuture<Object> queued = pool.submit(WorkerCall.of(TASKS, "echo", 1));
+        Task<WorkerCall> queued = pool.enqueue(WorkerCall.of(TASKS, "echo", 1), Deadline.none());
         assertThat(pool.withdraw(running)).isFalse();
         assertThat(pool.withdraw(queued)).isTrue();
         assertThat(pool.withdraw(queued)).as("only once").isFalse();
-        running.cancel(true);
+        running.cancel();
         assertThat(call(pool, "echo", 2)).isEqualTo(2);
-        assertThat(queued).as("the caller took it back: the pool never settles it").isNotDone();
+        assertThat(queued.future()).as("the caller took it back: it is cancelled, it never ran").isCancelled();
     }
 
     @Test
@@ -238,11 +235,7 @@ class WorkerPoolTest {
         assertThat(failure(pool.submit(WorkerCall.of(TASKS, "spawn_then_exit", pidFile.toString()))))
                 .isInstanceOf(WorkerCrashedException.class).hasMessageContaining("exited with status 1");
         long orphan = Long.parseLong(Files.readString(pidFile).strip());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (alive(orphan) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(alive(orphan)).as("the dead worker's child process").isFalse();
+        eventually(Duration.ofSeconds(10), "the dead worker's child process killed", () -> !alive(orphan));
     }
 
     @Test
@@ -286,8 +279,8 @@ class WorkerPoolTest {
         for (int i = 0; i < futures.size(); i++) {
             assertThat(futures.get(i).get(60, TimeUnit.SECONDS)).isEqualTo(2 * i);
         }
-        assertThat(pool.metrics().completed()).isEqualTo(300);
-        assertThat(pool.metrics().queued()).isZero();
+        assertThat(pool.metrics().tasks().completed()).isEqualTo(300);
+        assertThat(pool.metrics().tasks().queued()).isZero();
     }
 
     @Test
@@ -296,27 +289,23 @@ class WorkerPoolTest {
         List<Long> workers = pool.pids();
         Path pidFile = tmp.resolve("grandchild.pid");
         CompletableFuture<Object> running = pool.submit(WorkerCall.of(TASKS, "spawn_and_sleep", pidFile.toString()));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!(Files.exists(pidFile) && Files.size(pidFile) > 0)) {
-            assertThat(System.nanoTime()).as("the task started its child").isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        eventually(Duration.ofSeconds(30), "the task started its child", () -> Files.exists(pidFile) && pidFile.toFile().length() > 0);
         long grandchild = Long.parseLong(Files.readString(pidFile).strip());
         assertThat(alive(grandchild)).isTrue();
 
         pool.shutdown(Duration.ZERO);
 
-        assertThat(failure(running)).isInstanceOf(WorkerPoolClosedException.class).hasMessageContaining("was running");
+        assertThat(failure(running)).isInstanceOf(ClosedException.class).hasMessageContaining("was running");
         for (long pid : workers) {
             assertThat(alive(pid)).as("worker " + pid).isFalse();
         }
         assertThat(alive(grandchild)).as("the task's own child process").isFalse();
         assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList()).as("children in the process table").isEmpty();
-        assertThatThrownBy(() -> pool.submit(WorkerCall.of(TASKS, "echo", 1))).isInstanceOf(WorkerPoolClosedException.class);
+        assertThatThrownBy(() -> pool.submit(WorkerCall.of(TASKS, "echo", 1))).isInstanceOf(ClosedException.class);
     }
 
     /** Alive and not a zombie: a killed process whose parent has not reaped it yet is gone for our purpose. */
-    private static boolean alive(long pid) throws IOException {
+    private static boolean alive(long pid) {
         if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
             return false;
         }
@@ -326,6 +315,8 @@ class WorkerPoolTest {
             return s.charAt(s.lastIndexOf(')') + 2) != 'Z';
         } catch (java.nio.file.NoSuchFileException e) {
             return false;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -361,10 +352,7 @@ class WorkerPoolTest {
         try {
             WorkerPool pool = pool(1);
             assertThat(call(pool, "chatter", "hello")).isEqualTo(5);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (lines.size() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            eventually(Duration.ofSeconds(10), "both lines logged", () -> lines.size() >= 2);
             assertThat(lines).contains("INFO worker 1 stdout: hello", "WARNING worker 1 stderr: hello to stderr");
         } finally {
             output.removeHandler(capture);
@@ -433,8 +421,8 @@ class WorkerPoolTest {
         assertThat(m.size()).isEqualTo(1);
         assertThat(m.ready()).isEqualTo(1);
         assertThat(m.busy()).isZero();
-        assertThat(m.completed()).isEqualTo(1);
-        assertThat(m.failed()).isEqualTo(1);
-        assertThat(Arrays.asList(m.crashed(), m.timedOut(), m.cancelled(), m.recycled())).containsOnly(0L);
+        assertThat(m.tasks().completed()).isEqualTo(1);
+        assertThat(m.tasks().failed()).isEqualTo(1);
+        assertThat(Arrays.asList(m.crashed(), m.tasks().timedOut(), m.tasks().cancelled(), m.recycled())).containsOnly(0L);
     }
 }

@@ -1,4 +1,4 @@
-package io.covet.runtime;
+package io.covet.tasks;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -10,6 +10,7 @@ import java.util.Optional;
 public record Deadline(long nanoTime, boolean isNone) {
 
     private static final Deadline NONE = new Deadline(Long.MAX_VALUE, true);
+    private static final Duration CENTURY = Duration.ofDays(365L * 100);
 
     /** No deadline: the task may take as long as it takes. */
     public static Deadline none() {
@@ -18,12 +19,16 @@ public record Deadline(long nanoTime, boolean isNone) {
 
     /** {@code timeout} from now. */
     public static Deadline in(Duration timeout) {
+        return at(System.nanoTime(), timeout);
+    }
+
+    /** {@code timeout} after the {@link System#nanoTime()} instant {@code from}. */
+    public static Deadline at(long from, Duration timeout) {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("a deadline cannot be in the past: " + timeout);
         }
-        long now = System.nanoTime();
-        long nanos = timeout.compareTo(Duration.ofDays(365L * 100)) >= 0 ? Long.MAX_VALUE - now : timeout.toNanos();
-        return new Deadline(now + nanos, false);
+        // Capped at a century, so that nanoTime arithmetic never overflows.
+        return new Deadline(from + (timeout.compareTo(CENTURY) > 0 ? CENTURY : timeout).toNanos(), false);
     }
 
     /** {@code timeout} from now, or none when empty. */

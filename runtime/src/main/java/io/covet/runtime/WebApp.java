@@ -1,0 +1,231 @@
+package io.covet.runtime;
+
+import io.covet.interpreters.PyTuple;
+import io.covet.interpreters.PythonException;
+import io.covet.interpreters.PythonTask;
+import io.covet.tasks.Deadline;
+import io.covet.tasks.Task;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A CovetPy-style Python web app ({@code covet.web.Covet}) loaded into every interpreter of a
+ * runtime: its routes, and the one call that answers a request. What the HTTP server needs of the
+ * runtime, and all of it: the server matches routes and speaks HTTP; this class runs the handler.
+ *
+ * <p>A request crosses into Python as one value ({@link Request}) and its answer comes back as one
+ * ({@link Response}); their Python twins are {@code covet.web._handle}'s argument and result. The
+ * handler runs as a task of lane PYTHON under the request's deadline: an {@code async def} handler
+ * awaits on its interpreter's event loop while the interpreter serves other requests.
+ */
+public final class WebApp {
+
+    /**
+     * One request for the handler of route {@code route} (its index in {@link #routes()}).
+     *
+     * @param pathParams the path's values of the route's parameters, still percent-encoded, in order
+     * @param query      the raw query string ("" when none)
+     * @param headers    the request's headers as {@code name:value} lines (one string crosses in one
+     *                   copy; Python parses it only if the handler reads a header)
+     * @param numbers    the body as numbers, when the route takes a {@code List[float]} body and the
+     *                   body is exactly a JSON array of finite numbers (parsed in Java), else null
+     */
+    public record Request(int route, String method, String path, List<String> pathParams, String query, String headers,
+                          byte[] body, double[] numbers) {
+
+        public Request {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(path, "path");
+            pathParams = List.copyOf(pathParams);
+            Objects.requireNonNull(query, "query");
+            Objects.requireNonNull(headers, "headers");
+            Objects.requireNonNull(body, "body");
+        }
+
+        /** The value {@code covet.web._handle} takes. */
+        PyTuple toPython() {
+            return PyTuple.of(route, method, path, String.join("/", pathParams), query, headers, body, numbers);
+        }
+    }
+
+    /** A response header. */
+    public record Header(String name, String value) {
+    }
+
+    /**
+     * The handler's answer. An error (the handler raised {@code HTTPException}, or failed) carries
+     * {@code errorMessage} and {@code errorDetails} and no body: the server writes the error body,
+     * the same JSON for every error it sends.
+     *
+     * @param log text for the server log (a failed handler's traceback), or null
+     */
+    public record Response(int status, String mediaType, byte[] body, List<Header> headers, String log,
+                           String errorMessage, Map<String, Object> errorDetails) {
+
+        /** {@code covet.web._handle}'s result: (status, media type, body, [(name, value)...] or None, log, error). */
+        static Response fromPython(Object value) {
+            List<Object> r = ((PyTuple) value).items();
+            List<Header> headers = new ArrayList<>();
+            if (r.get(3) instanceof List<?> pairs) {
+                for (Object pair : pairs) {
+                    List<Object> kv = ((PyTuple) pair).items();
+                    headers.add(new Header((String) kv.get(0), (String) kv.get(1)));
+                }
+            }
+            String errorMessage = null;
+            Map<String, Object> details = Map.of();
+            if (r.get(5) instanceof PyTuple error) {
+                errorMessage = (String) error.items().get(0);
+                if (error.items().get(1) instanceof Map<?, ?> m) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> typed = (Map<String, Object>) m;
+                    details = typed;
+                }
+            }
+            byte[] body = r.get(2) instanceof byte[] b ? b : new byte[0];
+            return new Response(((Number) r.get(0)).intValue(), (String) r.get(1), body, List.copyOf(headers),
+                    (String) r.get(4), errorMessage, details);
+        }
+    }
+
+    /**
+     * One route of the app, in registration order.
+     *
+     * @param floatBody its handler takes the whole body as a {@code List[float]} (worth parsing in Java)
+     */
+    public record Route(Set<String> methods, String pattern, boolean floatBody) {
+    }
+
+    /** The app could not be loaded; the message says why (with the Python traceback). */
+    public static final class LoadException extends RuntimeException {
+        public LoadException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final PerformanceManager runtime;
+    private final List<Route> routes;
+
+    private WebApp(PerformanceManager runtime, List<Route> routes) {
+        this.runtime = runtime;
+        this.routes = routes;
+    }
+
+    /**
+     * Loads the app into every interpreter of {@code runtime} (and into those it starts later),
+     * runs its startup hooks there, and reads its routes. Each interpreter runs the app's shutdown
+     * hooks as it stops.
+     *
+     * @param file  the app's file; it is imported as a module named after it
+     * @param name  the app object's name in it, or null to find the one {@code Covet} app
+     * @param debug tracebacks of failed handlers go into their responses too
+     * @throws LoadException if the app cannot be loaded, its startup hooks fail, or it has no route
+     */
+    static WebApp load(PerformanceManager runtime, Path file, String name, boolean debug) {
+        Path app = file.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(app)) {
+            throw new LoadException("can't open the app " + file + ": "
+                    + (Files.exists(app) ? "not a regular file" : "no such file"), null);
+        }
+        String module = moduleName(app);
+        String boot = "import covet.web\ncovet.web._boot(" + pyString(app.toString()) + ", " + pyString(module) + ", "
+                + (name == null ? "None" : pyString(name)) + ", " + (debug ? "True" : "False") + ")\n";
+        try {
+            runtime.interpreters().addSetup(boot, "import covet.web\ncovet.web._shutdown()\n").get(5, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            String detail = cause instanceof PythonException p && !p.pythonTraceback().isEmpty() ? p.pythonTraceback()
+                    : String.valueOf(cause.getMessage());
+            throw new LoadException("the app " + file + " failed to load:\n" + detail.stripTrailing(), cause);
+        } catch (TimeoutException e) {
+            throw new LoadException("the app " + file + " did not finish loading (import and startup hooks) "
+                    + "in every interpreter within 5 minutes", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LoadException("interrupted while loading the app", e);
+        }
+        List<Route> routes = new ArrayList<>();
+        for (Object r : (List<?>) runtime.interpreters().call("covet.web", "_routes")) {
+            List<?> route = (List<?>) r;
+            Set<String> methods = new java.util.LinkedHashSet<>();
+            for (Object m : (List<?>) route.get(0)) {
+                methods.add((String) m);
+            }
+            routes.add(new Route(Set.copyOf(methods), (String) route.get(1), Boolean.TRUE.equals(route.get(2))));
+        }
+        if (routes.isEmpty()) {
+            throw new LoadException("the app " + file + " declares no routes; add one, e.g. @app.get(\"/\")", null);
+        }
+        return new WebApp(runtime, List.copyOf(routes));
+    }
+
+    /** A Python string literal for {@code s}: printable ASCII as itself, everything else escaped. */
+    static String pyString(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+        s.codePoints().forEach(c -> {
+            if (c == '"' || c == '\\') {
+                out.append('\\').appendCodePoint(c);
+            } else if (c >= 0x20 && c < 0x7f) {
+                out.appendCodePoint(c);
+            } else {
+                out.append(String.format("\\U%08x", c));
+            }
+        });
+        return out.append('"').toString();
+    }
+
+    /** The module name the app is imported under: its file name without {@code .py}. */
+    static String moduleName(Path app) {
+        String file = app.getFileName().toString();
+        String name = file.endsWith(".py") ? file.substring(0, file.length() - 3) : file;
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new LoadException("the app's file name '" + file + "' must be a Python module name "
+                    + "(letters, digits, _) ending in .py, as other interpreters import it by that name", null);
+        }
+        return name;
+    }
+
+    public List<Route> routes() {
+        return routes;
+    }
+
+    /**
+     * Runs the route's handler for {@code request}, waiting for its answer; the deadline covers
+     * waiting for an interpreter and running. The handler's own failures are answers (500s,
+     * {@code HTTPException}'s status); what is thrown is why no handler answered.
+     *
+     * @throws io.covet.tasks.OverloadedException       the queue is full: nothing ran (503)
+     * @throws io.covet.tasks.DeadlineExceededException the deadline passed, waiting (the handler did not
+     *                                                  run) or running (it was stopped) (504)
+     * @throws io.covet.tasks.TaskAbortedException      it was stopped because its interpreter had to be (503)
+     * @throws io.covet.tasks.ClosedException           the runtime is shutting down (503)
+     * @throws InterruptedException                     the waiting thread was interrupted (the handler
+     *                                                  finishes on its own, under its deadline)
+     */
+    public Response handle(Request request, Deadline deadline) throws InterruptedException {
+        // Its run limit is the request's deadline: the runtime's task timeout does not cut it shorter.
+        Task<PythonTask> task = runtime.scheduler().python(
+                PythonTask.call("covet.web", "_handle", request.toPython()).withoutTimeout(), deadline);
+        try {
+            return Response.fromPython(task.join());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Interpreters of the app's runtime: what {@code /healthz} reports. */
+    public RuntimeMetrics.Interpreters interpreters() {
+        return runtime.interpreterGauges();
+    }
+}
