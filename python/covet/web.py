@@ -565,6 +565,12 @@ def _boot(path, module_name, attr, debug):
             raise
         loaded = module
     _APP = _find_app(loaded, attr)
+    import inspect
+    if any(inspect.iscoroutinefunction(r.handler) for r in _APP.routes):
+        # Made now, while the interpreter starts: the first async request would otherwise wait for
+        # asyncio's import (seconds on a cold JVM).
+        import _covet_pool
+        _covet_pool._serving_loop()
     for hook in _APP.startup_hooks:
         _run(hook())
 

@@ -201,7 +201,8 @@ def check_parallel_map_sends_non_plain_values_by_pickle_and_names_what_cannot_cr
     assert out == [('Fraction', fractions.Fraction(1, 3)), ('set', {1, 2}), ('tuple', (1, 'a')), ('bytes', b'x')], out
     e = raises(TypeError, perf.parallel_map, describe, [(i for i in range(3))])
     assert "cannot send an element given to parallel_map of type list" in str(e) or "generator" in str(e), e
-    e = raises(TypeError, lambda: perf.parallel_map(generator_maker, [3, 4], chunk_size=1).result())
+    # A wait with a timeout never runs chunks here, so they surely crossed from another interpreter.
+    e = raises(TypeError, lambda: perf.parallel_map(generator_maker, [3, 4], chunk_size=1).result(30))
     assert "cannot send the result of type list" in str(e) and "generator" in str(e), e
 
 
@@ -420,3 +421,10 @@ def check_http_requests_overlap_under_asyncio(base):
 
 def check_http_connection_refused_is_a_connection_error(dead_url):
     raises(ConnectionError, covet.http.get(dead_url, timeout=5).result, 30)
+
+
+# ---- coroutine tasks (AsyncHelpingTest) ----------------------------------------------------------
+
+async def mapped_squares(n):
+    """A coroutine task that awaits sub-tasks queued in the same pool."""
+    return await perf.parallel_map(square, range(n), chunk_size=1)

@@ -25,7 +25,7 @@ final class ChildProcess {
      * writing a pipe's worth to stderr would hang.
      */
     private static final ExecutorService CHILD_IO = Executors.newThreadPerTaskExecutor(
-            Thread.ofPlatform().daemon().name("covet-child-io-", 0).factory());
+            io.covet.tasks.TaskThreads.platform("covet-child-io-", true));
 
     private ChildProcess() {
     }

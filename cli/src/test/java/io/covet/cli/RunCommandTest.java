@@ -68,7 +68,15 @@ class RunCommandTest {
             HttpClient client = HttpClient.newHttpClient();
             CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
                     HttpRequest.newBuilder(URI.create(base + "/slow?ms=2500")).build(), HttpResponse.BodyHandlers.ofString());
-            Thread.sleep(800);
+            String health = base + "/healthz";
+            io.covet.testing.Eventually.eventually(java.time.Duration.ofSeconds(30), "the slow request in its handler", () -> {
+                try {
+                    return client.send(HttpRequest.newBuilder(URI.create(health)).build(), HttpResponse.BodyHandlers.ofString())
+                            .body().contains("\"in_flight\":1");
+                } catch (java.io.IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
             // SIGTERM, as from a process manager (Process.destroy would also close our end of its stdout).
             assertThat(new ProcessBuilder("bash", "-c", "kill -TERM " + server.pid()).start().waitFor()).isZero();
             HttpResponse<String> reply = inFlight.get(60, TimeUnit.SECONDS);

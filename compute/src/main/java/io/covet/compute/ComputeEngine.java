@@ -87,7 +87,7 @@ public final class ComputeEngine implements AutoCloseable {
         this.kernels = builder.simd ? KernelSelector.best() : KernelSelector.SCALAR;
         this.threads = builder.threads;
         this.memoryThreshold = builder.parallelThreshold;
-        this.pool = new ForkJoinPool(threads, new ComputeThreadFactory(), null, false);
+        this.pool = new ForkJoinPool(threads, new ComputeThreadFactory(), ComputeThreadFactory.REPORT, false);
     }
 
     /** An engine with the defaults: all cores, SIMD where available. */
@@ -808,8 +808,13 @@ public final class ComputeEngine implements AutoCloseable {
         }
     }
 
-    /** Names pool threads {@code covet-compute-N}. */
+    /**
+     * Every thread the engine makes: pool threads named {@code covet-compute-N}; what a task leaves
+     * uncaught is logged. (Callers' own exceptions reach them through the kernel's result.)
+     */
     private static final class ComputeThreadFactory implements ForkJoinPool.ForkJoinWorkerThreadFactory {
+        static final Thread.UncaughtExceptionHandler REPORT = (t, e) -> System.getLogger(ComputeEngine.class.getName())
+                .log(System.Logger.Level.ERROR, "uncaught exception in " + t.getName(), e);
         private final AtomicInteger next = new AtomicInteger();
 
         @Override

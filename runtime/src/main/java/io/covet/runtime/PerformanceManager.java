@@ -175,7 +175,7 @@ public final class PerformanceManager implements AutoCloseable {
             ComputeEngine previous = compute;
             compute = newEngine(next);
             // close() waits for kernels still running on the old engine; nobody should wait for that.
-            Thread.ofVirtual().name("covet-compute-retire").start(previous::close);
+            threads.inBackground("covet-compute-retire", previous::close);
         }
         if (!next.equals(old)) {
             LOG.info(() -> "runtime reconfigured by the app: " + next.settings());

