@@ -14,6 +14,9 @@ import java.util.function.Supplier;
  */
 public final class ComputeSuite {
 
+    public ComputeSuite() {
+    }
+
     public static final String SUITE = "compute";
 
     private static final long[] VECTOR_QUICK = {1_000_000, 100_000_000};

@@ -36,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpSuite {
 
+    public HttpSuite() {
+    }
+
     public static final String SUITE = "http";
     static final int SUM_N = 10_000;
 

@@ -24,6 +24,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class PythonSuite {
 
+    public PythonSuite() {
+    }
+
     public static final String SUITE = "python";
     public static final List<String> WORKLOADS = List.of("fib27", "json_roundtrip", "nbody", "spectral_norm");
     /** What the cold-start pool imports in every interpreter (the figure the target names). */

@@ -27,6 +27,9 @@ import java.util.Map;
  */
 public final class RuntimeSuite {
 
+    public RuntimeSuite() {
+    }
+
     public static final String SUITE = "runtime";
     public static final int SUM_N = 10_000_000;
     /** Items per parallel_map call (MAP_ITEMS in covet_bench_runtime.py). */

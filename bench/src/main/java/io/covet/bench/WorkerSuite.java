@@ -31,6 +31,9 @@ import java.util.concurrent.ExecutionException;
  */
 public final class WorkerSuite {
 
+    public WorkerSuite() {
+    }
+
     public static final String SUITE = "workers";
     /** Empty tasks per batch. */
     static final int BATCH = 2000;

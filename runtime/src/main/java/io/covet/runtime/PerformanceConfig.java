@@ -53,6 +53,9 @@ import java.util.Set;
  * @param mainArgv              the main script's {@code sys.argv}, which CPython workers get too (as
  *                              multiprocessing's spawn gives its children the parent's)
  */
+// Its API names pool types (PythonTask, SandboxPolicy ...): a module that uses them requires the
+// pool's module itself. Not 'requires transitive', so the web layer cannot reach past the runtime.
+@SuppressWarnings("exports")
 public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpreters, int cpuThreads, int ioThreads,
                                 int pythonInterpreters, int maxGilContention, boolean enableSimd, int queueLimit,
                                 int maxInFlight, Duration taskTimeout, List<Path> pythonPath, SandboxPolicy sandbox,

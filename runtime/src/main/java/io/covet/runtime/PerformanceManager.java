@@ -24,6 +24,9 @@ import java.util.logging.Logger;
  * wired to this runtime), the CPython worker pool when the operator asks for one, the HTTP gateway
  * and the {@link Scheduler} over them. Python code reaches it as {@code covet.perf}.
  */
+// Its API names pool types (PythonTask, SandboxPolicy ...): a module that uses them requires the
+// pool's module itself. Not 'requires transitive', so the web layer cannot reach past the runtime.
+@SuppressWarnings("exports")
 public final class PerformanceManager implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PerformanceManager.class.getName());

@@ -35,6 +35,9 @@ import java.util.function.Supplier;
  * the remaining time on. A Python task's run limit is its own timeout or the runtime's
  * {@code task_timeout}, whichever is set, within its deadline.
  */
+// Its API names pool types (PythonTask, SandboxPolicy ...): a module that uses them requires the
+// pool's module itself. Not 'requires transitive', so the web layer cannot reach past the runtime.
+@SuppressWarnings("exports")
 public final class Scheduler implements AutoCloseable {
 
     private final RuntimeThreads threads;

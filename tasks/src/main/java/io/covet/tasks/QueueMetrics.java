@@ -26,7 +26,7 @@ public record QueueMetrics(int capacity, int queueLimit, int queued, int running
         static final Latency NONE = new Latency(0, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO);
 
         /** The distribution of a histogram of microseconds. */
-        public static Latency of(org.HdrHistogram.Histogram micros) {
+        static Latency of(org.HdrHistogram.Histogram micros) {
             if (micros.getTotalCount() == 0) {
                 return NONE;
             }

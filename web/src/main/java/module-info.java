@@ -1,0 +1,13 @@
+/** {@code covet run}'s server: Helidon SE in front of the runtime's {@link io.covet.runtime.WebApp}. */
+module io.covet.web {
+    requires transitive io.covet.runtime;
+    requires io.helidon.webserver;
+    requires io.helidon.webserver.accesslog;
+    requires io.helidon.http;
+    requires micrometer.core;
+    requires micrometer.registry.prometheus;
+    requires com.fasterxml.jackson.databind;
+    requires java.logging;
+
+    exports io.covet.web;
+}
