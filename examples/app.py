@@ -35,7 +35,8 @@ def started():
 def index():
     return {"app": "covet example", "endpoints": ["POST /compute/sum", "POST /compute/parallel-process",
                                                   "GET /io/fetch-data?urls=...", "GET /items/{item_id}",
-                                                  "GET /fib/{n}", "GET /hello", "GET /healthz", "GET /metrics"]}
+                                                  "GET /fib/{n}", "GET /io/sleep?ms=50", "GET /hello", "GET /healthz",
+                                                  "GET /metrics"]}
 
 
 @app.get("/hello")
@@ -70,9 +71,9 @@ async def parallel_process(data: List[dict]):
 
 @app.get("/io/fetch-data")
 async def fetch_data(request, urls: Optional[List[str]] = None):
-    # Concurrent fetches on the IO lane (virtual threads): this interpreter waits without a thread.
-    # There is no outside network here, so the defaults are this app's own endpoints; fetching a
-    # Python endpoint needs a second interpreter to serve it (the default pool has one per core).
+    # Concurrent fetches on the IO lane (virtual threads). While this handler awaits them, its
+    # interpreter serves other requests, this app's own endpoints among them (there is no outside
+    # network here, so the defaults are those).
     urls = urls or ["/healthz", "/items/7?q=covet"]
     base = f"http://{request.headers['host']}"
     for url in urls:
@@ -82,6 +83,16 @@ async def fetch_data(request, urls: Optional[List[str]] = None):
     return {"data": [{"url": url, "status": r.status,
                       "body": r.json() if r.headers.get("content-type", "").startswith("application/json") else r.text}
                      for url, r in zip(urls, responses)]}
+
+
+@app.get("/io/sleep")
+async def io_sleep(ms: int = 50):
+    # Stands for a handler that waits (a database, another service): while it awaits, its
+    # interpreter serves other requests on the same event loop.
+    if not 0 <= ms <= 10_000:
+        raise HTTPException(400, f"ms must be between 0 and 10000, got {ms}")
+    await asyncio.sleep(ms / 1000)
+    return {"slept_ms": ms}
 
 
 @app.get("/items/{item_id}")

@@ -24,46 +24,58 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code covet bench http}: the example app served by {@code covet run}, loaded over loopback from
- * a separate process ({@link LoadGenerator}: wrk, else a Java client), side by side with the same
- * handlers under gunicorn's sync workers (CPython processes) in the same run:
+ * a separate process ({@link LoadGenerator}: wrk, else a Java client), side by side in the same run
+ * with the same handlers under gunicorn's sync workers and, for the handlers that wait, under
+ * uvicorn's workers (uvloop, httptools), the same number of each:
  * <ul>
- *   <li>three handlers: a trivial JSON one ({@code GET /hello}), a CPU-bound pure-Python one
- *       ({@code GET /fib/20}) and {@code POST /compute/sum} of 10,000 numbers;</li>
- *   <li>Covet with 1 interpreter and with N; gunicorn with N workers;</li>
+ *   <li>a trivial JSON handler ({@code GET /hello}) at 16, 256 and 1,024 connections: the cost of
+ *       the request path itself;</li>
+ *   <li>a CPU-bound pure-Python handler ({@code GET /fib/20}) and {@code POST /compute/sum} of
+ *       10,000 numbers, at 16 connections, also with 1 interpreter (scaling);</li>
+ *   <li>a handler that waits ({@code GET /io/sleep}: {@code await asyncio.sleep(0.05)}; under
+ *       gunicorn {@code time.sleep}) at 200 connections, against the limit sleep time alone sets;</li>
  *   <li>then a saturation run of the CPU-bound handler (60 s, many connections) on Covet with N,
  *       counting errors, and the heap after a full GC before and after it.</li>
  * </ul>
  */
 public final class HttpSuite {
 
+    public static final String SUITE = "http";
+    static final int SUM_N = 10_000;
+    static final int SLEEP_MS = 50;
+
+    /**
+     * One measurement: a handler at a number of connections. {@code body} is POSTed as JSON when
+     * not null; {@code single}: also measured with one interpreter; {@code asgi}: uvicorn serves it too.
+     */
+    record Case(String name, String path, String body, long size, int connections, boolean single, boolean asgi) {
+    }
+
+    /** In this order: the trivial handler at 16 connections comes after the two larger loads have warmed its path. */
+    static final List<Case> CASES = List.of(
+            new Case("hello_json_c256", "/hello", null, 1, 256, false, true),
+            new Case("hello_json_c1024", "/hello", null, 1, 1024, false, true),
+            new Case("hello_json", "/hello", null, 1, 16, true, true),
+            new Case("cpu_fib20", "/fib/20", null, 20, 16, true, false),
+            new Case("compute_sum", "/compute/sum", sumBody(), SUM_N, 16, true, false),
+            new Case("async_sleep_c200", "/io/sleep?ms=" + SLEEP_MS, null, SLEEP_MS, 200, false, true));
+
     public HttpSuite() {
     }
 
-    public static final String SUITE = "http";
-    static final int SUM_N = 10_000;
-
-    /** One handler the suite loads; {@code body} is POSTed as JSON when not null. */
-    record Handler(String name, String path, String body, long size) {
-    }
-
-    static final List<Handler> HANDLERS = List.of(
-            new Handler("hello_json", "/hello", null, 1),
-            new Handler("cpu_fib20", "/fib/20", null, 20),
-            new Handler("compute_sum", "/compute/sum", sumBody(), SUM_N));
-
     /**
-     * @param app         the app to serve (the project's examples/app.py)
-     * @param threads     interpreters (and gunicorn workers) for the N runs
-     * @param connections requests kept in flight during measurements
-     * @param warmup      one warm-up round: load before a measurement, not counted; rounds repeat
-     *                    until two in a row differ by at most 5% (the JIT has warmed up)
+     * @param app          the app to serve (the project's examples/app.py)
+     * @param threads      interpreters (and gunicorn and uvicorn workers) for the N runs
+     * @param warmup       one warm-up round: load before a measurement, not counted; rounds repeat
+     *                     until two in a row differ by at most 5% (the JIT has warmed up)
      * @param warmupRounds most warm-up rounds before measuring anyway
-     * @param measure     length of each measurement
-     * @param saturation  length of the saturation run
-     * @param gunicorn    gunicorn executable for the peer, null to skip it
+     * @param measure      length of each measurement
+     * @param saturation   length of the saturation run
+     * @param gunicorn     gunicorn executable for the WSGI peer, null to skip the peers
+     * @param python3      the CPython whose uvicorn (with uvloop and httptools) is the ASGI peer
      */
-    public record Options(Path app, int threads, int connections, Duration warmup, int warmupRounds, Duration measure,
-                          Duration saturation, String gunicorn) {
+    public record Options(Path app, int threads, Duration warmup, int warmupRounds, Duration measure,
+                          Duration saturation, String gunicorn, String python3) {
         public Options {
             Objects.requireNonNull(app, "app");
             if (threads < 1) {
@@ -74,14 +86,20 @@ public final class HttpSuite {
             }
         }
 
-        public static Options full(Path app, int threads, String gunicorn) {
-            return new Options(app, threads, 16, Duration.ofSeconds(5), 12, Duration.ofSeconds(15), Duration.ofSeconds(60), gunicorn);
+        public static Options full(Path app, int threads, String gunicorn, String python3) {
+            return new Options(app, threads, Duration.ofSeconds(5), 12, Duration.ofSeconds(15), Duration.ofSeconds(60),
+                    gunicorn, python3);
         }
 
         /** Shorter warm-up and measurements; the saturation run keeps its 60 s. */
-        public static Options quick(Path app, int threads, String gunicorn) {
-            return new Options(app, threads, 16, Duration.ofSeconds(4), 6, Duration.ofSeconds(5), Duration.ofSeconds(60), gunicorn);
+        public static Options quick(Path app, int threads, String gunicorn, String python3) {
+            return new Options(app, threads, Duration.ofSeconds(4), 6, Duration.ofSeconds(5), Duration.ofSeconds(60),
+                    gunicorn, python3);
         }
+    }
+
+    /** What one server did for each case it was measured on. */
+    record Results(String server, Map<String, LoadResult> byCase) {
     }
 
     public List<BenchRecord> run(Options options, ComputeSuite.Listener listener) throws IOException, InterruptedException {
@@ -90,35 +108,40 @@ public final class HttpSuite {
             listener.peerSkipped("wrk is not installed; loading with " + load.describe());
         }
         int n = options.threads();
-        int total = HANDLERS.size() * (n > 1 ? 2 : 1) + 1 + (options.gunicorn() != null ? HANDLERS.size() : 0);
+        boolean peers = options.gunicorn() != null;
+        long singles = CASES.stream().filter(Case::single).count();
+        long asgi = CASES.stream().filter(Case::asgi).count();
+        int total = (int) ((n > 1 ? singles : 0) + CASES.size() + 1 + (peers ? CASES.size() + asgi : 0));
         int[] step = {0};
         Map<String, LoadResult> one = new LinkedHashMap<>();
         Map<String, LoadResult> many = new LinkedHashMap<>();
         Saturation saturation;
         if (n > 1) {
-            measureCovet(options, load, 1, one, listener, step, total, false);
-            saturation = measureCovet(options, load, n, many, listener, step, total, true);
+            measureCovet(options, load, 1, CASES.stream().filter(Case::single).toList(), one, listener, step, total, false);
+            saturation = measureCovet(options, load, n, CASES, many, listener, step, total, true);
         } else {
-            saturation = measureCovet(options, load, 1, one, listener, step, total, true);
-            many = one;
+            saturation = measureCovet(options, load, 1, CASES, many, listener, step, total, true);
+            one = many;
         }
-        Map<String, LoadResult> peer = new LinkedHashMap<>();
-        String peerName = null;
-        if (options.gunicorn() != null) {
-            peerName = gunicorn(options, load, peer, listener, step, total);
+        Results wsgi = null;
+        Results uvicorn = null;
+        if (peers) {
+            wsgi = gunicorn(options, load, listener, step, total);
+            uvicorn = uvicorn(options, load, listener, step, total);
         }
         listener.step(total, total, "done");
-        return records(n, one, many, peer, peerName, saturation, options.saturation());
+        return records(n, one, many, wsgi, uvicorn, saturation, options.saturation());
     }
 
     /** Errors over the saturation run and the heap (after a full GC) before and after it, in MB. */
     record Saturation(long requests, long errors, double heapBeforeMb, double heapAfterMb) {
     }
 
-    private Saturation measureCovet(Options options, LoadGenerator load, int interpreters, Map<String, LoadResult> into,
-                                    ComputeSuite.Listener listener, int[] step, int total, boolean saturate)
-            throws IOException, InterruptedException {
-        listener.step(step[0], total, "starting covet with " + interpreters + " interpreter" + (interpreters == 1 ? "" : "s"));
+    private Saturation measureCovet(Options options, LoadGenerator load, int interpreters, List<Case> cases,
+                                    Map<String, LoadResult> into, ComputeSuite.Listener listener, int[] step, int total,
+                                    boolean saturate) throws IOException, InterruptedException {
+        String who = "covet, " + interpreters + " interpreter" + (interpreters == 1 ? "" : "s");
+        listener.step(step[0], total, "starting " + who);
         PerformanceConfig config = PerformanceConfig.builder().pythonInterpreters(interpreters).cpuThreads(options.threads())
                 .pythonPath(List.of(options.app().toAbsolutePath().getParent()))
                 .allowedHosts(Set.of("127.0.0.1", "localhost")).build();
@@ -126,19 +149,18 @@ public final class HttpSuite {
             CovetServer server = CovetServer.start(runtime, WebConfig.of(options.app()).withPort(0).withAccessLog(false));
             try {
                 String base = "http://127.0.0.1:" + server.port();
-                for (Handler h : HANDLERS) {
-                    listener.step(step[0], total, "covet, " + interpreters + " interpreter" + (interpreters == 1 ? "" : "s") + ": " + h.name());
-                    into.put(h.name(), warmThenMeasure(load, base, h, options));
+                for (Case c : cases) {
+                    listener.step(step[0], total, who + ": " + c.name());
+                    into.put(c.name(), warmThenMeasure(load, base, c, options));
                     step[0]++;
                 }
                 if (!saturate) {
                     return null;
                 }
                 double before = heapAfterGcMb();
-                listener.step(step[0], total, "covet, " + interpreters + " interpreters: " + options.saturation().toSeconds()
-                        + " s saturation of cpu_fib20");
-                Handler fib = HANDLERS.get(1);
-                LoadResult sat = load.run(base + fib.path(), fib.body(), options.connections() * 4, options.saturation());
+                listener.step(step[0], total, who + ": " + options.saturation().toSeconds() + " s saturation of cpu_fib20");
+                Case fib = CASES.stream().filter(c -> c.name().equals("cpu_fib20")).findFirst().orElseThrow();
+                LoadResult sat = load.run(base + fib.path(), fib.body(), fib.connections() * 4, options.saturation());
                 step[0]++;
                 double after = heapAfterGcMb();
                 return new Saturation(sat.requests(), sat.errors(), before, after);
@@ -149,17 +171,17 @@ public final class HttpSuite {
     }
 
     /** Warm-up rounds until the rate is stable (GraalPy's JIT takes a while on few cores), then the measurement. */
-    private static LoadResult warmThenMeasure(LoadGenerator load, String base, Handler h, Options options)
+    private static LoadResult warmThenMeasure(LoadGenerator load, String base, Case c, Options options)
             throws IOException, InterruptedException {
         double previous = 0;
         for (int round = 0; round < options.warmupRounds(); round++) {
-            double rate = load.run(base + h.path(), h.body(), options.connections(), options.warmup()).requestsPerSecond();
+            double rate = load.run(base + c.path(), c.body(), c.connections(), options.warmup()).requestsPerSecond();
             if (round > 0 && Math.abs(rate - previous) <= 0.05 * previous) {
                 break;
             }
             previous = rate;
         }
-        return load.run(base + h.path(), h.body(), options.connections(), options.measure());
+        return load.run(base + c.path(), c.body(), c.connections(), options.measure());
     }
 
     private static double heapAfterGcMb() {
@@ -170,39 +192,75 @@ public final class HttpSuite {
         return memory.getHeapMemoryUsage().getUsed() / 1e6;
     }
 
-    /** Serves the WSGI twin of the handlers with gunicorn's N sync workers and loads it the same way. */
-    private String gunicorn(Options options, LoadGenerator load, Map<String, LoadResult> into, ComputeSuite.Listener listener,
-                            int[] step, int total) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("covet-bench-http-");
-        dir.toFile().deleteOnExit();
-        ChildProcess.extract("python/wsgi_peer_app.py", dir.resolve("wsgi_peer_app.py"));
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+    /** The WSGI twin of the handlers under gunicorn's N sync workers, loaded the same way. */
+    private Results gunicorn(Options options, LoadGenerator load, ComputeSuite.Listener listener, int[] step, int total)
+            throws IOException, InterruptedException {
         String version;
         try {
             ChildProcess.Finished v = ChildProcess.run(List.of(options.gunicorn(), "--version"), null, Set.of(), Map.of(), 30, TimeUnit.SECONDS);
             version = v == null ? "?" : v.stdout().replaceAll("[^0-9.]", "").strip();
         } catch (IOException e) {
             listener.peerSkipped("gunicorn could not be started (" + e.getMessage() + "); install Debian's gunicorn");
+            step[0] += CASES.size();
             return null;
         }
-        listener.step(step[0], total, "starting gunicorn with " + options.threads() + " sync workers");
-        ProcessBuilder gunicorn = new ProcessBuilder(options.gunicorn(), "--workers", String.valueOf(options.threads()),
-                "--bind", "127.0.0.1:" + port, "--chdir", dir.toString(), "--log-level", "warning", "wsgi_peer_app:app")
+        String name = "gunicorn " + version + " (" + options.threads() + " sync workers, CPython)";
+        return peer(name, "wsgi_peer_app.py", port -> List.of(options.gunicorn(), "--workers", String.valueOf(options.threads()),
+                "--bind", "127.0.0.1:" + port, "--log-level", "warning", "wsgi_peer_app:app"), CASES, options, load, listener, step, total);
+    }
+
+    /** The ASGI twin of the handlers that wait, under uvicorn's N workers with uvloop and httptools. */
+    private Results uvicorn(Options options, LoadGenerator load, ComputeSuite.Listener listener, int[] step, int total)
+            throws IOException, InterruptedException {
+        List<Case> cases = CASES.stream().filter(Case::asgi).toList();
+        ChildProcess.Finished v;
+        try {
+            v = ChildProcess.run(List.of(options.python3(), "-c", "import uvicorn, uvloop, httptools; print(uvicorn.__version__)"),
+                    null, Set.of(), Map.of(), 30, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            v = null;
+        }
+        if (v == null || v.exitCode() != 0) {
+            listener.peerSkipped("uvicorn with uvloop and httptools is not importable by " + options.python3()
+                    + "; install Debian's python3-uvicorn python3-uvloop python3-httptools");
+            step[0] += cases.size();
+            return null;
+        }
+        String name = "uvicorn " + v.stdout().strip() + " (" + options.threads() + " workers, uvloop, httptools, CPython)";
+        return peer(name, "asgi_peer_app.py", port -> List.of(options.python3(), "-m", "uvicorn", "--workers",
+                String.valueOf(options.threads()), "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+                "--log-level", "warning", "--host", "127.0.0.1", "--port", String.valueOf(port), "asgi_peer_app:app"),
+                cases, options, load, listener, step, total);
+    }
+
+    /** Starts a peer server on a free port in a temporary directory holding {@code script}, and loads it. */
+    private Results peer(String name, String script, java.util.function.IntFunction<List<String>> command, List<Case> cases,
+                         Options options, LoadGenerator load, ComputeSuite.Listener listener, int[] step, int total)
+            throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("covet-bench-http-");
+        dir.toFile().deleteOnExit();
+        ChildProcess.extract("python/" + script, dir.resolve(script));
+        dir.resolve(script).toFile().deleteOnExit();
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        listener.step(step[0], total, "starting " + name);
+        ProcessBuilder builder = new ProcessBuilder(command.apply(port)).directory(dir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
-        gunicorn.environment().put("PYTHONDONTWRITEBYTECODE", "1");   // nothing left in the temp directory
-        Process server = gunicorn.start();
+        builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");   // nothing left in the temp directory
+        Process server = builder.start();
+        Map<String, LoadResult> results = new LinkedHashMap<>();
         try {
             if (!awaitListening(port, server, Duration.ofSeconds(30))) {
-                listener.peerFailed("gunicorn", "it did not listen on port " + port + " within 30 s");
+                listener.peerFailed(name, "it did not listen on port " + port + " within 30 s");
+                step[0] += cases.size();
                 return null;
             }
             String base = "http://127.0.0.1:" + port;
-            for (Handler h : HANDLERS) {
-                listener.step(step[0], total, "gunicorn, " + options.threads() + " workers: " + h.name());
-                into.put(h.name(), warmThenMeasure(load, base, h, options));
+            for (Case c : cases) {
+                listener.step(step[0], total, name + ": " + c.name());
+                results.put(c.name(), warmThenMeasure(load, base, c, options));
                 step[0]++;
             }
         } finally {
@@ -211,7 +269,7 @@ public final class HttpSuite {
                 server.destroyForcibly().waitFor();
             }
         }
-        return "gunicorn " + version + " (" + options.threads() + " sync workers, CPython)";
+        return new Results(name, results);
     }
 
     private static boolean awaitListening(int port, Process server, Duration limit) throws InterruptedException {
@@ -221,32 +279,49 @@ public final class HttpSuite {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
                 return true;
             } catch (IOException e) {
-                Thread.sleep(100);
+                Thread.sleep(100);  // a child process's start: nothing to wait on but its port
             }
         }
         return false;
     }
 
-    static List<BenchRecord> records(int n, Map<String, LoadResult> one, Map<String, LoadResult> many, Map<String, LoadResult> peer,
-                                     String peerName, Saturation saturation, Duration saturationLength) {
+    static List<BenchRecord> records(int n, Map<String, LoadResult> one, Map<String, LoadResult> many, Results wsgi,
+                                     Results asgi, Saturation saturation, Duration saturationLength) {
         List<BenchRecord> out = new ArrayList<>();
-        for (Handler h : HANDLERS) {
-            LoadResult single = one.get(h.name());
-            LoadResult all = many.get(h.name());
-            LoadResult p = peer.get(h.name());
-            out.add(new BenchRecord(SUITE, h.name() + "_rps", h.size(), 1, "req/s", BenchRecord.HIGHER, single.requestsPerSecond(),
-                    null, null, null));
-            out.add(new BenchRecord(SUITE, h.name() + "_rps", h.size(), n, "req/s", BenchRecord.HIGHER, all.requestsPerSecond(),
-                    p == null ? null : peerName, p == null ? null : p.requestsPerSecond(), p == null ? null : n));
-            out.add(new BenchRecord(SUITE, h.name() + "_scaling", h.size(), n, "x", BenchRecord.HIGHER,
-                    all.requestsPerSecond() / single.requestsPerSecond(), "covet, 1 interpreter", 1.0, 1));
-            out.add(new BenchRecord(SUITE, h.name() + "_p50", h.size(), n, "ms", BenchRecord.LOWER, all.p50Ms(),
-                    p == null ? null : peerName, p == null ? null : p.p50Ms(), p == null ? null : n));
-            out.add(new BenchRecord(SUITE, h.name() + "_p99", h.size(), n, "ms", BenchRecord.LOWER, all.p99Ms(),
-                    p == null ? null : peerName, p == null ? null : p.p99Ms(), p == null ? null : n));
-            long errors = single.errors() + all.errors();
-            out.add(new BenchRecord(SUITE, h.name() + "_errors", h.size(), n, "responses", BenchRecord.LOWER, errors,
-                    p == null ? null : peerName, p == null ? null : (double) p.errors(), p == null ? null : n));
+        for (Case c : CASES) {
+            LoadResult all = many.get(c.name());
+            LoadResult single = one.get(c.name());
+            LoadResult p = wsgi == null ? null : wsgi.byCase().get(c.name());
+            String peer = p == null ? null : wsgi.server();
+            if (single != null && single != all) {
+                out.add(new BenchRecord(SUITE, c.name() + "_rps", c.size(), 1, "req/s", BenchRecord.HIGHER,
+                        single.requestsPerSecond(), null, null, null));
+                out.add(new BenchRecord(SUITE, c.name() + "_scaling", c.size(), n, "x", BenchRecord.HIGHER,
+                        all.requestsPerSecond() / single.requestsPerSecond(), "covet, 1 interpreter", 1.0, 1));
+            }
+            out.add(new BenchRecord(SUITE, c.name() + "_rps", c.size(), n, "req/s", BenchRecord.HIGHER, all.requestsPerSecond(),
+                    peer, p == null ? null : p.requestsPerSecond(), p == null ? null : n));
+            out.add(new BenchRecord(SUITE, c.name() + "_p50", c.size(), n, "ms", BenchRecord.LOWER, all.p50Ms(),
+                    peer, p == null ? null : p.p50Ms(), p == null ? null : n));
+            out.add(new BenchRecord(SUITE, c.name() + "_p99", c.size(), n, "ms", BenchRecord.LOWER, all.p99Ms(),
+                    peer, p == null ? null : p.p99Ms(), p == null ? null : n));
+            long errors = all.errors() + (single != null && single != all ? single.errors() : 0);
+            out.add(new BenchRecord(SUITE, c.name() + "_errors", c.size(), n, "responses", BenchRecord.LOWER, errors,
+                    peer, p == null ? null : (double) p.errors(), p == null ? null : n));
+            LoadResult u = asgi == null ? null : asgi.byCase().get(c.name());
+            if (u != null) {
+                out.add(new BenchRecord(SUITE, c.name() + "_rps_vs_uvicorn", c.size(), n, "req/s", BenchRecord.HIGHER,
+                        all.requestsPerSecond(), asgi.server(), u.requestsPerSecond(), n));
+                out.add(new BenchRecord(SUITE, c.name() + "_p99_vs_uvicorn", c.size(), n, "ms", BenchRecord.LOWER,
+                        all.p99Ms(), asgi.server(), u.p99Ms(), n));
+            }
+            if (c.name().startsWith("async_sleep")) {
+                // Each connection can do at most one request per sleep: the ceiling no server can pass.
+                double ceiling = c.connections() * 1000.0 / SLEEP_MS;
+                out.add(new BenchRecord(SUITE, c.name() + "_of_ceiling", c.size(), n, "req/s", BenchRecord.HIGHER,
+                        all.requestsPerSecond(), "sleep-time limit (" + c.connections() + " connections / " + SLEEP_MS + " ms)",
+                        ceiling, n));
+            }
         }
         out.add(new BenchRecord(SUITE, "saturation_errors", saturationLength.toSeconds(), n, "responses", BenchRecord.LOWER,
                 saturation.errors(), null, null, null));

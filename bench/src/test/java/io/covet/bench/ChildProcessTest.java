@@ -46,10 +46,8 @@ class ChildProcessTest {
                 1, TimeUnit.SECONDS)).isNull();
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(30);
         long grandchild = Long.parseLong(Files.readString(pidFile).strip());
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (ProcessHandle.of(grandchild).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
+        io.covet.testing.Eventually.eventually(java.time.Duration.ofSeconds(10), "the grandchild killed",
+                () -> !ProcessHandle.of(grandchild).map(ProcessHandle::isAlive).orElse(false));
         assertThat(ProcessHandle.of(grandchild).map(ProcessHandle::isAlive).orElse(false)).as("the background sleep survived").isFalse();
     }
 

@@ -46,25 +46,58 @@ class HttpSuiteTest {
     }
 
     @Test
-    void recordsCompareNInterpretersWithGunicornAndWithOneInterpreter() {
-        Map<String, LoadResult> one = Map.of("hello_json", new LoadResult(1000, 1, 1, 2, 0),
-                "cpu_fib20", new LoadResult(100, 1, 10, 20, 0), "compute_sum", new LoadResult(500, 1, 2, 4, 0));
-        Map<String, LoadResult> many = Map.of("hello_json", new LoadResult(1500, 1, 1, 2, 0),
-                "cpu_fib20", new LoadResult(190, 1, 8, 16, 1), "compute_sum", new LoadResult(800, 1, 2, 4, 0));
-        Map<String, LoadResult> peer = Map.of("hello_json", new LoadResult(3000, 1, 1, 2, 0),
-                "cpu_fib20", new LoadResult(95, 1, 30, 60, 0), "compute_sum", new LoadResult(400, 1, 5, 9, 0));
-        List<BenchRecord> records = HttpSuite.records(2, one, many, peer, "gunicorn 20.1.0 (2 sync workers, CPython)",
+    void recordsCompareNInterpretersWithBothPeersWithOneInterpreterAndWithTheSleepLimit() {
+        Map<String, LoadResult> one = new java.util.HashMap<>();
+        Map<String, LoadResult> many = new java.util.HashMap<>();
+        Map<String, LoadResult> gunicorn = new java.util.HashMap<>();
+        Map<String, LoadResult> uvicorn = new java.util.HashMap<>();
+        for (HttpSuite.Case c : HttpSuite.CASES) {
+            many.put(c.name(), new LoadResult(1500, 1, 1, 2, 0));
+            gunicorn.put(c.name(), new LoadResult(750, 1, 1, 4, 0));
+            if (c.single()) {
+                one.put(c.name(), new LoadResult(1000, 1, 1, 2, 0));
+            }
+            if (c.asgi()) {
+                uvicorn.put(c.name(), new LoadResult(500, 1, 1, 3, 0));
+            }
+        }
+        many.put("cpu_fib20", new LoadResult(190, 1, 8, 16, 1));
+        one.put("cpu_fib20", new LoadResult(100, 1, 10, 20, 0));
+        gunicorn.put("cpu_fib20", new LoadResult(95, 1, 30, 60, 0));
+        many.put("async_sleep_c200", new LoadResult(3600, 1, 52, 60, 0));
+        List<BenchRecord> records = HttpSuite.records(2, one, many,
+                new HttpSuite.Results("gunicorn 20.1.0 (2 sync workers, CPython)", gunicorn),
+                new HttpSuite.Results("uvicorn 0.17.6 (2 workers)", uvicorn),
                 new HttpSuite.Saturation(6000, 0, 50, 52), Duration.ofSeconds(60));
-        BenchRecord fibN = records.stream().filter(r -> r.caseName().equals("cpu_fib20_rps") && r.threads() == 2).findFirst().orElseThrow();
+        BenchRecord fibN = find(records, "cpu_fib20_rps", 2);
         assertThat(fibN.covet()).isEqualTo(190.0);
         assertThat(fibN.ratio()).isCloseTo(2.0, within(1e-9));
-        BenchRecord scaling = records.stream().filter(r -> r.caseName().equals("cpu_fib20_scaling")).findFirst().orElseThrow();
-        assertThat(scaling.covet()).isCloseTo(1.9, within(1e-9));
-        BenchRecord errors = records.stream().filter(r -> r.caseName().equals("cpu_fib20_errors")).findFirst().orElseThrow();
-        assertThat(errors.covet()).isEqualTo(1.0);
-        BenchRecord heap = records.stream().filter(r -> r.caseName().equals("heap_after_gc")).findFirst().orElseThrow();
+        assertThat(find(records, "cpu_fib20_scaling", 2).covet()).isCloseTo(1.9, within(1e-9));
+        assertThat(find(records, "cpu_fib20_errors", 2).covet()).isEqualTo(1.0);
+        assertThat(find(records, "hello_json_c1024_rps", 2).ratio()).isCloseTo(2.0, within(1e-9));
+        assertThat(find(records, "hello_json_c1024_rps_vs_uvicorn", 2).ratio()).isCloseTo(3.0, within(1e-9));
+        assertThat(records).noneMatch(r -> r.caseName().equals("cpu_fib20_rps_vs_uvicorn"));
+        assertThat(records).noneMatch(r -> r.caseName().equals("hello_json_c256_scaling"));
+        BenchRecord ceiling = find(records, "async_sleep_c200_of_ceiling", 2);
+        assertThat(ceiling.peerValue()).isEqualTo(4000.0);
+        assertThat(ceiling.ratio()).isCloseTo(0.9, within(1e-9));
+        BenchRecord heap = find(records, "heap_after_gc", 2);
         assertThat(heap.covet()).isEqualTo(52.0);
         assertThat(heap.peerValue()).isEqualTo(50.0);
         assertThat(records).allSatisfy(r -> assertThat(r.suite()).isEqualTo("http"));
+    }
+
+    @Test
+    void withoutPeersTheRecordsStandAlone() {
+        Map<String, LoadResult> many = new java.util.HashMap<>();
+        HttpSuite.CASES.forEach(c -> many.put(c.name(), new LoadResult(100, 1, 1, 2, 0)));
+        List<BenchRecord> records = HttpSuite.records(1, many, many, null, null, new HttpSuite.Saturation(10, 0, 1, 1),
+                Duration.ofSeconds(60));
+        assertThat(find(records, "hello_json_rps", 1).peerValue()).isNull();
+        assertThat(records).noneMatch(r -> r.caseName().endsWith("_scaling"));
+    }
+
+    private static BenchRecord find(List<BenchRecord> records, String name, int threads) {
+        return records.stream().filter(r -> r.caseName().equals(name) && r.threads() == threads).findFirst().orElseThrow();
     }
 }

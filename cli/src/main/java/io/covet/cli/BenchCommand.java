@@ -193,9 +193,11 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "http", mixinStandardHelpOptions = true,
             description = {"The example app under `covet run`, loaded over loopback from another process (wrk, else a Java client):",
-                    "a trivial JSON handler, a CPU-bound one (fib(20)) and /compute/sum of 10,000 numbers, with 1 interpreter and N,",
-                    "side by side with the same handlers under gunicorn with N sync workers; then a 60 s saturation run",
-                    "(errors, heap after a full GC before and after). About 8 minutes (--quick: 5)."})
+                    "a trivial JSON handler at 16, 256 and 1024 connections, a CPU-bound one (fib(20)) and /compute/sum of",
+                    "10,000 numbers (also with 1 interpreter), and one that awaits asyncio.sleep(0.05) at 200 connections,",
+                    "side by side with the same handlers under gunicorn with N sync workers and, for the trivial and the waiting",
+                    "one, uvicorn with N workers (uvloop, httptools); then a 60 s saturation run (errors, heap after a full GC",
+                    "before and after). About 12 minutes (--quick: 7)."})
     static final class Http implements Callable<Integer> {
 
         /** Held: JUL keeps loggers only weakly, and a level set on a collected one is lost. */
@@ -219,7 +221,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--gunicorn", paramLabel = "PATH", description = "gunicorn for the peer (default: ${DEFAULT-VALUE}).")
         String gunicorn = "gunicorn";
 
-        @Option(names = "--no-peer", description = "Skip the gunicorn peer.")
+        @Option(names = "--python3", paramLabel = "PATH", description = "The CPython whose uvicorn is the ASGI peer (default: ${DEFAULT-VALUE}).")
+        String python3 = "/usr/bin/python3";
+
+        @Option(names = "--no-peer", description = "Skip the gunicorn and uvicorn peers.")
         boolean noPeer;
 
         @Override
@@ -227,8 +232,8 @@ final class BenchCommand implements Runnable {
             io.covet.bench.HttpSuite.Options options;
             try {
                 String peer = noPeer ? null : gunicorn;
-                options = quick ? io.covet.bench.HttpSuite.Options.quick(app, threads, peer)
-                                : io.covet.bench.HttpSuite.Options.full(app, threads, peer);
+                options = quick ? io.covet.bench.HttpSuite.Options.quick(app, threads, peer, python3)
+                                : io.covet.bench.HttpSuite.Options.full(app, threads, peer, python3);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }

@@ -36,8 +36,12 @@ final class RuntimeOptions {
     @Option(names = "--io-threads", paramLabel = "N", description = "IO lane concurrency (default: min(32, cores + 4))")
     Integer ioThreads;
 
-    @Option(names = "--max-gil-contention", paramLabel = "N", description = "Python tasks handed to the pool at once (default: interpreters)")
+    @Option(names = "--max-gil-contention", paramLabel = "N", description = "interpreters running Python at once (default: interpreters)")
     Integer maxGilContention;
+
+    @Option(names = "--max-in-flight", paramLabel = "N",
+            description = "tasks one interpreter has in flight: async handlers awaiting on its event loop (default: 128)")
+    Integer maxInFlight;
 
     @Option(names = "--task-timeout", paramLabel = "SECONDS", description = "longest one task in another interpreter may run (default: 60)")
     Double taskTimeout;
@@ -91,6 +95,12 @@ final class RuntimeOptions {
         Set<String> hosts = new LinkedHashSet<>(allowNet.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
         hosts.addAll(extraHosts);
         PerformanceConfig.Builder base = PerformanceConfig.builder().sandbox(sandbox()).allowedHosts(hosts);
+        if (maxInFlight != null) {
+            if (maxInFlight < 1) {
+                throw new ParameterException(spec.commandLine(), "--max-in-flight must be at least 1, got " + maxInFlight);
+            }
+            base.maxInFlight(maxInFlight);
+        }
         workers(spec, base);
         if (configFile != null) {
             base.apply(readConfig(spec, configFile));

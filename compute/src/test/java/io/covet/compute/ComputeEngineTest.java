@@ -67,11 +67,8 @@ class ComputeEngineTest {
         ComputeEngine engine = ComputeEngine.builder().threads(2).parallelThreshold(16).build();
         engine.sum(new float[1_000_000]);
         engine.close();
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (poolThreadsAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(poolThreadsAlive()).as("covet-compute threads still alive after close").isFalse();
+        io.covet.testing.Eventually.eventually(java.time.Duration.ofSeconds(5), "no covet-compute thread alive after close",
+                () -> !poolThreadsAlive());
     }
 
     private static boolean poolThreadsAlive() {

@@ -2,7 +2,6 @@ package io.covet.interpreters;
 
 import io.covet.tasks.ClosedException;
 import io.covet.tasks.Deadline;
-import io.covet.tasks.QueueMetrics;
 import io.covet.tasks.Task;
 import io.covet.tasks.TaskAbortedException;
 import io.covet.tasks.TaskQueue;

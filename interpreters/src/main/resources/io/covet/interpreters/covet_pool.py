@@ -5,6 +5,7 @@ import array
 import contextvars
 import importlib
 import sys
+import threading
 import traceback
 
 
@@ -66,34 +67,30 @@ _tasks = {}        # task id -> asyncio.Task
 _finished = []     # (task id, ok, value or describe(error)) since the last step
 _TASK_ID = contextvars.ContextVar('covet_task_id', default=None)
 _events = None
-_OWNER = None      # the interpreter thread's ident (set at load: only that thread runs Python)
+_OWNER = threading.get_ident()  # the interpreter's thread: the only one that runs Python here
 
 
 def _new_loop():
+    """The serving loop: LOOP_FACTORY's, else asyncio without a self-pipe (the sandbox has no
+    sockets), which knows only timers and callbacks: enough for tasks that await those."""
     global _events
-    import asyncio
     import asyncio.base_events
     import asyncio.events
     _events = asyncio.events
     if LOOP_FACTORY is not None:
         return LOOP_FACTORY()
 
-    class _NoSelector:
+    class SocketlessLoop(asyncio.base_events.BaseEventLoop):
+        def __init__(self):
+            super().__init__()
+            self._selector = self
+
         def select(self, timeout=None):
-            if timeout and not getattr(loop, '_covet_driven', False):
+            # Driven, it only looks; run from sync code (run_on_loop), it waits for its next timer.
+            if timeout and not getattr(self, '_covet_driven', False):
                 import time
                 time.sleep(timeout)
             return []
-
-        def close(self):
-            pass
-
-    class SocketlessLoop(asyncio.base_events.BaseEventLoop):
-        """asyncio without a self-pipe (the sandbox has no sockets): only timers and callbacks."""
-
-        def __init__(self):
-            super().__init__()
-            self._selector = _NoSelector()
 
         def _process_events(self, event_list):
             pass
@@ -101,8 +98,7 @@ def _new_loop():
         def _write_to_self(self):
             pass
 
-    loop = SocketlessLoop()
-    return loop
+    return SocketlessLoop()
 
 
 def _serving_loop():
@@ -342,6 +338,3 @@ def install_host(proxy, names):
         setattr(module, name, wrap(name, getattr(proxy, name)))
     sys.modules['_covet_host'] = module
 
-
-import threading as _threading
-_OWNER = _threading.get_ident()

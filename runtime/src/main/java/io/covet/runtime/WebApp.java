@@ -211,8 +211,9 @@ public final class WebApp {
      *                                                  finishes on its own, under its deadline)
      */
     public Response handle(Request request, Deadline deadline) throws InterruptedException {
-        // Its run limit is the request's deadline: the runtime's task timeout does not cut it shorter.
-        Task<PythonTask> task = runtime.scheduler().python(
+        // Lane PYTHON, straight into the pool's queue. Its run limit is the request's deadline: the
+        // runtime's task timeout does not cut it shorter.
+        Task<PythonTask> task = runtime.interpreters().enqueue(
                 PythonTask.call("covet.web", "_handle", request.toPython()).withoutTimeout(), deadline);
         try {
             return Response.fromPython(task.join());

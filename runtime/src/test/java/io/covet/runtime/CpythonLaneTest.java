@@ -46,11 +46,9 @@ class CpythonLaneTest {
     }
 
     /** Both workers up and idle: a test before may have had one killed, and its replacement may still start. */
-    private static void awaitWorkersIdle() throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while ((workers().metrics().ready() < 2 || workers().metrics().busy() > 0) && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
+    private static void awaitWorkersIdle() {
+        io.covet.testing.Eventually.eventually(Duration.ofSeconds(30), "both workers up and idle",
+                () -> workers().metrics().ready() == 2 && workers().metrics().busy() == 0);
     }
 
     private static void check(String name) {
@@ -119,11 +117,8 @@ class CpythonLaneTest {
         assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().hasMessageContaining("time.sleep()");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         // The killed worker counts as busy until its exit is seen; then a fresh one takes its place.
-        while ((workers().metrics().ready() < 2 || workers().metrics().busy() > 0) && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
+        awaitWorkersIdle();
         assertThat(workers().metrics().ready()).isEqualTo(2);
         assertThat(workers().metrics().busy()).isZero();
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import com.sun.net.httpserver.HttpServer;
 import io.covet.interpreters.PythonException;
 import io.covet.interpreters.PythonTask;
-import io.covet.tasks.Deadline;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

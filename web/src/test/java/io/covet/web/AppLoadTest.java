@@ -1,6 +1,5 @@
 package io.covet.web;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.covet.runtime.PerformanceConfig;

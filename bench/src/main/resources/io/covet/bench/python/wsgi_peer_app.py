@@ -1,6 +1,7 @@
 """The HTTP suite's peer: the handlers of examples/app.py that `covet bench http` loads, as a plain
 WSGI app for gunicorn's sync workers (each worker a CPython process with its own GIL)."""
 import json
+import time
 
 
 def fib(n):
@@ -21,6 +22,13 @@ def app(environ, start_response):
     if path.startswith('/fib/') and method == 'GET':
         n = int(path[5:])
         return _json(start_response, '200 OK', {"n": n, "fib": fib(n)})
+    if path == '/io/sleep' and method == 'GET':
+        ms = 50
+        for part in environ.get('QUERY_STRING', '').split('&'):
+            if part.startswith('ms='):
+                ms = int(part[3:])
+        time.sleep(ms / 1000)
+        return _json(start_response, '200 OK', {"slept_ms": ms})
     if path == '/compute/sum' and method == 'POST':
         length = int(environ.get('CONTENT_LENGTH') or 0)
         data = json.loads(environ['wsgi.input'].read(length))
