@@ -144,3 +144,13 @@ async def sleep_noting_cancel(seconds, name):
 
 def cancelled_names():
     return list(_cancelled)
+
+
+async def ignore_cancellation(name):
+    """Catches its CancelledError and carries on: only replacing its interpreter stops it."""
+    import asyncio
+    while True:
+        try:
+            await asyncio.sleep(0.05)
+        except asyncio.CancelledError:
+            _cancelled.append(name)

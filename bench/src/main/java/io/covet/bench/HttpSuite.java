@@ -68,13 +68,15 @@ public final class HttpSuite {
      * @param threads      interpreters (and gunicorn and uvicorn workers) for the N runs
      * @param warmup       one warm-up round: load before a measurement, not counted; rounds repeat
      *                     until two in a row differ by at most 5% (the JIT has warmed up)
+     * @param minRounds    fewest warm-up rounds (GraalPy's JIT improves slowly enough on 2 cores for
+     *                     two early rounds to agree while it is still compiling)
      * @param warmupRounds most warm-up rounds before measuring anyway
      * @param measure      length of each measurement
      * @param saturation   length of the saturation run
      * @param gunicorn     gunicorn executable for the WSGI peer, null to skip the peers
      * @param python3      the CPython whose uvicorn (with uvloop and httptools) is the ASGI peer
      */
-    public record Options(Path app, int threads, Duration warmup, int warmupRounds, Duration measure,
+    public record Options(Path app, int threads, Duration warmup, int minRounds, int warmupRounds, Duration measure,
                           Duration saturation, String gunicorn, String python3) {
         public Options {
             Objects.requireNonNull(app, "app");
@@ -87,13 +89,13 @@ public final class HttpSuite {
         }
 
         public static Options full(Path app, int threads, String gunicorn, String python3) {
-            return new Options(app, threads, Duration.ofSeconds(5), 12, Duration.ofSeconds(15), Duration.ofSeconds(60),
+            return new Options(app, threads, Duration.ofSeconds(5), 4, 12, Duration.ofSeconds(15), Duration.ofSeconds(60),
                     gunicorn, python3);
         }
 
         /** Shorter warm-up and measurements; the saturation run keeps its 60 s. */
         public static Options quick(Path app, int threads, String gunicorn, String python3) {
-            return new Options(app, threads, Duration.ofSeconds(4), 6, Duration.ofSeconds(5), Duration.ofSeconds(60),
+            return new Options(app, threads, Duration.ofSeconds(4), 3, 6, Duration.ofSeconds(5), Duration.ofSeconds(60),
                     gunicorn, python3);
         }
     }
@@ -176,7 +178,7 @@ public final class HttpSuite {
         double previous = 0;
         for (int round = 0; round < options.warmupRounds(); round++) {
             double rate = load.run(base + c.path(), c.body(), c.connections(), options.warmup()).requestsPerSecond();
-            if (round > 0 && Math.abs(rate - previous) <= 0.05 * previous) {
+            if (round + 1 >= options.minRounds() && Math.abs(rate - previous) <= 0.05 * previous) {
                 break;
             }
             previous = rate;

@@ -96,8 +96,10 @@ final class Interpreter implements Runnable {
     /** When the loop needs its next turn ({@link System#nanoTime()}), if {@link #loopWaiting}. */
     long loopDueNanos;
     boolean loopWaiting;
-    /** Helping was tried since the last event and found nothing to run. */
+    /** Helping was tried since the last turn and found nothing to run. */
     boolean helpTried;
+    /** Its event loop exists (it has turned once): a wake-up means a turn. */
+    boolean hasLoop;
     /** Waiting in nextWork for work (the pool's idle list), not in a host function. */
     boolean idle;
     /** How many of the pool's setups it has run. */
@@ -113,8 +115,9 @@ final class Interpreter implements Runnable {
     volatile boolean parked;
     /** The task whose sync code runs now, null between units and while the loop turns. */
     volatile Task<PythonTask> runningSync;
-    /** Counts units run, and whether one runs now: tells a loop stuck in one turn (see InterpreterPool#stopTask). */
+    /** Counts units run, which one runs now, and whether one does: tells a loop stuck in one turn. */
     volatile long units;
+    volatile InterpreterPool.Work unit;
     volatile boolean inUnit;
     /** Set once the owner closes its own context on the way out: nothing left to stop. */
     volatile boolean closing;
@@ -128,6 +131,7 @@ final class Interpreter implements Runnable {
     private Value step;
     private Value cancel;
     private Value help;
+    private Value nextTurn;
     private Value currentTask;
     private Value describe;
     private Value pending;
@@ -180,6 +184,7 @@ final class Interpreter implements Runnable {
             if (work == InterpreterPool.Work.STOP || killed) {
                 return;
             }
+            unit = work;
             units++;
             inUnit = true;
             try {
@@ -189,6 +194,7 @@ final class Interpreter implements Runnable {
                             // A failed setup leaves the interpreter half-prepared: let a fresh one take over.
                             pool.replace(this, false);
                         }
+                        pool.loopTurned(this, nextTurn.execute().asDouble());  // it may have made loop work
                     }
                     case START -> startNext();
                     case CANCEL -> cancelTasks();
@@ -248,9 +254,8 @@ final class Interpreter implements Runnable {
             failure = new PythonException("TypeError", e.getMessage(), "");
         } catch (IllegalArgumentException e) {
             failure = e;
-        } finally {
-            runningSync = null;
         }
+        // runningSync is cleared by the pool under its lock, so a deadline now sees the call over.
         if (onLoop) {
             pool.taskOnLoop(this);
         } else {
@@ -295,6 +300,9 @@ final class Interpreter implements Runnable {
     private void helpOnce() {
         boolean ran = help.execute().asBoolean();
         pool.helped(this, ran);
+        if (ran) {
+            pool.loopTurned(this, nextTurn.execute().asDouble());
+        }
     }
 
     /** The Python-level failure for a task whose call raised out of the guest. */
@@ -424,6 +432,7 @@ final class Interpreter implements Runnable {
         step = helper.getMember("step");
         cancel = helper.getMember("cancel");
         help = helper.getMember("help");
+        nextTurn = helper.getMember("next_turn");
         currentTask = helper.getMember("current_task");
         describe = helper.getMember("describe");
         pending = helper.getMember("PENDING");
@@ -513,6 +522,11 @@ final class Interpreter implements Runnable {
 
     boolean killed() {
         return killed;
+    }
+
+    /** The pool decided to stop it (under its lock): from now on nothing of it runs normally, teardowns included. */
+    void markKilled() {
+        killed = true;
     }
 
     private void closeContext(boolean cancel) {

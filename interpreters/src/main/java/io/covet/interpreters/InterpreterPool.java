@@ -81,6 +81,8 @@ public final class InterpreterPool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(InterpreterPool.class.getName());
     /** How long a loop may stay in one turn after its task was cancelled before its interpreter is replaced. */
     static final Duration STUCK_LOOP_GRACE = Duration.ofSeconds(1);
+    /** How long a cancelled loop task may go on before its interpreter is replaced. */
+    static final Duration CANCEL_GRACE = Duration.ofSeconds(10);
 
     /** What an interpreter does next (see {@link #nextWork}). */
     enum Work { SETUP, CANCEL, TURN, START, HELP, STOP }
@@ -383,7 +385,7 @@ public final class InterpreterPool implements AutoCloseable {
                 if (i.woken) {
                     i.woken = false;
                     i.helpTried = false;
-                    if (i.onLoop > 0 || i.loopWaiting) {
+                    if (i.hasLoop) {
                         i.loopWaiting = false;
                         return Work.TURN;
                     }
@@ -430,14 +432,17 @@ public final class InterpreterPool implements AutoCloseable {
             return true;
         }
         for (Interpreter other : waitingForWork) {
-            if (other != i && other.inFlight.isEmpty() && other.state == Interpreter.State.SERVING) {
+            if (other != i && other.inFlight.isEmpty() && canTake(other, true)) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Waits on i's condition until woken, work arrives, or its loop's next timer is due. */
+    /**
+     * Waits on i's condition until woken, work it should take arrives, or its loop's next timer
+     * is due. A task waiting that another interpreter should take wakes that one first.
+     */
     private void awaitWork(Interpreter i, long now) {
         i.parked = true;
         boolean forWork = i.state == Interpreter.State.SERVING && i.inFlight.size() < config.maxInFlight();
@@ -448,8 +453,15 @@ public final class InterpreterPool implements AutoCloseable {
         try {
             // Re-check after publishing parked/waitingCount: a waker or submitter that missed them saw
             // our state change instead (both sides write a volatile, then read the other's).
-            if (i.woken || (forWork && queue.queued() > 0 && canTake(i, true))) {
+            if (i.woken) {
                 return;
+            }
+            if (queue.queued() > 0) {
+                if (forWork && canTake(i, false)) {
+                    return;
+                }
+                // Another interpreter should take it (an idle one, or one this one's free GIL now lets run).
+                wakeOneForWorkLocked(i);
             }
             long wait = i.loopWaiting ? i.loopDueNanos - now : Long.MAX_VALUE;
             if (wait <= 0) {
@@ -484,16 +496,17 @@ public final class InterpreterPool implements AutoCloseable {
     private void wakeOneForWork() {
         lock.lock();
         try {
-            wakeOneForWorkLocked();
+            wakeOneForWorkLocked(null);
         } finally {
             lock.unlock();
         }
     }
 
-    private void wakeOneForWorkLocked() {
+    /** Under the lock: wakes the waiting interpreter, other than {@code except}, best placed to take a task. */
+    private void wakeOneForWorkLocked(Interpreter except) {
         Interpreter best = null;
         for (Interpreter i : waitingForWork) {
-            if (canTake(i, true) && (best == null || i.inFlight.size() < best.inFlight.size())) {
+            if (i != except && canTake(i, true) && (best == null || i.inFlight.size() < best.inFlight.size())) {
                 best = i;
             }
         }
@@ -535,7 +548,9 @@ public final class InterpreterPool implements AutoCloseable {
     void taskOnLoop(Interpreter i) {
         lock.lock();
         try {
+            i.runningSync = null;
             i.onLoop++;
+            i.hasLoop = true;
             i.woken = true;  // its first steps run at the next turn
         } finally {
             lock.unlock();
@@ -552,9 +567,12 @@ public final class InterpreterPool implements AutoCloseable {
         lock.lock();
         try {
             task = i.inFlight.remove(tid);
-            if (onLoop) {
+            if (!onLoop) {
+                i.runningSync = null;
+            }
+            if (task != null && onLoop) {
                 i.onLoop--;
-            } else if (i.onLoop > 0) {
+            } else if (!onLoop && i.hasLoop) {
                 // Sync code may have made the loop's tasks ready (set an Event they await): give it a turn.
                 i.woken = true;
             }
@@ -575,10 +593,15 @@ public final class InterpreterPool implements AutoCloseable {
         }
     }
 
-    /** The loop turned; it needs its next turn in {@code delaySeconds} (0: now, negative: only when woken). */
+    /**
+     * The loop needs its next turn in {@code delaySeconds}: 0 now, -1 only when woken, -2 there is
+     * no loop (covet_pool.next_turn).
+     */
     void loopTurned(Interpreter i, double delaySeconds) {
         lock.lock();
         try {
+            i.helpTried = false;  // a turn may have queued new sub-tasks that its tasks await
+            i.hasLoop |= delaySeconds > -2;
             if (delaySeconds >= 0) {
                 i.loopWaiting = true;
                 i.loopDueNanos = System.nanoTime() + (long) (delaySeconds * 1e9);
@@ -652,6 +675,7 @@ public final class InterpreterPool implements AutoCloseable {
                     + " failed (" + why + ") and the interpreter is being replaced"));
         }
         replace(i, false);
+        retire(i);  // even if a replacement was already on its way (recycling): a broken loop serves no more
     }
 
     // ---- deadlines and cancellation --------------------------------------------------------
@@ -682,26 +706,39 @@ public final class InterpreterPool implements AutoCloseable {
             }
             i.cancels.add(tid);
             wakeLocked(i);
-            long unitsThen = i.units;
-            boolean busyThen = i.inUnit;
-            long id = tid;
-            schedule(() -> stopIfStuck(i, id, task, unitsThen, busyThen), STUCK_LOOP_GRACE.toNanos());
+            checkCancelled(i, tid, task, 1);
         } finally {
             lock.unlock();
         }
     }
 
-    /** A loop that stayed in one turn since its task was cancelled is spinning: replace its interpreter. */
-    private void stopIfStuck(Interpreter i, long tid, Task<PythonTask> task, long unitsThen, boolean busyThen) {
-        lock.lock();
-        try {
-            if (busyThen && i.inUnit && i.units == unitsThen && i.inFlight.get(tid) == task) {
-                killAndReplaceLocked(i, task.description() + " did not stop within " + STUCK_LOOP_GRACE.toMillis()
-                        + " ms of being cancelled (code that runs without awaiting)");
+    /**
+     * Under the lock: after {@link #STUCK_LOOP_GRACE}, looks whether the cancelled loop task
+     * {@code tid} is over. Still in flight, its interpreter is replaced if the loop has stayed in
+     * the same turn since (a coroutine spinning without awaiting), or once the task has outlived
+     * {@link #CANCEL_GRACE} (a coroutine that goes on despite its cancellation); else it looks again.
+     */
+    private void checkCancelled(Interpreter i, long tid, Task<PythonTask> task, int round) {
+        long turnThen = i.inUnit && i.unit == Work.TURN ? i.units : -1;
+        schedule(() -> {
+            lock.lock();
+            try {
+                if (i.inFlight.get(tid) != task || i.state == Interpreter.State.KILLED || i.state == Interpreter.State.EXITED) {
+                    return;
+                }
+                if (turnThen >= 0 && i.inUnit && i.units == turnThen) {
+                    killAndReplaceLocked(i, task.description() + " did not stop within " + STUCK_LOOP_GRACE.toMillis()
+                            + " ms of being cancelled (code that runs without awaiting)");
+                } else if (round * STUCK_LOOP_GRACE.toMillis() >= CANCEL_GRACE.toMillis()) {
+                    killAndReplaceLocked(i, task.description() + " went on for " + CANCEL_GRACE.toSeconds()
+                            + " s after being cancelled (code that catches CancelledError and carries on)");
+                } else {
+                    checkCancelled(i, tid, task, round + 1);
+                }
+            } finally {
+                lock.unlock();
             }
-        } finally {
-            lock.unlock();
-        }
+        }, STUCK_LOOP_GRACE.toNanos());
     }
 
     /** Stops {@code i} for good (its context closed with cancellation) and starts another. */
@@ -710,6 +747,7 @@ public final class InterpreterPool implements AutoCloseable {
             return;
         }
         i.state = Interpreter.State.KILLED;
+        i.markKilled();  // before its thread looks: no teardown for an interpreter being stopped
         List<Task<PythonTask>> aborted = new ArrayList<>(i.inFlight.values());
         i.inFlight.clear();
         i.onLoop = 0;
@@ -768,11 +806,15 @@ public final class InterpreterPool implements AutoCloseable {
         try {
             i.parked = true;
             if (maxBusy != Integer.MAX_VALUE && queue.queued() > 0) {
-                wakeOneForWorkLocked();  // this interpreter's GIL is free while it waits
+                wakeOneForWorkLocked(i);  // this interpreter's GIL is free while it waits
             }
             try {
                 long left = nanos;
-                while (!i.hostWoken && i.state != Interpreter.State.KILLED) {
+                while (!i.hostWoken) {
+                    if (i.state == Interpreter.State.KILLED) {
+                        // Back into the guest, where the context's cancellation can reach it.
+                        throw new InterruptedException("the interpreter is being stopped");
+                    }
                     if (nanos == Long.MAX_VALUE) {
                         i.wakeup.await();
                     } else {
@@ -820,9 +862,6 @@ public final class InterpreterPool implements AutoCloseable {
     void setupRan(Interpreter i, Setup setup, RuntimeException failure) {
         lock.lock();
         try {
-            if (i.onLoop > 0) {
-                i.woken = true;  // the setup may have made the loop's tasks ready
-            }
             if (failure != null) {
                 setup.done().completeExceptionally(failure);
             }
@@ -891,11 +930,16 @@ public final class InterpreterPool implements AutoCloseable {
                     s.done().complete(null);
                 }
             }
-            // A replacement that failed to start (e.g. an app setup that failed once) must not
-            // leave the pool short for good, even with no interpreter left.
-            restart = !closed && wasCounted && i.startedFuture.isCompletedExceptionally();
+            // One that failed to start (e.g. an app setup that failed once), or whose thread ended
+            // while it served (an error Covet did not foresee), must not leave the pool short for
+            // good, even with no interpreter left.
+            restart = !closed && wasCounted;
             if (restart) {
                 i.replaced = true;
+                if (!i.startedFuture.isCompletedExceptionally()) {
+                    recycled.increment();
+                    LOG.severe(() -> "interpreter " + i.id + " stopped while serving; starting a replacement");
+                }
             }
             updateCapacity();
             changed.signalAll();
@@ -1111,7 +1155,7 @@ public final class InterpreterPool implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            toStop = List.of();
+            toStop = new ArrayList<>(live);  // interrupted: no more grace, stop them all now
         } finally {
             lock.unlock();
         }
@@ -1125,6 +1169,7 @@ public final class InterpreterPool implements AutoCloseable {
             try {
                 if (i.state != Interpreter.State.EXITED) {
                     i.state = Interpreter.State.KILLED;
+                    i.markKilled();
                     signalLocked(i);
                 }
             } finally {

@@ -145,24 +145,33 @@ async def _awaiting(awaitable):
 
 def step():
     """One turn of the serving loop: ready callbacks run, due timers fire, completed awaits
-    resume. Returns (finished tasks, seconds until the loop needs another turn: 0 now, -1 never)."""
+    resume. Returns (finished tasks, next_turn())."""
     global _finished
     loop = _loop
     if loop is not None:
         _events._set_running_loop(loop)
         loop._thread_id = _OWNER
+        # As run_forever does: async generators left unfinished are closed on this loop.
+        hooks = sys.get_asyncgen_hooks()
+        sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook, finalizer=loop._asyncgen_finalizer_hook)
         try:
             loop._run_once()
         finally:
+            sys.set_asyncgen_hooks(*hooks)
             loop._thread_id = None
             _events._set_running_loop(None)
     done, _finished = _finished, []
     return (done, _next_turn(loop))
 
 
+def next_turn():
+    """Seconds until the serving loop needs a turn: 0 now, -1 only when woken, -2 no loop yet."""
+    return _next_turn(_loop)
+
+
 def _next_turn(loop):
     if loop is None:
-        return -1.0
+        return -2.0
     if loop._ready:
         return 0.0
     if loop._scheduled:

@@ -85,6 +85,29 @@ class HostFunctionTest {
         assertThat(pool.run(PythonTask.eval("import _covet_host\n_covet_host.remaining_ms()").withoutTimeout())).isEqualTo(-1L);
     }
 
+    /**
+     * A task waiting for a wake-up that never comes (a sub-task that never ends) past its deadline:
+     * its interpreter is stopped for real, so the pool recovers and still shuts down.
+     */
+    @Test
+    void aTaskWaitingForAWakeUpIsStoppedAtItsDeadlineAndThePoolStillShutsDown() throws Exception {
+        try (InterpreterPool own = InterpreterPool.start(PoolFixture.config().size(1)
+                .hostFunction("await_wake_forever", (session, args) -> {
+                    while (true) {
+                        session.await(null);
+                    }
+                }).build())) {
+            CompletableFuture<Object> f = own.submit(PythonTask.eval("import _covet_host\n_covet_host.await_wake_forever()")
+                    .withTimeout(Duration.ofMillis(300)));
+            assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(io.covet.tasks.DeadlineExceededException.class);
+            io.covet.testing.Eventually.eventually(Duration.ofSeconds(30), "the stuck interpreter replaced",
+                    () -> own.metrics().recycled() == 1 && own.metrics().ready() == 1);
+            assertThat(own.eval("1 + 1")).isEqualTo(2L);
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(own::close);
+            closing.get(60, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void aTaskBlockedInAHostFunctionIsStoppedAtItsDeadlineAndThePoolRecovers() throws Exception {
         CompletableFuture<Object> f = pool.submit(PythonTask.eval("import _covet_host\n_covet_host.block()").withTimeout(Duration.ofMillis(300)));

@@ -25,7 +25,6 @@ class OverlapTest {
     @BeforeAll
     static void start() {
         pool = InterpreterPool.start(PoolFixture.config().size(1).preload("pool_tasks").maxInFlight(16).build());
-        pool.call("pool_tasks", "nap", 0.0, null);  // the first coroutine imports asyncio: seconds, on these cores
     }
 
     @AfterAll
@@ -36,6 +35,8 @@ class OverlapTest {
     @BeforeEach
     void freshState() {
         PoolLimitsTest.awaitFullPool(pool);
+        // A replaced interpreter's first coroutine imports asyncio (seconds, on these cores): not in the test.
+        pool.call("pool_tasks", "nap", 0.0, null);
         pool.call("pool_tasks", "reset_rendezvous");
         pool.call("pool_tasks", "close_gate");
     }
@@ -96,6 +97,33 @@ class OverlapTest {
                 .hasMessageContaining("was replaced because").hasMessageContaining("did not stop within");
         PoolLimitsTest.awaitFullPool(pool);
         assertThat(pool.metrics().recycled()).isEqualTo(recycledBefore + 1);
+        assertThat(pool.call("pool_tasks", "echo", "alive")).isEqualTo("alive");
+    }
+
+    @Test
+    void aCoroutinePastItsDeadlineWhileASyncTaskRunsIsCancelledAndTheSyncTaskFinishes() throws Exception {
+        long recycledBefore = pool.metrics().recycled();
+        Task<PythonTask> late = pool.enqueue(PythonTask.call("pool_tasks", "sleep_noting_cancel", 30.0, "behind sync"),
+                Deadline.in(Duration.ofMillis(300)));
+        eventually(LONG, "the coroutine on the loop", () -> pool.metrics().inFlight() == 1);
+        // A sync task longer than the stuck-loop grace: the cancel waits for it, and nothing is stuck.
+        Task<PythonTask> sync = call("sleep", 2.5);
+        assertThatThrownBy(late::join).cause().isInstanceOf(DeadlineExceededException.class);
+        assertThat(sync.join()).isEqualTo(2.5);
+        eventually(LONG, "the coroutine saw its CancelledError",
+                () -> ((List<?>) pool.call("pool_tasks", "cancelled_names")).contains("behind sync"));
+        assertThat(pool.metrics().recycled()).as("no interpreter was replaced").isEqualTo(recycledBefore);
+    }
+
+    @Test
+    void aCoroutineThatCarriesOnAfterItsCancellationIsStoppedWithItsInterpreter() throws Exception {
+        long recycledBefore = pool.metrics().recycled();
+        Task<PythonTask> stubborn = pool.enqueue(PythonTask.call("pool_tasks", "ignore_cancellation", "stubborn"),
+                Deadline.in(Duration.ofMillis(300)));
+        assertThatThrownBy(stubborn::join).cause().isInstanceOf(DeadlineExceededException.class);
+        eventually(LONG, "its interpreter replaced once it outlived the cancel grace",
+                () -> pool.metrics().recycled() == recycledBefore + 1);
+        PoolLimitsTest.awaitFullPool(pool);
         assertThat(pool.call("pool_tasks", "echo", "alive")).isEqualTo("alive");
     }
 

@@ -107,9 +107,9 @@ class PoolLimitsTest {
     @Test
     void aWithdrawnTaskNeverRunsAndOnlyAQueuedOneCanBeWithdrawn() throws Exception {
         Task<PythonTask> running = pool.enqueue(PythonTask.call("pool_tasks", "sleep", 0.5), Deadline.none());
+        eventually(LONG, "the first task running", running::isRunning);
         Task<PythonTask> queued = pool.enqueue(PythonTask.eval("import sys\nsys.modules['__main__'].withdrawn_ran = True"),
                 Deadline.none());
-        eventually(LONG, "the first task running", running::isRunning);
         assertThat(pool.withdraw(running)).isFalse();
         assertThat(pool.withdraw(queued)).isTrue();
         assertThat(pool.withdraw(queued)).isFalse();

@@ -137,6 +137,13 @@ public final class Task<W> {
         runStopAction();
     }
 
+    /** Back in the queue, its work never started: the executor that takes it next sets its own stop action. */
+    void forgetStopAction() {
+        stopAction = null;
+        stopWanted = false;
+        stopped.set(false);
+    }
+
     private void runStopAction() {
         Consumer<Task<W>> action = stopAction;
         if (action != null && stopped.compareAndSet(false, true)) {

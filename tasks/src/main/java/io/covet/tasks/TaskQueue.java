@@ -147,18 +147,23 @@ public final class TaskQueue<W> {
     }
 
     boolean cancel(Task<W> task) {
-        if (takeWaiting(task)) {
-            cancelled.increment();
-            task.settle(null, new CancellationException(task.description() + " was cancelled"));
-            return true;
+        // A task may go back to the queue (requeue) between the two tries: try until it is over.
+        while (true) {
+            if (takeWaiting(task)) {
+                cancelled.increment();
+                task.settle(null, new CancellationException(task.description() + " was cancelled"));
+                return true;
+            }
+            if (endRunning(task)) {
+                cancelled.increment();
+                task.settle(null, new CancellationException(task.description() + " was cancelled"));
+                task.stop();
+                return true;
+            }
+            if (task.state.get() == Task.State.DONE) {
+                return false;
+            }
         }
-        if (endRunning(task)) {
-            cancelled.increment();
-            task.settle(null, new CancellationException(task.description() + " was cancelled"));
-            task.stop();
-            return true;
-        }
-        return false;
     }
 
     // ---- the executor ---------------------------------------------------------------------------
@@ -220,6 +225,7 @@ public final class TaskQueue<W> {
             if (!task.state.compareAndSet(Task.State.RUNNING, Task.State.QUEUED)) {
                 return;  // settled meanwhile (deadline, cancellation)
             }
+            task.forgetStopAction();  // the next executor to take it gives its own
             release(task);
             waiting.addFirst(task);
             waitingCount = waiting.size();

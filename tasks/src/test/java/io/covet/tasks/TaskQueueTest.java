@@ -132,6 +132,18 @@ class TaskQueueTest {
     }
 
     @Test
+    void aRequeuedTaskIsStoppedByTheExecutorThatTookItNextNotTheOneBefore() {
+        TaskQueue<String> q = new TaskQueue<>("the pool", 1, 10);
+        Task<String> t = q.submit("a", Deadline.none(), null, "a");
+        List<String> stopped = new ArrayList<>();
+        q.poll().onStop(x -> stopped.add("first"));
+        q.requeue(t);
+        q.poll().onStop(x -> stopped.add("second"));
+        assertThat(t.cancel()).isTrue();
+        assertThat(stopped).containsExactly("second");
+    }
+
+    @Test
     void futuresCompleteOnACallbackThreadAndJoinSeesTheValue() throws Exception {
         TaskQueue<String> q = new TaskQueue<>("the pool", 1, 10);
         Task<String> t = q.submit("a", Deadline.none(), null, "a");
