@@ -72,6 +72,10 @@ class Response:
             raise ValueError(f"Response: media_type must be a single-line string, got {media_type!r}")
         self.status = status
         self.headers = _checked_headers(headers, 'Response')
+        if media_type is None:
+            # A Content-Type given as a header is the media type (the server sets that header itself).
+            for name in [n for n in self.headers if n.lower() == 'content-type']:
+                media_type = self.headers.pop(name)
         if body is None:
             body, default_type = b'', None
         elif isinstance(body, (bytes, bytearray, memoryview)):

@@ -11,7 +11,6 @@ module io.covet.bench {
     requires java.logging;
     requires java.management;
     requires java.net.http;
-    requires jdk.unsupported;
 
     // The suites, for the CLI. JMH's runner finds the kernel benchmarks (io.covet.bench.jmh) on the class path.
     exports io.covet.bench;

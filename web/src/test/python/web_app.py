@@ -95,6 +95,11 @@ def custom():
     return Response("made", status=201, headers={"X-Covet": "yes"}, media_type="text/x-custom")
 
 
+@app.get("/png")
+def png():
+    return Response(b"\x89PNG", headers={"Content-Type": "image/png"})
+
+
 @app.get("/boom")
 def boom():
     raise ValueError("kaput")

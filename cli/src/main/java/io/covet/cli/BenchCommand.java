@@ -197,7 +197,8 @@ final class BenchCommand implements Runnable {
                     "10,000 numbers (also with 1 interpreter), and one that awaits asyncio.sleep(0.05) at 200 connections,",
                     "side by side with the same handlers under gunicorn with N sync workers and, for the trivial and the waiting",
                     "one, uvicorn with N workers (uvloop, httptools); then a 60 s saturation run (errors, heap after a full GC",
-                    "before and after). About 14 minutes (--quick: 8)."})
+                    "before and after). Each Covet server first gets 150 s of load for GraalPy's JIT to settle (--quick: 30 s).",
+                    "About 20 minutes (--quick: 9)."})
     static final class Http implements Callable<Integer> {
 
         /** Held: JUL keeps loggers only weakly, and a level set on a collected one is lost. */

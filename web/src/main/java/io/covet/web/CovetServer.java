@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.covet.runtime.LaneUnavailableException;
 import io.covet.runtime.PerformanceManager;
 import io.covet.runtime.RuntimeMetrics;
 import io.covet.runtime.WebApp;
@@ -191,8 +190,17 @@ public final class CovetServer implements AutoCloseable {
         try {
             response = app.handle(request, Deadline.in(config.requestTimeout()));
         } catch (InterruptedException e) {
-            // The connection is going away; the handler finishes on its own, under its timeout.
+            // The server is stopping past its grace period (or the connection is going away); the
+            // handler finishes on its own, under its timeout. Still answer, if the client is there.
             Thread.currentThread().interrupt();
+            try {
+                if (!res.isSent()) {
+                    res.header(HeaderNames.CONNECTION, "close");
+                    return error(res, 503, "the server is shutting down", Map.of());
+                }
+            } catch (RuntimeException closed) {
+                // Nobody to answer.
+            }
             return 499;
         } catch (RuntimeException e) {
             return failed(res, method, path, e);
@@ -219,7 +227,10 @@ public final class CovetServer implements AutoCloseable {
         return status;
     }
 
-    /** Why no handler answered, as the response. */
+    /**
+     * Why no handler answered, as the response. What clients read is fixed text: the exceptions'
+     * own messages (task names, interpreters, queue sizes, Python errors) go to the log only.
+     */
     private int failed(ServerResponse res, String method, String path, RuntimeException cause) {
         String seconds = formatSeconds(config.requestTimeout());
         return switch (cause) {
@@ -233,25 +244,25 @@ public final class CovetServer implements AutoCloseable {
                         Map.of());
             }
             case OverloadedException o -> {
+                LOG.fine(() -> method + " " + path + ": " + o.getMessage());
                 res.header(HeaderNames.RETRY_AFTER, "1");
-                yield error(res, 503, "the server is busy: " + o.getMessage(), Map.of());
+                yield error(res, 503, "the server is busy (every interpreter busy, the queue full); retry later", Map.of());
             }
             case TaskAbortedException a -> {
+                LOG.warning(method + " " + path + ": " + a.getMessage());
                 res.header(HeaderNames.RETRY_AFTER, "1");
-                yield error(res, 503, "the handler was stopped before it answered: " + a.getMessage(), Map.of());
+                yield error(res, 503, "the handler was stopped before it answered (its interpreter had to be replaced);"
+                        + " retry", Map.of());
             }
-            case LaneUnavailableException c -> shuttingDown(res, c);
-            case ClosedException c -> shuttingDown(res, c);
+            case ClosedException c -> {
+                res.header(HeaderNames.RETRY_AFTER, "1");
+                yield error(res, 503, "the server is shutting down", Map.of());
+            }
             default -> {
                 LOG.log(Level.SEVERE, method + " " + path + " failed outside its handler", cause);
-                yield error(res, 500, "internal server error: " + cause.getClass().getSimpleName(), Map.of());
+                yield error(res, 500, "internal server error", Map.of());
             }
         };
-    }
-
-    private static int shuttingDown(ServerResponse res, Throwable cause) {
-        res.header(HeaderNames.RETRY_AFTER, "1");
-        return error(res, 503, "the server is shutting down: " + cause.getMessage(), Map.of());
     }
 
     private static String formatSeconds(Duration d) {
