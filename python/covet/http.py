@@ -1,6 +1,7 @@
 """covet.http: HTTP requests through Java's HttpClient on the IO lane. The calling interpreter
 holds no thread and no GIL while a request is in flight; every call returns a covet.Future of a
-Response. Hosts must be allowed (`covet exec --allow-net HOST`): the sandbox denies the network."""
+Response. Addresses must be allowed (`--allow-net HOST` or `HOST:PORT`), redirects included: the
+sandbox denies the network. A body over `--max-http-response` (16 MiB) raises OSError."""
 import json as _json
 
 import _covet_host as _host

@@ -23,3 +23,14 @@ def goodbye():
 def slow(ms: int):
     time.sleep(ms / 1000)
     return {"slept_ms": ms}
+
+
+@app.get("/fetch")
+async def fetch(url: str):
+    """covet.http from the handler: the server's own address is allowed, nothing else on loopback."""
+    import covet.http
+    try:
+        r = await covet.http.get(url)
+        return {"status": r.status}
+    except PermissionError as e:
+        return {"denied": str(e)}

@@ -48,7 +48,7 @@ final class ExecCommand implements Callable<Integer> {
         }
         List<String> argv = new ArrayList<>(List.of(script.toString()));
         argv.addAll(args);
-        PerformanceConfig.Builder base = runtime.base(spec, script, List.of()).mainScript(script.toAbsolutePath()).mainArgv(argv);
+        PerformanceConfig.Builder base = runtime.base(spec, script).mainScript(script.toAbsolutePath()).mainArgv(argv);
         Map<String, Object> pinned = runtime.pinned();
         runtime.configureLogging();
         ProgressBar progress = System.console() != null && System.console().isTerminal() ? new ProgressBar(err, true) : null;

@@ -8,9 +8,7 @@ import io.covet.web.WebConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -86,13 +84,7 @@ final class RunCommand implements Callable<Integer> {
             err.println("covet run: can't open the app '" + appFile + "': " + (appFile.toFile().exists() ? "not a regular file" : "no such file"));
             return 2;
         }
-        // The app may call itself (e.g. fetch its own endpoints on loopback) without --allow-net.
-        List<String> own = new ArrayList<>(List.of(host.toLowerCase(Locale.ROOT)));
-        if (host.equals("127.0.0.1") || host.equals("0.0.0.0") || host.equals("::1")) {
-            own.add("localhost");
-            own.add("127.0.0.1");
-        }
-        PerformanceConfig.Builder base = runtime.base(spec, appFile, own).pythonPath(List.of(appFile.toAbsolutePath().getParent()));
+        PerformanceConfig.Builder base = runtime.base(spec, appFile).pythonPath(List.of(appFile.toAbsolutePath().getParent()));
         Map<String, Object> pinned = runtime.pinned();
         runtime.configureLogging();
 
@@ -114,6 +106,7 @@ final class RunCommand implements Callable<Integer> {
                 err.flush();
                 return 1;
             }
+            allowOwnAddress(manager, server.port());
             CountDownLatch stop = new CountDownLatch(1);
             for (String signal : new String[]{"TERM", "INT"}) {
                 Signal.handle(new Signal(signal), s -> {
@@ -145,6 +138,18 @@ final class RunCommand implements Callable<Integer> {
             err.println("covet run: " + e.getMessage());
             err.flush();
             return 1;
+        }
+    }
+
+    /**
+     * The app may call its own server (fetch its own endpoints) without {@code --allow-net}: its
+     * address and port, and loopback's when it listens on every address; no other port there.
+     */
+    private void allowOwnAddress(PerformanceManager manager, int port) {
+        manager.allowHttpTo(host, port);
+        if (host.equals("0.0.0.0") || host.equals("127.0.0.1") || host.equals("::") || host.equals("::1")) {
+            manager.allowHttpTo("localhost", port);
+            manager.allowHttpTo(host.contains(":") ? "::1" : "127.0.0.1", port);
         }
     }
 }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,8 +49,13 @@ final class RuntimeOptions {
     Path configFile;
 
     @Option(names = "--allow-net", paramLabel = "HOST", split = ",",
-            description = "hosts covet.http may reach ('*': any); repeatable. Python sockets stay denied")
+            description = "where covet.http may connect: HOST (any port) or HOST:PORT ('*': anywhere); repeatable. "
+                    + "Python sockets stay denied")
     List<String> allowNet = new ArrayList<>();
+
+    @Option(names = "--max-http-response", paramLabel = "BYTES",
+            description = "largest response body covet.http accepts (default: 16777216, 16 MiB)")
+    Long maxHttpResponse;
 
     @Option(names = "--allow-read", paramLabel = "DIR",
             description = "a directory Python may read and list, besides the script's own and the python path; repeatable")
@@ -82,19 +86,18 @@ final class RuntimeOptions {
     @Option(names = {"-v", "--verbose"}, description = "log the runtime's start-up and configuration to stderr")
     boolean verbose;
 
-    /**
-     * The runtime's base settings (defaults, then the file) for a program in {@code script}'s
-     * directory; {@code extraHosts} are allowed besides {@code --allow-net}.
-     */
-    PerformanceConfig.Builder base(CommandSpec spec, Path script, Collection<String> extraHosts) {
+    /** The runtime's base settings (defaults, then the file) for a program in {@code script}'s directory. */
+    PerformanceConfig.Builder base(CommandSpec spec, Path script) {
         for (Path dir : allowRead) {
             if (!Files.isDirectory(dir)) {
                 throw new ParameterException(spec.commandLine(), "--allow-read " + dir + ": not a directory");
             }
         }
         Set<String> hosts = new LinkedHashSet<>(allowNet.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
-        hosts.addAll(extraHosts);
         PerformanceConfig.Builder base = PerformanceConfig.builder().sandbox(sandbox()).allowedHosts(hosts);
+        if (maxHttpResponse != null) {
+            base.maxHttpResponse(maxHttpResponse);
+        }
         if (maxInFlight != null) {
             if (maxInFlight < 1) {
                 throw new ParameterException(spec.commandLine(), "--max-in-flight must be at least 1, got " + maxInFlight);

@@ -66,6 +66,12 @@ class RunCommandTest {
             assertThat(out).filteredOn(l -> l.startsWith("startup hook ran")).hasSize(2);
 
             HttpClient client = HttpClient.newHttpClient();
+            // The app may call its own server, and only it: not another port on loopback.
+            try (java.net.ServerSocket other = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                assertThat(get(client, base + "/fetch?url=" + base + "/slow?ms=1")).isEqualTo("{\"status\":200}");
+                assertThat(get(client, base + "/fetch?url=http://127.0.0.1:" + other.getLocalPort() + "/"))
+                        .contains("\"denied\":").contains("network access to 127.0.0.1:" + other.getLocalPort() + " is denied");
+            }
             CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
                     HttpRequest.newBuilder(URI.create(base + "/slow?ms=2500")).build(), HttpResponse.BodyHandlers.ofString());
             String health = base + "/healthz";
@@ -95,6 +101,10 @@ class RunCommandTest {
         }
     }
 
+    private static String get(HttpClient client, String url) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     @Test
     void aMissingAppFileOrABadFlagIsAClearError() {
         java.io.StringWriter err = new java.io.StringWriter();
@@ -106,5 +116,7 @@ class RunCommandTest {
         assertThat(err.toString()).contains("--request-timeout must be a positive number of seconds, got 0.0");
         assertThat(cli.execute("run", APPS.resolve("hooks_app.py").toString(), "--port", "70000")).isEqualTo(2);
         assertThat(err.toString()).contains("port must be 0-65535, got 70000");
+        assertThat(cli.execute("run", APPS.resolve("hooks_app.py").toString(), "--allow-net", "db:5432x")).isEqualTo(2);
+        assertThat(err.toString()).contains("allowed host 'db:5432x': the port must be a number from 1 to 65535");
     }
 }

@@ -43,7 +43,10 @@ import java.util.Set;
  * @param taskTimeout           longest a Python task may run (a request handler, a map chunk)
  * @param pythonPath            extra directories on every interpreter's python path
  * @param sandbox               what Python code may do (strict by default)
- * @param allowedHosts          hosts {@code covet.http} may reach ("*": any); empty: none
+ * @param allowedHosts          where {@code covet.http} may connect: {@code HOST} (any port) or {@code HOST:PORT}
+ *                              ("*": anywhere); empty: nowhere. Checked on every redirect too
+ * @param maxHttpResponse       largest response body {@code covet.http} accepts, in bytes (default
+ *                              {@link #DEFAULT_MAX_HTTP_RESPONSE}); a larger one fails the call
  * @param mainScript            the script {@code covet exec} runs, importable as {@code __mp_main__} elsewhere
  * @param cpythonWorkers        CPython worker processes of lane PROCESS (0, the default: no such lane). They run
  *                              outside the sandbox, with this process's permissions, so only an operator turns
@@ -59,12 +62,17 @@ import java.util.Set;
 public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpreters, int cpuThreads, int ioThreads,
                                 int pythonInterpreters, int maxGilContention, boolean enableSimd, int queueLimit,
                                 int maxInFlight, Duration taskTimeout, List<Path> pythonPath, SandboxPolicy sandbox,
-                                Set<String> allowedHosts, Optional<Path> mainScript, int cpythonWorkers,
+                                Set<String> allowedHosts, long maxHttpResponse, Optional<Path> mainScript, int cpythonWorkers,
                                 String python3, int cpythonMaxTasks, List<String> mainArgv) {
 
     /** The settings an app, a file or a flag may set, by their ADR (Python) names. */
     public static final Set<String> TUNABLE = Set.of("enable_rust_compute", "enable_sub_interpreters", "cpu_threads",
             "io_threads", "python_interpreters", "max_gil_contention", "enable_simd", "queue_limit", "task_timeout");
+
+    /** covet.http's response size limit unless configured: 16 MiB. */
+    public static final long DEFAULT_MAX_HTTP_RESPONSE = 16L << 20;
+    /** The largest limit there can be: the body becomes one Java array, then one Python bytes. */
+    public static final long MAX_HTTP_RESPONSE_LIMIT = Integer.MAX_VALUE - 8;
 
     public PerformanceConfig {
         requireAtLeast("cpu_threads", cpuThreads, 1);
@@ -79,6 +87,10 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         pythonPath = List.copyOf(pythonPath);
         Objects.requireNonNull(sandbox, "sandbox");
         allowedHosts = Set.copyOf(allowedHosts);
+        allowedHosts.forEach(HttpGateway::allowedEntry);
+        if (maxHttpResponse < 1 || maxHttpResponse > MAX_HTTP_RESPONSE_LIMIT) {
+            throw new IllegalArgumentException("max_http_response must be from 1 to " + MAX_HTTP_RESPONSE_LIMIT + " bytes, got " + maxHttpResponse);
+        }
         Objects.requireNonNull(mainScript, "mainScript");
         requireAtLeast("cpython_workers", cpythonWorkers, 0);
         requireAtLeast("cpython_max_tasks", cpythonMaxTasks, 0);
@@ -118,7 +130,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         return new Builder().enableCompute(enableCompute).enableSubInterpreters(enableSubInterpreters).cpuThreads(cpuThreads)
                 .ioThreads(ioThreads).pythonInterpreters(pythonInterpreters).maxGilContention(maxGilContention)
                 .enableSimd(enableSimd).queueLimit(queueLimit).maxInFlight(maxInFlight).taskTimeout(taskTimeout).pythonPath(pythonPath)
-                .sandbox(sandbox).allowedHosts(allowedHosts).mainScript(mainScript.orElse(null))
+                .sandbox(sandbox).allowedHosts(allowedHosts).maxHttpResponse(maxHttpResponse).mainScript(mainScript.orElse(null))
                 .cpythonWorkers(cpythonWorkers).python3(python3).cpythonMaxTasks(cpythonMaxTasks).mainArgv(mainArgv);
     }
 
@@ -138,6 +150,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         private List<Path> pythonPath = List.of();
         private SandboxPolicy sandbox = SandboxPolicy.strict();
         private Set<String> allowedHosts = Set.of();
+        private long maxHttpResponse = DEFAULT_MAX_HTTP_RESPONSE;
         private Optional<Path> mainScript = Optional.empty();
         private int cpythonWorkers;
         private String python3 = "python3";
@@ -160,6 +173,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         public Builder pythonPath(List<Path> dirs) { this.pythonPath = dirs; return this; }
         public Builder sandbox(SandboxPolicy policy) { this.sandbox = policy; return this; }
         public Builder allowedHosts(Set<String> hosts) { this.allowedHosts = hosts; return this; }
+        public Builder maxHttpResponse(long bytes) { this.maxHttpResponse = bytes; return this; }
         public Builder mainScript(Path script) { this.mainScript = Optional.ofNullable(script); return this; }
         public Builder cpythonWorkers(int n) { this.cpythonWorkers = n; return this; }
         public Builder python3(String pathOrCommand) { this.python3 = pathOrCommand; return this; }
@@ -182,6 +196,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
             b.pythonPath = pythonPath;
             b.sandbox = sandbox;
             b.allowedHosts = allowedHosts;
+            b.maxHttpResponse = maxHttpResponse;
             b.mainScript = mainScript;
             b.cpythonWorkers = cpythonWorkers;
             b.python3 = python3;
@@ -245,7 +260,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
                     ioThreads != null ? ioThreads : Math.min(32, CORES + 4),
                     interpreters,
                     maxGilContention != null ? maxGilContention : interpreters,
-                    enableSimd, queueLimit, maxInFlight, taskTimeout, pythonPath, sandbox, allowedHosts, mainScript,
+                    enableSimd, queueLimit, maxInFlight, taskTimeout, pythonPath, sandbox, allowedHosts, maxHttpResponse, mainScript,
                     cpythonWorkers, python3, cpythonMaxTasks, mainArgv);
         }
     }

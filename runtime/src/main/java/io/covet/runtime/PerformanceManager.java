@@ -48,7 +48,7 @@ public final class PerformanceManager implements AutoCloseable {
         this.pinned = Map.copyOf(pinned);
         this.config = base.copy().apply(pinned).build();
         this.compute = newEngine(config);
-        this.http = new HttpGateway(threads.io, config.allowedHosts());
+        this.http = new HttpGateway(threads.io, config.allowedHosts(), config.maxHttpResponse());
         try {
             // Workers first: a missing python3 should fail before interpreters spend seconds starting.
             this.workers = config.cpythonWorkers() > 0 ? WorkerPool.start(workerConfig(config)) : null;
@@ -148,6 +148,14 @@ public final class PerformanceManager implements AutoCloseable {
 
     HttpGateway http() {
         return http;
+    }
+
+    /**
+     * Lets {@code covet.http} reach {@code host:port} from now on, besides the configured hosts:
+     * how a web server allows its app to call the server's own address, once it knows its port.
+     */
+    public void allowHttpTo(String host, int port) {
+        http.allow(host, port);
     }
 
     /**

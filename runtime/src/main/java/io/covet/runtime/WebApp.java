@@ -65,19 +65,54 @@ public final class WebApp {
      * {@code errorMessage} and {@code errorDetails} and no body: the server writes the error body,
      * the same JSON for every error it sends.
      *
+     * <p>Everything here has been checked ({@link #fromPython}): a status from 100 to 599, header
+     * names that are tokens, header values and the media type free of control characters (no line
+     * break can add a header), no hop-by-hop headers and no {@code Content-Length} other than the
+     * body's (the server frames the message). A handler's answer that breaks a rule becomes a 500
+     * naming the rule in the log.
+     *
      * @param log text for the server log (a failed handler's traceback), or null
      */
     public record Response(int status, String mediaType, byte[] body, List<Header> headers, String log,
                            String errorMessage, Map<String, Object> errorDetails) {
 
+        /** Headers that describe a connection, not a response (RFC 9110 7.6.1): the server's alone. */
+        private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
+                "transfer-encoding", "upgrade");
+
         /** {@code covet.web._handle}'s result: (status, media type, body, [(name, value)...] or None, log, error). */
         static Response fromPython(Object value) {
             List<Object> r = ((PyTuple) value).items();
+            byte[] body = r.get(2) instanceof byte[] b ? b : new byte[0];
+            if (!(r.get(0) instanceof Number n) || n.intValue() < 100 || n.intValue() > 599) {
+                return refused("its status " + r.get(0) + " is not an HTTP status (100-599)");
+            }
+            Object mediaType = r.get(1);
+            if (mediaType != null && !(mediaType instanceof String m && fieldValue(m))) {
+                return refused("its media type " + quoted(mediaType) + " is not a one-line header value");
+            }
             List<Header> headers = new ArrayList<>();
             if (r.get(3) instanceof List<?> pairs) {
                 for (Object pair : pairs) {
                     List<Object> kv = ((PyTuple) pair).items();
-                    headers.add(new Header((String) kv.get(0), (String) kv.get(1)));
+                    if (!(kv.get(0) instanceof String name) || !token(name)) {
+                        return refused("header name " + quoted(kv.get(0)) + " is not an HTTP token (letters, digits, !#$%&'*+-.^_`|~)");
+                    }
+                    if (!(kv.get(1) instanceof String v) || !fieldValue(v)) {
+                        return refused("header " + name + ": its value " + quoted(kv.get(1))
+                                + " is not a one-line string of printable characters (CR, LF and other controls would reach the wire)");
+                    }
+                    String lower = name.toLowerCase(java.util.Locale.ROOT);
+                    if (HOP_BY_HOP.contains(lower)) {
+                        return refused("header " + name + " is hop-by-hop: the server manages the connection");
+                    }
+                    if (lower.equals("content-length")) {
+                        if (!v.strip().equals(String.valueOf(body.length)) && r.get(5) == null) {
+                            return refused("its Content-Length " + v + " is not its body's length, " + body.length);
+                        }
+                        continue;  // the server writes the length it sends
+                    }
+                    headers.add(new Header(name, v));
                 }
             }
             String errorMessage = null;
@@ -90,9 +125,42 @@ public final class WebApp {
                     details = typed;
                 }
             }
-            byte[] body = r.get(2) instanceof byte[] b ? b : new byte[0];
-            return new Response(((Number) r.get(0)).intValue(), (String) r.get(1), body, List.copyOf(headers),
+            return new Response(((Number) r.get(0)).intValue(), (String) mediaType, body, List.copyOf(headers),
                     (String) r.get(4), errorMessage, details);
+        }
+
+        private static Response refused(String why) {
+            return new Response(500, null, new byte[0], List.of(), "the handler's response was refused: " + why,
+                    "the handler's response was invalid; see the server log", Map.of());
+        }
+
+        private static String quoted(Object o) {
+            return o instanceof String s ? "'" + s.replace("\r", "\\r").replace("\n", "\\n") + "'" : String.valueOf(o);
+        }
+
+        /** RFC 9110's token: what a header name is. */
+        static boolean token(String s) {
+            if (s.isEmpty()) {
+                return false;
+            }
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** RFC 9110's field value, as Latin-1 text: visible characters, space and tab; no CR, LF or other controls. */
+        static boolean fieldValue(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
