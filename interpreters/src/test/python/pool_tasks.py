@@ -154,3 +154,14 @@ async def ignore_cancellation(name):
             await asyncio.sleep(0.05)
         except asyncio.CancelledError:
             _cancelled.append(name)
+
+
+_left_open = []
+
+
+def write_and_leave_open(path, text):
+    """Writes text to a file and keeps it open in a module global, as a script's top level would."""
+    f = open(path, 'w')
+    f.write(text)
+    _left_open.append(f)
+    return len(text)

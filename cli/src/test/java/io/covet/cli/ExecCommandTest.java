@@ -60,6 +60,14 @@ class ExecCommandTest {
     }
 
     @Test
+    void whatAScriptWroteToAFileItNeverClosedReachesTheDisk(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("out.txt");
+        Run r = run("exec", "--interpreters", "1", "--allow-write", SCRIPTS.resolve("exec_unclosed.py").toString(), file.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(Files.readString(file)).isEqualTo("important data\n");
+    }
+
+    @Test
     void anUncaughtExceptionPrintsItsTracebackAndExitsWithOne() {
         Run r = run("exec", "--interpreters", "1", SCRIPTS.resolve("exec_failing.py").toString());
         assertThat(r.exitCode()).isEqualTo(1);

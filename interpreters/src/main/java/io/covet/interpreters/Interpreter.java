@@ -135,6 +135,7 @@ final class Interpreter implements Runnable {
     private Value currentTask;
     private Value describe;
     private Value pending;
+    private Value importedSources;
     private Boundary boundary;
     /** Teardowns of the setups run, in order; run backwards when the interpreter stops normally. */
     private final List<String> teardowns = new ArrayList<>();
@@ -166,6 +167,7 @@ final class Interpreter implements Runnable {
         } finally {
             try {
                 if (initialized && !killed) {
+                    reportImports();  // what handlers imported on the way, for the next interpreters
                     runTeardowns();
                 }
                 closing = true;
@@ -194,6 +196,7 @@ final class Interpreter implements Runnable {
                             // A failed setup leaves the interpreter half-prepared: let a fresh one take over.
                             pool.replace(this, false);
                         }
+                        reportImports();
                         pool.loopTurned(this, nextTurn.execute().asDouble());  // it may have made loop work
                     }
                     case START -> startNext();
@@ -376,6 +379,18 @@ final class Interpreter implements Runnable {
         return true;
     }
 
+    /** Tells the pool's bytecode compiler which source files this interpreter has imported. */
+    private void reportImports() {
+        if (killed || !pool.compilesBytecode()) {
+            return;
+        }
+        try {
+            pool.imported(importedSources.execute().asString());
+        } catch (PolyglotException | IllegalStateException e) {
+            // Stopped meanwhile: nothing to report.
+        }
+    }
+
     /** Runs the teardowns, last setup's first; a failing one is logged and the others still run. */
     private void runTeardowns() {
         inUnit = true;
@@ -419,9 +434,10 @@ final class Interpreter implements Runnable {
             builder.option("python.PythonPath", config.pythonPath().stream()
                     .map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(java.io.File.pathSeparator)));
         }
-        config.bytecodeCache().ifPresent(dir -> builder
-                .option("python.PyCachePrefix", dir.toAbsolutePath().toString())
-                .option("python.DontWriteBytecodeFlag", "false"));
+        // Sandboxed code reads the cache but never writes it: Covet's compiler does (BytecodeCache).
+        BytecodeCache.dirFor(config).ifPresent(dir -> builder
+                .option("python.PyCachePrefix", dir.toString())
+                .option("python.DontWriteBytecodeFlag", String.valueOf(!sandbox.fileWrites())));
         context = builder.build();
         if (killed) {
             throw new IllegalStateException("stopped while starting");
@@ -436,6 +452,10 @@ final class Interpreter implements Runnable {
         currentTask = helper.getMember("current_task");
         describe = helper.getMember("describe");
         pending = helper.getMember("PENDING");
+        importedSources = helper.getMember("imported_sources");
+        if (sandbox.fileWrites()) {
+            helper.getMember("track_open_files").execute();  // only code that may write can lose writes
+        }
         boundary = new Boundary(helper);
         if (!config.hostFunctions().isEmpty()) {
             helper.getMember("install_host").execute(hostModule(helper.getMember("HOST_ERROR")),
@@ -452,7 +472,9 @@ final class Interpreter implements Runnable {
                 context.eval(Source.create("python", config.warmup()));
             }
             initialized = true;
-            if (!runSetups()) {
+            boolean setUp = runSetups();
+            reportImports();
+            if (!setUp) {
                 throw lastSetupFailure;
             }
         } catch (PolyglotException e) {

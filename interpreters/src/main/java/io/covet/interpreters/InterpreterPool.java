@@ -5,6 +5,8 @@ import io.covet.tasks.Deadline;
 import io.covet.tasks.Task;
 import io.covet.tasks.TaskAbortedException;
 import io.covet.tasks.TaskQueue;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -93,6 +96,9 @@ public final class InterpreterPool implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService lifecycle;
     private final TaskQueue<PythonTask> queue;
+    /** Null when the cache is off, or the policy lets the interpreters write their own. */
+    private final BytecodeCache bytecode;
+    private final ExecutorService compiler;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -123,6 +129,10 @@ public final class InterpreterPool implements AutoCloseable {
         this.engine = GraalPy.newEngine();
         this.timer = threads.timer();
         this.lifecycle = threads.lifecycle();
+        Optional<Path> cache = BytecodeCache.dirFor(config);
+        cache.ifPresent(InterpreterPool::createCacheDirectory);
+        this.compiler = cache.isPresent() && !config.sandbox().fileWrites() ? threads.compiler() : null;
+        this.bytecode = compiler == null ? null : new BytecodeCache(cache.get(), config, engine, compiler);
         // Free slots: those of interpreters waiting for work now. One running sync code takes
         // nothing until it is done, however many slots it has.
         this.queue = new TaskQueue<>("the interpreter pool", 0, config.queueLimit(), () -> freeNow);
@@ -875,6 +885,34 @@ public final class InterpreterPool implements AutoCloseable {
 
     // ---- lifecycle ----------------------------------------------------------------------------
 
+    // ---- the bytecode cache -------------------------------------------------------------------
+
+    /** Made before the interpreters start, so their file systems see it as it really is. */
+    private static void createCacheDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            LOG.warning("cannot create the bytecode cache " + dir + " (" + e + "); imports stay uncached");
+        }
+    }
+
+    /** Whether interpreters should report what they imported ({@link #imported}). */
+    boolean compilesBytecode() {
+        return bytecode != null;
+    }
+
+    /** Source files an interpreter imported, for the bytecode compiler. */
+    void imported(String files) {
+        if (bytecode != null) {
+            bytecode.imported(files);
+        }
+    }
+
+    /** The pool's bytecode cache (tests: where it is, what its compiler wrote). */
+    Optional<BytecodeCache> bytecodeCache() {
+        return Optional.ofNullable(bytecode);
+    }
+
     /** Under the lock: a new interpreter, counted live at once, starting on its own thread. */
     private CompletableFuture<Void> startInterpreter() {
         if (closed) {
@@ -1180,6 +1218,10 @@ public final class InterpreterPool implements AutoCloseable {
             }
         }
         awaitInterpretersExited();
+        if (bytecode != null) {
+            bytecode.close();
+            compiler.shutdownNow();
+        }
         timer.shutdownNow();
         lifecycle.shutdownNow();
         try {

@@ -26,8 +26,9 @@ import java.util.Optional;
  * @param taskTimeout            longest a task may run before it is stopped (its interpreter is replaced)
  * @param shutdownGrace          how long {@link InterpreterPool#close()} lets queued and running tasks finish
  * @param sandbox                what Python code may do ({@link SandboxPolicy#strict()} by default)
- * @param bytecodeCache          where compiled {@code .pyc} files are kept between runs (empty: no cache);
- *                               the only place a sandboxed interpreter may write
+ * @param bytecodeCache          where compiled {@code .pyc} files are kept between runs (empty: no cache),
+ *                               one directory below it per python path and policy; only Covet's compiler
+ *                               writes it for a sandboxed pool ({@code BytecodeCache})
  * @param hostFunctions          Java functions Python code may call as {@code _covet_host.NAME(...)}
  *                               (see {@link HostFunction}); this is how upper layers reach Python
  */

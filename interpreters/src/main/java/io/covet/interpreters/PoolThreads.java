@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code covet-py-timer}: recycling by age, start retries, checks on cancelled loop tasks
  *       (never blocks; task deadlines fire on {@link TaskThreads}' shared deadline thread);</li>
  *   <li>{@code covet-py-lifecycle-N}: stops interpreters, which blocks until the guest code is
- *       cancelled.</li>
+ *       cancelled;</li>
+ *   <li>{@code covet-py-compiler}: writes the bytecode cache ({@link BytecodeCache}).</li>
  * </ul>
  * Callers may be virtual threads: they only submit and wait. Futures are completed on
  * {@link TaskThreads}' callback threads, never on these.
@@ -59,6 +60,10 @@ final class PoolThreads {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, TaskThreads.platform(prefix + "-timer", true));
         timer.setRemoveOnCancelPolicy(true);
         return timer;
+    }
+
+    ExecutorService compiler() {
+        return Executors.newSingleThreadExecutor(TaskThreads.platform(prefix + "-compiler", true));
     }
 
     ExecutorService lifecycle() {

@@ -13,23 +13,27 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.graalvm.polyglot.io.FileSystem;
 
 /**
  * The host file system as a sandboxed interpreter sees it. Files may be read and directories
- * listed only below the readable roots (the python path, the bytecode cache, directories the
- * policy grants) unless the policy allows all reads; GraalPy's own home and resources stay
+ * listed only below the readable roots (the python path, the pool's bytecode cache, directories
+ * the policy grants) unless the policy allows all reads; GraalPy's own home and resources stay
  * readable through {@link FileSystem#allowLanguageHomeAccess} and
- * {@link FileSystem#allowInternalResourceAccess} ({@link #create}). Nothing is written except
- * below the bytecode cache (so GraalPy can keep the {@code .pyc} files that make later imports
- * cheaper). Metadata ({@code stat}, existence) stays visible, so imports can probe paths. A
- * denied operation throws {@link SecurityException}, which GraalPy raises in Python as
+ * {@link FileSystem#allowInternalResourceAccess} ({@link #create}). Nothing is written, created,
+ * renamed, deleted or linked: even the bytecode cache is written by Covet itself
+ * ({@link BytecodeCache}). Metadata ({@code stat}, existence) stays visible, so imports can probe
+ * paths. A denied operation throws {@link SecurityException}, which GraalPy raises in Python as
  * {@code PermissionError}.
+ *
+ * <p>Links cannot lead a check astray: none may be created, every check is made on the real path
+ * (links resolved), and the file is then opened at that real path, its last step not following a
+ * link, so a path that changes between the check and the open is refused rather than followed.
  */
 final class SandboxFileSystem implements FileSystem {
 
@@ -38,26 +42,32 @@ final class SandboxFileSystem implements FileSystem {
             StandardOpenOption.DELETE_ON_CLOSE);
 
     private final FileSystem host = FileSystem.newDefaultFileSystem();
-    private final List<Path> writableRoots;
     /** Null: every file may be read. */
     private final List<Path> readableRoots;
 
-    private SandboxFileSystem(Optional<Path> writableRoot, List<Path> readableRoots) {
-        this.writableRoots = writableRoot.stream().flatMap(SandboxFileSystem::forms).toList();
+    private SandboxFileSystem(List<Path> readableRoots) {
         this.readableRoots = readableRoots == null ? null : readableRoots.stream().flatMap(SandboxFileSystem::forms).toList();
     }
 
-    /** The file system for a context of {@code config}'s pool. */
+    /** The file system for a context of {@code config}'s pool (its interpreters, its bytecode compiler). */
     static FileSystem create(PoolConfig config) {
+        return FileSystem.allowInternalResourceAccess(FileSystem.allowLanguageHomeAccess(new SandboxFileSystem(readableRoots(config))));
+    }
+
+    /** This file system itself, without GraalPy's home and resources (tests). */
+    static SandboxFileSystem unwrapped(PoolConfig config) {
+        return new SandboxFileSystem(readableRoots(config));
+    }
+
+    private static List<Path> readableRoots(PoolConfig config) {
         SandboxPolicy policy = config.sandbox();
-        List<Path> readable = null;
-        if (!policy.fileReads()) {
-            readable = new ArrayList<>(config.pythonPath());
-            config.bytecodeCache().ifPresent(readable::add);
-            readable.addAll(policy.readable());
+        if (policy.fileReads()) {
+            return null;
         }
-        return FileSystem.allowInternalResourceAccess(FileSystem.allowLanguageHomeAccess(
-                new SandboxFileSystem(config.bytecodeCache(), readable)));
+        List<Path> readable = new ArrayList<>(config.pythonPath());
+        BytecodeCache.dirFor(config).ifPresent(readable::add);
+        readable.addAll(policy.readable());
+        return readable;
     }
 
     /** A root as written and as resolved (symbolic links), so both spellings of a path match. */
@@ -71,42 +81,32 @@ final class SandboxFileSystem implements FileSystem {
         }
     }
 
+    private static SecurityException writeDenied(Path path) {
+        return new SecurityException("writing " + path + " is denied by Covet's sandbox"
+                + " (allow writes with SandboxPolicy.fileWrites, covet exec --allow-write)");
+    }
+
     /**
-     * Where {@code path} really is: symbolic links resolved (for a file that does not exist yet,
-     * its directory's), so a link cannot lead a check astray.
+     * The real path a read of {@code path} is done on (links resolved), below a readable root; the
+     * path itself when every file may be read.
      */
-    private Path resolved(Path path) {
-        Path absolute = host.toAbsolutePath(path).normalize();
-        try {
-            return host.toRealPath(absolute);
-        } catch (IOException e) {
-            Path parent = absolute.getParent();
-            if (parent == null) {
-                return absolute;
-            }
-            try {
-                return host.toRealPath(parent).resolve(absolute.getFileName());
-            } catch (IOException again) {
-                return absolute;  // the directory does not exist either: the operation will fail on its own
-            }
-        }
-    }
-
-    private void checkWrite(Path path) {
-        Path absolute = host.toAbsolutePath(path).normalize();
-        if (writableRoots.isEmpty() || !(under(absolute, writableRoots) && under(resolved(path), writableRoots))) {
-            throw new SecurityException("writing files is denied by Covet's sandbox (allow it with SandboxPolicy.fileWrites): " + path);
-        }
-    }
-
-    private void checkRead(Path path) {
+    private Path checkRead(Path path) {
         if (readableRoots == null) {
-            return;
+            return path;
         }
-        if (!under(resolved(path), readableRoots)) {
+        Path absolute = host.toAbsolutePath(path).normalize();
+        Path real;
+        try {
+            real = host.toRealPath(absolute);
+        } catch (IOException e) {
+            // It does not exist (or is a dangling link): reading it fails on its own, at that path.
+            real = absolute;
+        }
+        if (!under(real, readableRoots)) {
             throw new SecurityException("reading " + path + " is denied by Covet's sandbox (allow it with covet exec --allow-read DIR, "
                     + "or SandboxPolicy.withReadable)");
         }
+        return real;
     }
 
     private static boolean under(Path path, List<Path> roots) {
@@ -120,18 +120,17 @@ final class SandboxFileSystem implements FileSystem {
 
     @Override
     public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
-        boolean writing = false;
         for (OpenOption option : options) {
             if (WRITING.contains(option)) {
-                checkWrite(path);
-                writing = true;
-                break;
+                throw writeDenied(path);
             }
         }
-        if (!writing || options.contains(StandardOpenOption.READ)) {
-            checkRead(path);
+        if (readableRoots == null) {
+            return host.newByteChannel(path, options, attrs);
         }
-        return host.newByteChannel(path, options, attrs);
+        Set<OpenOption> notFollowingLinks = new HashSet<>(options);
+        notFollowingLinks.add(LinkOption.NOFOLLOW_LINKS);
+        return host.newByteChannel(checkRead(path), notFollowingLinks, attrs);
     }
 
     @Override
@@ -140,56 +139,46 @@ final class SandboxFileSystem implements FileSystem {
     }
 
     @Override
-    public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
-        checkWrite(dir);
-        host.createDirectory(dir, attrs);
+    public void createDirectory(Path dir, FileAttribute<?>... attrs) {
+        throw writeDenied(dir);
     }
 
     @Override
-    public void delete(Path path) throws IOException {
-        checkWrite(path);
-        host.delete(path);
+    public void delete(Path path) {
+        throw writeDenied(path);
     }
 
     @Override
-    public void copy(Path source, Path target, CopyOption... options) throws IOException {
-        checkRead(source);
-        checkWrite(target);
-        host.copy(source, target, options);
+    public void copy(Path source, Path target, CopyOption... options) {
+        throw writeDenied(target);
     }
 
     @Override
-    public void move(Path source, Path target, CopyOption... options) throws IOException {
-        checkWrite(source);
-        checkWrite(target);
-        host.move(source, target, options);
+    public void move(Path source, Path target, CopyOption... options) {
+        throw writeDenied(source);
     }
 
     @Override
-    public void createLink(Path link, Path existing) throws IOException {
-        // A hard link has no target to resolve later, so the file itself must be writable here.
-        checkWrite(link);
-        checkWrite(existing);
-        host.createLink(link, existing);
+    public void createLink(Path link, Path existing) {
+        throw new SecurityException("creating links is denied by Covet's sandbox: " + link);
     }
 
     @Override
-    public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) throws IOException {
-        checkWrite(link);
-        host.createSymbolicLink(link, target, attrs);
+    public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) {
+        // A link made now could point a later check one way and the open another.
+        throw new SecurityException("creating links is denied by Covet's sandbox: " + link);
     }
 
     @Override
-    public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
-        checkWrite(path);
-        host.setAttribute(path, attribute, value, options);
+    public void setAttribute(Path path, String attribute, Object value, LinkOption... options) {
+        throw writeDenied(path);
     }
 
     @Override public Path parsePath(URI uri) { return host.parsePath(uri); }
     @Override public Path parsePath(String path) { return host.parsePath(path); }
     @Override
     public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
-        checkRead(dir);
+        checkRead(dir);  // listed at the path asked for, so the entries' paths are as the caller spelled them
         return host.newDirectoryStream(dir, filter);
     }
 

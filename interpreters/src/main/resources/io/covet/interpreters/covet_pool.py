@@ -208,6 +208,19 @@ def run_on_loop(awaitable):
         loop._covet_driven = True
 
 
+def imported_sources():
+    """The source files of the modules imported so far, separated by NUL (for Covet's bytecode compiler)."""
+    files = []
+    for module in list(sys.modules.values()):
+        try:
+            f = vars(module).get('__file__')   # not getattr: a module's __getattr__ (java's) may raise
+        except TypeError:
+            continue
+        if isinstance(f, str) and f.endswith('.py'):
+            files.append(f)
+    return '\0'.join(files)
+
+
 def describe(exc):
     """(qualified type name, message, formatted traceback) of a Python exception."""
     cls = type(exc)
@@ -252,6 +265,54 @@ def array_info(value):
     if isinstance(value, memoryview):
         return (value.format, value.itemsize, value.c_contiguous, value.nbytes)
     return (value.typecode, value.itemsize, True, len(value) * value.itemsize)
+
+
+# Files left open. CPython flushes and closes a file object when it is finalized, at the latest
+# as the interpreter exits after its atexit hooks, so `f = open(p, 'w'); f.write(data)` at the
+# end of a script reaches the disk; GraalPy finalizes nothing when a context closes. So every file
+# open() returns is remembered (weakly: a file dropped early is not kept alive), and
+# close_open_files closes what is still open as the context closes normally: it is the first
+# atexit hook registered, so it runs after all of the program's own, as in CPython.
+_open_files = None
+
+
+def track_open_files():
+    global _open_files
+    import builtins
+    import io
+    import weakref
+    _open_files = weakref.WeakSet()
+    real_open = io.open
+
+    def open(*args, **kwargs):
+        f = real_open(*args, **kwargs)
+        try:
+            _open_files.add(f)
+        except TypeError:   # not weak-referenceable: nothing to remember it by
+            pass
+        return f
+
+    open.__doc__ = real_open.__doc__
+    open.__module__ = 'io'
+    open.__qualname__ = 'open'
+    builtins.open = io.open = open
+    import atexit
+    atexit.register(close_open_files)
+
+
+def close_open_files():
+    """Closes (so flushes) the files still open; how many were; one that fails does not stop the rest."""
+    if _open_files is None:
+        return 0
+    closed = 0
+    for f in list(_open_files):
+        try:
+            if not f.closed:
+                f.close()
+                closed += 1
+        except Exception:
+            pass
+    return closed
 
 
 # Sandbox guards. The context's own permissions already deny these operations, but some

@@ -63,4 +63,30 @@ class LifecycleTest {
             assertThat(pool.call("pool_tasks", "echo", "still serving")).isEqualTo("still serving");
         }
     }
+
+    /**
+     * A task queued behind one whose deadline races its end: when the deadline wins, the
+     * interpreter that ran the timed-out task is stopped, never the innocent task that may have
+     * started on it meanwhile. The innocent one completes with its own result, every round.
+     */
+    @Test
+    void stoppingATimedOutTaskNeverStopsTheTaskAfterIt() throws Exception {
+        try (InterpreterPool pool = InterpreterPool.start(PoolFixture.config().size(1).preload("pool_tasks").build())) {
+            int timedOut = 0;
+            for (int round = 0; round < 10; round++) {
+                double seconds = 0.030 + 0.002 * (round % 5);
+                Task<PythonTask> racer = pool.enqueue(PythonTask.call("pool_tasks", "spin_until", seconds)
+                        .withTimeout(Duration.ofMillis(32)), Deadline.none());
+                Task<PythonTask> innocent = pool.enqueue(PythonTask.call("pool_tasks", "echo", "innocent " + round), Deadline.none());
+                try {
+                    racer.join();
+                } catch (ExecutionException e) {
+                    assertThat(e.getCause()).isInstanceOf(DeadlineExceededException.class);
+                    timedOut++;
+                }
+                assertThat(innocent.join()).as("round %d", round).isEqualTo("innocent " + round);
+            }
+            assertThat(timedOut).as("the deadline won some rounds").isPositive();
+        }
+    }
 }

@@ -69,23 +69,6 @@ class SandboxTest {
     }
 
     @Test
-    void aLinkInTheWritableCacheDoesNotOpenFilesOutsideIt(@TempDir Path dir) throws Exception {
-        Path secret = Files.writeString(dir.resolve("secret.txt"), "s3cret");
-        Path link = Path.of("target/pyc").toAbsolutePath().resolve("link-" + System.nanoTime());
-        String created = String.valueOf(probe(pool, "import os\nos.symlink(" + pyString(secret) + ", " + pyString(link) + ")"));
-        try {
-            assertThat(probe(pool, "open(" + pyString(link) + ").read()")).asString().startsWith("PermissionError");
-            assertThat(probe(pool, "open(" + pyString(link) + ", 'r+').read()")).asString().startsWith("PermissionError");
-            assertThat(probe(pool, "open(" + pyString(link) + ", 'a').write('x')")).asString().startsWith("PermissionError");
-            assertThat(Files.readString(secret)).isEqualTo("s3cret");
-        } finally {
-            Files.deleteIfExists(link);
-        }
-        assertThat(created).as("creating the link may be refused or allowed; using it must not be")
-                .matches("allowed|PermissionError.*");
-    }
-
-    @Test
     void theStandardLibraryStaysImportable() {
         assertThat(pool.eval("import json, re, dataclasses, asyncio, decimal, email.parser\njson.dumps({'a': 1})")).isEqualTo("{\"a\": 1}");
     }
@@ -140,7 +123,7 @@ class SandboxTest {
         }
     }
 
-    private static String pyString(Path path) {
+    static String pyString(Path path) {
         return "'" + path.toAbsolutePath().toString().replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 }

@@ -1,0 +1,4 @@
+import sys
+
+f = open(sys.argv[1], 'w')
+f.write('important data\n')

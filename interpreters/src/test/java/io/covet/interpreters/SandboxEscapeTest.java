@@ -1,0 +1,160 @@
+package io.covet.interpreters;
+
+import static io.covet.interpreters.SandboxTest.probe;
+import static io.covet.interpreters.SandboxTest.pyString;
+import static io.covet.testing.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sandboxed code tries to get out of its file sandbox: through links (made by it, or already
+ * there), through the bytecode cache (planting a {@code .pyc} that later runs execute, reading
+ * another app's), through path tricks ({@code ..}, {@code /proc/self}). Each must fail, and leave
+ * nothing behind outside the sandbox.
+ */
+class SandboxEscapeTest {
+
+    @TempDir
+    static Path cacheBase;
+    static PoolConfig config;
+    static InterpreterPool pool;
+    static Path cache;
+
+    @BeforeAll
+    static void start() {
+        config = PoolFixture.config().size(1).bytecodeCache(cacheBase).preload("pool_tasks").build();
+        pool = InterpreterPool.start(config);
+        cache = BytecodeCache.dirFor(config).orElseThrow();
+    }
+
+    @AfterAll
+    static void stop() {
+        pool.close();
+    }
+
+    @Test
+    void sandboxedCodeCannotCreateALink(@TempDir Path outside) {
+        Path target = outside.resolve("authorized_keys");
+        assertThat(probe(pool, "import os\nos.symlink(" + pyString(target) + ", " + pyString(cache.resolve("l")) + ")"))
+                .asString().doesNotStartWith("allowed");
+        assertThat(probe(pool, "import os\nos.link(" + pyString(PoolFixture.PYTHON_DIR.resolve("pool_tasks.py")) + ", "
+                + pyString(cache.resolve("h")) + ")")).asString().doesNotStartWith("allowed");
+        assertThat(probe(pool, "open(" + pyString(cache.resolve("l")) + ", 'w').write('ssh-ed25519 AAAA')"))
+                .asString().startsWith("PermissionError");
+        assertThat(target).doesNotExist();
+        assertThat(cache.resolve("l")).doesNotExist();
+    }
+
+    @Test
+    void sandboxedCodeCannotPlantBytecodeThatLaterRunsExecute() throws IOException {
+        String planted = "import importlib.util, os\n"
+                + "p = importlib.util.cache_from_source(" + pyString(PoolFixture.PYTHON_DIR.resolve("pool_tasks.py")) + ")\n"
+                + "os.makedirs(os.path.dirname(p), exist_ok=True)\n"
+                + "open(p + '.planted', 'wb').write(b'evil')";
+        assertThat(probe(pool, planted)).asString().startsWith("PermissionError");
+        assertThat(probe(pool, "open(" + pyString(cache.resolve("x.pyc")) + ", 'wb').write(b'evil')")).asString().startsWith("PermissionError");
+        try (Stream<Path> files = Files.walk(cache)) {
+            assertThat(files.map(Path::toString)).noneMatch(f -> f.endsWith(".planted") || f.endsWith("x.pyc"));
+        }
+        assertThat(probe(pool, "import os\nos.remove(" + pyString(cache) + " + '/anything')")).asString().startsWith("PermissionError");
+    }
+
+    @Test
+    void covetsCompilerFillsTheCacheWithWhatInterpretersImported() {
+        // pool_tasks was preloaded: the interpreter named it, the compiler (not the sandbox) wrote it.
+        eventually(Duration.ofSeconds(60), "pool_tasks compiled into " + cache, () -> {
+            try (Stream<Path> files = Files.walk(cache)) {
+                return files.anyMatch(f -> f.getFileName().toString().startsWith("pool_tasks.") && f.toString().endsWith(".pyc"));
+            } catch (IOException | java.io.UncheckedIOException e) {
+                return false;  // a temporary file renamed while the walk passed it: look again
+            }
+        });
+        assertThat(pool.bytecodeCache().orElseThrow().written()).isPositive();
+        assertThat(pool.eval("import importlib.util, os, pool_tasks\nos.path.exists(importlib.util.cache_from_source(pool_tasks.__file__))"))
+                .isEqualTo(true);
+    }
+
+    @Test
+    void eachAppAndPolicyHasItsOwnCacheAndCannotReadAnothers(@TempDir Path otherApp) throws IOException {
+        PoolConfig other = PoolFixture.config().bytecodeCache(cacheBase).pythonPath(otherApp).build();
+        PoolConfig trusted = PoolFixture.config().bytecodeCache(cacheBase).sandbox(SandboxPolicy.trusted()).build();
+        Path otherCache = BytecodeCache.dirFor(other).orElseThrow();
+        assertThat(otherCache).isNotEqualTo(cache).startsWithRaw(cacheBase);
+        assertThat(BytecodeCache.dirFor(trusted).orElseThrow()).isNotEqualTo(cache);
+        Files.createDirectories(otherCache);
+        Files.writeString(otherCache.resolve("secret.pyc"), "another app's constants");
+        assertThat(probe(pool, "open(" + pyString(otherCache.resolve("secret.pyc")) + ").read()")).asString().startsWith("PermissionError");
+        assertThat(probe(pool, "import os\nos.listdir(" + pyString(cacheBase) + ")")).asString().startsWith("PermissionError");
+    }
+
+    @Test
+    void aLinkAlreadyOnThePythonPathDoesNotLeadOutOfIt(@TempDir Path outside) throws IOException {
+        Path secret = Files.writeString(outside.resolve("secret.txt"), "s3cret");
+        Path link = PoolFixture.PYTHON_DIR.resolve("link-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Files.createSymbolicLink(link, outside);
+        try {
+            assertThat(probe(pool, "open(" + pyString(link.resolve("secret.txt")) + ").read()")).asString().startsWith("PermissionError");
+            assertThat(probe(pool, "import os\nos.listdir(" + pyString(link) + ")")).asString().startsWith("PermissionError");
+        } finally {
+            Files.delete(link);
+        }
+    }
+
+    @Test
+    void pathTricksDoNotLeadOutOfTheReadableDirectories() {
+        String up = PoolFixture.PYTHON_DIR + "/../../../../../../../../etc/passwd";
+        assertThat(probe(pool, "open('" + up + "').read()")).asString().startsWith("PermissionError");
+        assertThat(probe(pool, "open('/proc/self/environ').read()")).asString().startsWith("PermissionError");
+        assertThat(probe(pool, "open('/proc/self/root/etc/passwd').read()")).asString().startsWith("PermissionError");
+        assertThat(probe(pool, "open('/proc/self/cwd/pom.xml').read()")).asString().startsWith("PermissionError");
+        assertThat(probe(pool, "import os\nos.chdir('/etc')\nopen('passwd').read()")).asString().doesNotStartWith("allowed");
+    }
+
+    /**
+     * The file system itself, against links made outside the sandbox (it cannot make any): a
+     * dangling link is not followed to create its target, a link to a file outside is neither
+     * written nor read, a linked directory leads nowhere.
+     */
+    @Test
+    void linksMadeOutsideTheSandboxAreNotFollowedOut(@TempDir Path app, @TempDir Path outside) throws IOException {
+        SandboxFileSystem fs = SandboxFileSystem.unwrapped(PoolFixture.config().pythonPath(app).build());
+        Path dangling = Files.createSymbolicLink(app.resolve("dangling.pth"), outside.resolve("created-outside.pth"));
+        assertThatThrownBy(() -> fs.newByteChannel(dangling, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE)).close())
+                .isInstanceOf(SecurityException.class);
+        assertThat(outside.resolve("created-outside.pth")).doesNotExist();
+
+        Path existing = Files.writeString(outside.resolve("existing.txt"), "keep");
+        Path toExisting = Files.createSymbolicLink(app.resolve("existing.py"), existing);
+        assertThatThrownBy(() -> fs.newByteChannel(toExisting, Set.of(StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)).close())
+                .isInstanceOf(SecurityException.class);
+        assertThatThrownBy(() -> fs.newByteChannel(toExisting, Set.of(StandardOpenOption.READ)).close())
+                .isInstanceOf(SecurityException.class);
+        assertThat(Files.readString(existing)).isEqualTo("keep");
+
+        Path linkedDir = Files.createSymbolicLink(app.resolve("sub"), outside);
+        assertThatThrownBy(() -> fs.newByteChannel(linkedDir.resolve("existing.txt"), Set.of(StandardOpenOption.READ)).close())
+                .isInstanceOf(SecurityException.class);
+        assertThatThrownBy(() -> fs.newDirectoryStream(linkedDir, p -> true)).isInstanceOf(SecurityException.class);
+        assertThatThrownBy(() -> fs.createSymbolicLink(app.resolve("new-link"), outside)).isInstanceOf(SecurityException.class);
+        assertThatThrownBy(() -> fs.createLink(app.resolve("hard"), existing)).isInstanceOf(SecurityException.class);
+        assertThatThrownBy(() -> fs.move(app.resolve("existing.py"), app.resolve("moved.py"))).isInstanceOf(SecurityException.class);
+        assertThat(Files.exists(app.resolve("new-link"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+
+        Path inside = Files.writeString(app.resolve("module.py"), "x = 1");
+        Path toInside = Files.createSymbolicLink(app.resolve("alias.py"), inside);
+        fs.newByteChannel(toInside, Set.of(StandardOpenOption.READ)).close();  // a link within the readable directories is fine
+    }
+}
