@@ -3,7 +3,11 @@ package io.covet.interpreters;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Small pools for tests: two interpreters, the default sandbox, a shared bytecode cache. */
+/**
+ * Small pools for tests: two interpreters, the default sandbox, no bytecode cache (the tests start
+ * many short pools, and the cache's compiler would compete for the 2 cores with tests that time
+ * deadlines; SandboxEscapeTest gives its pool a cache of its own).
+ */
 final class PoolFixture {
 
     /** The tests' own Python modules (src/test/python). */
@@ -16,7 +20,7 @@ final class PoolFixture {
         return PoolConfig.builder()
                 .size(2)
                 .pythonPath(PYTHON_DIR)
-                .bytecodeCache(Path.of("target/pyc").toAbsolutePath())
+                .bytecodeCache(null)
                 .shutdownGrace(Duration.ofSeconds(5));
     }
 }
