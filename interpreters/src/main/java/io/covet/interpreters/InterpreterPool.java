@@ -1066,6 +1066,11 @@ public final class InterpreterPool implements AutoCloseable {
 
     // ---- metrics ----------------------------------------------------------------------------
 
+    /** Whether a task submitted now would be refused (see {@link TaskQueue#wouldRefuse}). */
+    public boolean wouldRefuse() {
+        return queue.wouldRefuse();
+    }
+
     public PoolMetrics metrics() {
         int readyNow;
         int starting = 0;

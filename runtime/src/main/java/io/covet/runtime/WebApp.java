@@ -293,6 +293,14 @@ public final class WebApp {
         }
     }
 
+    /**
+     * Whether a request handed to {@link #handle} now would be refused for a full queue: the
+     * server asks before it reads the request's body, so a refusal costs no upload.
+     */
+    public boolean wouldRefuse() {
+        return runtime.interpreters().wouldRefuse();
+    }
+
     /** Interpreters of the app's runtime: what {@code /healthz} reports. */
     public RuntimeMetrics.Interpreters interpreters() {
         return runtime.interpreterGauges();

@@ -277,6 +277,15 @@ public final class TaskQueue<W> {
         return waitingCount;
     }
 
+    /**
+     * Whether a task submitted now would be refused ({@link OverloadedException}) or the queue is
+     * closed: a hint without the lock, for callers that can turn work away before they spend on it
+     * (the web server, before it reads a request's body); {@link #submit} still decides.
+     */
+    public boolean wouldRefuse() {
+        return closed || waitingCount >= queueLimit + Math.max(0, freeSlots.getAsInt());
+    }
+
     /** How many tasks run now. */
     public int running() {
         return runningCount.get();

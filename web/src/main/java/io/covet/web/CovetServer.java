@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -55,6 +56,8 @@ public final class CovetServer implements AutoCloseable {
     private final WebMetrics metrics;
     private final WebServer server;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Bytes of request bodies that may be held at once ({@link WebConfig#bodyBudget()}). */
+    private final Semaphore bodyBudget;
     private final Object drained = new Object();
     private volatile boolean draining;
     private boolean stopped;
@@ -64,6 +67,7 @@ public final class CovetServer implements AutoCloseable {
         this.config = config;
         this.routes = RouteTable.of(app.routes());
         this.metrics = new WebMetrics(runtime);
+        this.bodyBudget = new Semaphore(config.bodyBudget());
         var builder = WebServer.builder()
                 // Only the features asked for here (Helidon would otherwise load any on the class path).
                 .featuresDiscoverServices(false)
@@ -173,9 +177,41 @@ public final class CovetServer implements AutoCloseable {
     }
 
     private int runHandler(ServerRequest req, ServerResponse res, String method, String path, RouteTable.Match.Found found) {
+        long declared = req.headers().contentLength().orElse(-1);
+        if (declared > config.maxBody()) {
+            res.header(HeaderNames.CONNECTION, "close");
+            return error(res, 413, "the request body is larger than the limit of " + config.maxBody() + " bytes", Map.of());
+        }
+        // Turned away before the body is read: a refusal costs the client no upload, the server no heap.
+        boolean hasBody = declared > 0 || (declared < 0 && req.content().hasEntity());
+        if (app.wouldRefuse()) {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            if (hasBody) {
+                res.header(HeaderNames.CONNECTION, "close");
+            }
+            return error(res, 503, "the server is busy (every interpreter busy, the queue full); retry later", Map.of());
+        }
+        // What the body may take of the budget: its declared length, or the limit when it is chunked.
+        int reserved = hasBody ? (int) Math.min(Integer.MAX_VALUE, declared >= 0 ? declared : config.maxBody()) : 0;
+        if (reserved > 0 && !bodyBudget.tryAcquire(reserved)) {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            res.header(HeaderNames.CONNECTION, "close");
+            return error(res, 503, "the server is receiving too many request bodies at once; retry later", Map.of());
+        }
+        try {
+            return runHandler(req, res, method, path, found, hasBody);
+        } finally {
+            if (reserved > 0) {
+                bodyBudget.release(reserved);
+            }
+        }
+    }
+
+    private int runHandler(ServerRequest req, ServerResponse res, String method, String path, RouteTable.Match.Found found,
+                           boolean hasBody) {
         byte[] body;
         try {
-            body = readBody(req);
+            body = hasBody ? readBody(req) : new byte[0];
         } catch (BodyTooLarge e) {
             res.header(HeaderNames.CONNECTION, "close");
             return error(res, 413, "the request body is larger than the limit of " + config.maxBody() + " bytes", Map.of());
@@ -277,13 +313,6 @@ public final class CovetServer implements AutoCloseable {
     }
 
     private byte[] readBody(ServerRequest req) throws BodyTooLarge {
-        long declared = req.headers().contentLength().orElse(-1);
-        if (declared > config.maxBody()) {
-            throw new BodyTooLarge();
-        }
-        if (declared == 0 || !req.content().hasEntity()) {
-            return new byte[0];
-        }
         try (InputStream in = req.content().inputStream()) {
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBody() + 1));
             if (body.length > config.maxBody()) {

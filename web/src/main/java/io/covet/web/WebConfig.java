@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param host           address to listen on
  * @param port           port to listen on (0: any free port)
  * @param requestTimeout longest a handler may run; past it the request gets a 504 and its interpreter is replaced
- * @param maxBody        largest request body accepted, in bytes (larger: 413)
+ * @param maxBody        largest request body accepted, in bytes (larger: 413); bodies held at once are
+ *                       bounded too ({@link #bodyBudget()})
  * @param debug          500 responses carry the handler's traceback (otherwise only the server log does)
  * @param accessLog      one log line per request
  */
@@ -37,6 +38,15 @@ public record WebConfig(Path app, String appName, String host, int port, Duratio
         if (appName != null && !appName.matches("[A-Za-z_][A-Za-z0-9_]*")) {
             throw new IllegalArgumentException("app name '" + appName + "' is not a Python identifier");
         }
+    }
+
+    /**
+     * Bytes of request bodies the server holds at once, across all requests: eight of the largest
+     * size, at least 64 MiB. A request whose declared length (or, chunked, the largest size) does
+     * not fit gets a 503 before its body is read, so many concurrent uploads cannot fill the heap.
+     */
+    public int bodyBudget() {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(64L << 20, 8 * maxBody));
     }
 
     /** Serves {@code app} on 127.0.0.1:8000 with the defaults. */

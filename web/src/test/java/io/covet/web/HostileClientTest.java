@@ -1,0 +1,138 @@
+package io.covet.web;
+
+import static io.covet.testing.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.covet.runtime.Lane;
+import io.covet.runtime.PerformanceConfig;
+import io.covet.runtime.PerformanceManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Clients that try to make the server spend before it has admitted their request: uploads
+ * announced but never sent, to a server whose queue is full or in numbers whose bodies would not
+ * fit the heap. Each must be answered 503 at once, without the server reading (or waiting for)
+ * the body.
+ */
+class HostileClientTest {
+
+    private static final long MAX_BODY = 16L << 20;
+    static PerformanceManager runtime;
+    static CovetServer server;
+    static WebConfig config;
+
+    @BeforeAll
+    static void start() {
+        runtime = PerformanceManager.start(PerformanceConfig.builder()
+                .pythonInterpreters(2).cpuThreads(2).ioThreads(4).queueLimit(64).pythonPath(List.of(WebServerTest.APPS)).build());
+        config = WebConfig.of(WebServerTest.APPS.resolve("web_app.py")).withPort(0)
+                .withMaxBody(MAX_BODY).withRequestTimeout(Duration.ofSeconds(30)).withAccessLog(false);
+        server = CovetServer.start(runtime, config);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.stop(Duration.ofSeconds(5));
+        runtime.close();
+    }
+
+    /** A socket that has sent a POST's head announcing {@code length} bytes, and none of them. */
+    private static Socket announceUpload(long length) throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        s.getOutputStream().write(("POST /raw HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                + length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+        return s;
+    }
+
+    /** The response head that arrives within {@code wait}, or null if none does. */
+    private static String headWithin(Socket s, Duration wait) throws IOException {
+        s.setSoTimeout((int) wait.toMillis());
+        InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        try {
+            while (head.indexOf("\r\n\r\n") < 0) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                head.append((char) b);
+            }
+        } catch (SocketTimeoutException e) {
+            return head.isEmpty() ? null : head.toString();
+        }
+        return head.toString();
+    }
+
+    @Test
+    void uploadsBeyondTheBodyBudgetAre503BeforeTheirBodiesAreRead() throws IOException {
+        List<Socket> waiting = new ArrayList<>();
+        try {
+            String refused = null;
+            // Each upload that is let in holds MAX_BODY of the budget while its body does not come.
+            int most = (int) (config.bodyBudget() / MAX_BODY) + 4;
+            for (int i = 0; i < most && refused == null; i++) {
+                Socket s = announceUpload(MAX_BODY);
+                waiting.add(s);
+                refused = headWithin(s, Duration.ofSeconds(2));
+            }
+            assertThat(refused).as("an upload past the budget is answered at once").isNotNull()
+                    .startsWith("HTTP/1.1 503").containsIgnoringCase("retry-after: 1");
+            assertThat(waiting.size() - 1).as("uploads let in: as many as fit the budget")
+                    .isEqualTo((int) (config.bodyBudget() / MAX_BODY));
+        } finally {
+            for (Socket s : waiting) {
+                s.close();
+            }
+        }
+        // The budget comes back when those uploads end.
+        eventually(Duration.ofSeconds(30), "uploads accepted again", () -> {
+            try (Socket s = announceUpload(MAX_BODY)) {
+                return headWithin(s, Duration.ofSeconds(2)) == null;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void aFullQueueRefusesAnUploadBeforeReadingIt() throws Exception {
+        runtime.scheduler().setQueueLimit(0);
+        HttpClient client = HttpClient.newHttpClient();
+        List<CompletableFuture<HttpResponse<String>>> busy = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                busy.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/sleep?ms=3000")).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            eventually(Duration.ofSeconds(30), "both interpreters busy",
+                    () -> runtime.scheduler().metrics(Lane.PYTHON).tasks().running() >= 2);
+            try (Socket s = announceUpload(1 << 20)) {
+                String head = headWithin(s, Duration.ofSeconds(10));
+                assertThat(head).as("answered without the body being sent").isNotNull().startsWith("HTTP/1.1 503")
+                        .containsIgnoringCase("connection: close");
+            }
+            for (CompletableFuture<HttpResponse<String>> f : busy) {
+                assertThat(f.get().statusCode()).isEqualTo(200);
+            }
+        } finally {
+            runtime.scheduler().setQueueLimit(64);
+        }
+    }
+}
