@@ -157,4 +157,46 @@ class SandboxEscapeTest {
         Path toInside = Files.createSymbolicLink(app.resolve("alias.py"), inside);
         fs.newByteChannel(toInside, Set.of(StandardOpenOption.READ)).close();  // a link within the readable directories is fine
     }
+
+    /**
+     * The Python guards are a courtesy (catchable errors); the context's own permissions are the
+     * wall. Code that undoes the guards (reloading the modules they patched, or digging the
+     * originals out of the garbage collector) still opens no socket, starts no process or thread
+     * and reaches no Java class. (Without the guard, GraalPy surfaces the denial as a host error
+     * Python cannot catch: the task fails with SystemError and its interpreter is replaced.)
+     */
+    @Test
+    void undoingThePythonGuardsOpensNothing() throws Exception {
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            listener.setSoTimeout(500);
+            int port = listener.getLocalPort();
+            assertThat(attempt("import importlib, socket, _socket\nimportlib.reload(_socket)\nimportlib.reload(socket)\n"
+                    + "socket.create_connection(('127.0.0.1', " + port + "), timeout=2)")).doesNotStartWith("allowed");
+            assertThat(attempt("import gc, _socket\nfor o in gc.get_referents(_socket.__dict__):\n"
+                    + "    if getattr(o, '__name__', '') == 'socket' and isinstance(o, type):\n"
+                    + "        o(_socket.AF_INET, _socket.SOCK_STREAM).connect(('127.0.0.1', " + port + "))\n"
+                    + "raise RuntimeError('no original socket type found')")).doesNotStartWith("allowed");
+            assertThatThrownBy(listener::accept).as("no connection reached the listener").isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+        Path marker = cacheBase.resolve("process-ran");
+        assertThat(attempt("import importlib, os, posix\nimportlib.reload(os)\nos.system('touch " + marker + "')"))
+                .asString().doesNotStartWith("allowed");
+        assertThat(attempt("import posix\nposix.system('touch " + marker + "')")).doesNotStartWith("allowed");
+        assertThat(marker).doesNotExist();
+        assertThat(attempt("import importlib, threading, _thread\nimportlib.reload(_thread)\nimportlib.reload(threading)\n"
+                + "threading.Thread(target=print).start()")).doesNotStartWith("allowed");
+        assertThat(attempt("import importlib, java\nimportlib.reload(java)\njava.type('java.lang.System').exit(3)"))
+                .asString().doesNotStartWith("allowed");
+        assertThat(attempt("__import__('polyglot').import_value('x')")).doesNotStartWith("allowed");
+        assertThat(pool.call("pool_tasks", "echo", "still here")).isEqualTo("still here");
+    }
+
+    /** What {@code body} ended with: "allowed", a caught exception, or the task's own failure. */
+    private static String attempt(String body) {
+        try {
+            return String.valueOf(probe(pool, body));
+        } catch (PythonException e) {
+            return e.getMessage();
+        }
+    }
 }
