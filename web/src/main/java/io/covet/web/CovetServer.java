@@ -12,6 +12,7 @@ import io.covet.tasks.Deadline;
 import io.covet.tasks.DeadlineExceededException;
 import io.covet.tasks.OverloadedException;
 import io.covet.tasks.TaskAbortedException;
+import io.covet.tasks.TaskThreads;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Header;
 import io.helidon.webserver.WebServer;
@@ -26,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,6 +61,8 @@ public final class CovetServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Bytes of request bodies that may be held at once ({@link WebConfig#bodyBudget()}). */
     private final Semaphore bodyBudget;
+    /** Cuts off request bodies still arriving at the request timeout ({@link #readBody}). */
+    private final ScheduledThreadPoolExecutor uploadTimer;
     private final Object drained = new Object();
     private volatile boolean draining;
     private boolean stopped;
@@ -68,6 +73,8 @@ public final class CovetServer implements AutoCloseable {
         this.routes = RouteTable.of(app.routes());
         this.metrics = new WebMetrics(runtime);
         this.bodyBudget = new Semaphore(config.bodyBudget());
+        this.uploadTimer = new ScheduledThreadPoolExecutor(1, TaskThreads.platform("covet-web-uploads", true));
+        uploadTimer.setRemoveOnCancelPolicy(true);
         var builder = WebServer.builder()
                 // Only the features asked for here (Helidon would otherwise load any on the class path).
                 .featuresDiscoverServices(false)
@@ -85,6 +92,7 @@ public final class CovetServer implements AutoCloseable {
             this.server = builder.build().start();
         } catch (RuntimeException e) {
             metrics.close();
+            uploadTimer.shutdownNow();
             throw new IllegalStateException("can't listen on " + config.host() + ":" + config.port() + ": "
                     + rootMessage(e), e);
         }
@@ -215,6 +223,8 @@ public final class CovetServer implements AutoCloseable {
         } catch (BodyTooLarge e) {
             res.header(HeaderNames.CONNECTION, "close");
             return error(res, 413, "the request body is larger than the limit of " + config.maxBody() + " bytes", Map.of());
+        } catch (UploadTooSlow e) {
+            return 408;  // its connection is closed: nobody to answer
         }
         StringBuilder headers = new StringBuilder();
         for (Header h : req.headers()) {
@@ -312,16 +322,64 @@ public final class CovetServer implements AutoCloseable {
         }
     }
 
-    private byte[] readBody(ServerRequest req) throws BodyTooLarge {
-        try (InputStream in = req.content().inputStream()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBody() + 1));
-            if (body.length > config.maxBody()) {
-                throw new BodyTooLarge();
-            }
-            return body;
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading the request body", e);
+    private static final class UploadTooSlow extends Exception {
+        UploadTooSlow() {
+            super(null, null, false, false);
         }
+    }
+
+    /**
+     * The reading thread of one body: the timer interrupts it if it still reads at the request
+     * timeout. Interrupting a virtual thread blocked on a socket closes the socket, so a client
+     * that drips its body is cut off, whatever Helidon's per-read timeout.
+     */
+    private static final class UploadGuard {
+        private final Thread reader = Thread.currentThread();
+        private boolean reading = true;
+        private boolean cut;
+
+        synchronized void cut() {
+            if (reading) {
+                cut = true;
+                reader.interrupt();
+            }
+        }
+
+        /** Reading is over; true if it was cut off (the interrupt, already delivered, is cleared). */
+        synchronized boolean finish() {
+            reading = false;
+            if (cut) {
+                Thread.interrupted();
+            }
+            return cut;
+        }
+    }
+
+    /** The body, read under {@code --max-body} and within the request timeout. */
+    private byte[] readBody(ServerRequest req) throws BodyTooLarge, UploadTooSlow {
+        UploadGuard guard = new UploadGuard();
+        ScheduledFuture<?> cutOff = uploadTimer.schedule(guard::cut, config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        byte[] body;
+        RuntimeException failure = null;
+        try (InputStream in = req.content().inputStream()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBody() + 1));
+        } catch (IOException | RuntimeException e) {
+            body = null;
+            failure = e instanceof RuntimeException r ? r : new UncheckedIOException("reading the request body", (IOException) e);
+        } finally {
+            cutOff.cancel(false);
+        }
+        if (guard.finish()) {
+            LOG.fine(() -> "a request body did not arrive within " + formatSeconds(config.requestTimeout()) + "; its connection was closed");
+            throw new UploadTooSlow();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        if (body.length > config.maxBody()) {
+            throw new BodyTooLarge();
+        }
+        return body;
     }
 
     /**
@@ -426,6 +484,7 @@ public final class CovetServer implements AutoCloseable {
         }
         server.stop();
         metrics.close();
+        uploadTimer.shutdownNow();
         return clean;
     }
 

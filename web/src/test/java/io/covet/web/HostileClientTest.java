@@ -27,12 +27,14 @@ import org.junit.jupiter.api.Test;
 /**
  * Clients that try to make the server spend before it has admitted their request: uploads
  * announced but never sent, to a server whose queue is full or in numbers whose bodies would not
- * fit the heap. Each must be answered 503 at once, without the server reading (or waiting for)
- * the body.
+ * fit the heap, each answered 503 at once without the server reading (or waiting for) the body;
+ * and an upload dripped a byte at a time, which must not hold its connection past the request
+ * timeout.
  */
 class HostileClientTest {
 
     private static final long MAX_BODY = 16L << 20;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     static PerformanceManager runtime;
     static CovetServer server;
     static WebConfig config;
@@ -42,7 +44,7 @@ class HostileClientTest {
         runtime = PerformanceManager.start(PerformanceConfig.builder()
                 .pythonInterpreters(2).cpuThreads(2).ioThreads(4).queueLimit(64).pythonPath(List.of(WebServerTest.APPS)).build());
         config = WebConfig.of(WebServerTest.APPS.resolve("web_app.py")).withPort(0)
-                .withMaxBody(MAX_BODY).withRequestTimeout(Duration.ofSeconds(30)).withAccessLog(false);
+                .withMaxBody(MAX_BODY).withRequestTimeout(REQUEST_TIMEOUT).withAccessLog(false);
         server = CovetServer.start(runtime, config);
     }
 
@@ -87,10 +89,11 @@ class HostileClientTest {
             String refused = null;
             // Each upload that is let in holds MAX_BODY of the budget while its body does not come.
             int most = (int) (config.bodyBudget() / MAX_BODY) + 4;
+            // Quickly: uploads let in are cut off at the request timeout, which returns their share.
             for (int i = 0; i < most && refused == null; i++) {
                 Socket s = announceUpload(MAX_BODY);
                 waiting.add(s);
-                refused = headWithin(s, Duration.ofSeconds(2));
+                refused = headWithin(s, Duration.ofMillis(300));
             }
             assertThat(refused).as("an upload past the budget is answered at once").isNotNull()
                     .startsWith("HTTP/1.1 503").containsIgnoringCase("retry-after: 1");
@@ -118,7 +121,7 @@ class HostileClientTest {
         List<CompletableFuture<HttpResponse<String>>> busy = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
-                busy.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/sleep?ms=3000")).build(),
+                busy.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/sleep?ms=2000")).build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
             eventually(Duration.ofSeconds(30), "both interpreters busy",
@@ -134,5 +137,33 @@ class HostileClientTest {
         } finally {
             runtime.scheduler().setQueueLimit(64);
         }
+    }
+
+    @Test
+    void aBodyDrippedSlowerThanTheRequestTimeoutIsCutOff() throws Exception {
+        try (Socket s = announceUpload(1000)) {
+            s.setSoTimeout(200);
+            long t0 = System.nanoTime();
+            boolean closed = false;
+            // A byte every 200 ms: each read on the server's side is quick, the whole body is not.
+            while (!closed && System.nanoTime() - t0 < REQUEST_TIMEOUT.multipliedBy(3).toNanos()) {
+                try {
+                    s.getOutputStream().write('1');
+                    s.getOutputStream().flush();
+                    closed = s.getInputStream().read() < 0;
+                } catch (SocketTimeoutException stillOpen) {
+                    // the server is still reading
+                } catch (IOException reset) {
+                    closed = true;
+                }
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(closed).as("the connection was closed by the server").isTrue();
+            assertThat(took).isGreaterThanOrEqualTo(REQUEST_TIMEOUT.minusMillis(500));
+        }
+        // Its share of the body budget came back: uploads are accepted.
+        assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/raw"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("[1]")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
     }
 }
