@@ -166,4 +166,40 @@ class HostileClientTest {
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("[1]")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void aFloodOfHeadersIsRefusedWithoutAnInterpreter() throws Exception {
+        long handled = runtime.scheduler().metrics(Lane.PYTHON).tasks().completed();
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            StringBuilder head = new StringBuilder("GET /items/1 HTTP/1.1\r\nHost: localhost\r\n");
+            for (int i = 0; i < 20_000; i++) {
+                head.append("X-Flood-").append(i).append(": ").append("v".repeat(20)).append("\r\n");
+            }
+            try {
+                s.getOutputStream().write(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+            } catch (IOException closedWhileSending) {
+                // refused before it was all sent: as good
+            }
+            String answer = headWithin(s, Duration.ofSeconds(10));
+            assertThat(answer == null || answer.startsWith("HTTP/1.1 4")).as("refused as a client error: %s", answer).isTrue();
+        } catch (IOException reset) {
+            // the server closed the connection: refused
+        }
+        assertThat(runtime.scheduler().metrics(Lane.PYTHON).tasks().completed()).as("no handler ran").isEqualTo(handled);
+        assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/items/1")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).as("the server still serves").isEqualTo(200);
+    }
+
+    @Test
+    void aBodyShorterThanItsContentLengthEndsItsRequestNotTheServer() throws Exception {
+        try (Socket s = announceUpload(100)) {
+            s.getOutputStream().write("[1, 2".getBytes(StandardCharsets.ISO_8859_1));
+            s.shutdownOutput();  // the lie: 5 bytes of 100, then nothing more
+            String answer = headWithin(s, REQUEST_TIMEOUT.plusSeconds(10));
+            assertThat(answer == null || !answer.startsWith("HTTP/1.1 2")).as("not answered as a success: %s", answer).isTrue();
+        }
+        assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/raw"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("[1]")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).as("the server still serves").isEqualTo(200);
+    }
 }
