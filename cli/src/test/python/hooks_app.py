@@ -1,4 +1,4 @@
-"""Served by RunCommandTest in a child `covet run`: a slow route and hooks that say when they ran."""
+"""Served by RunCommandTest in a child `covet run`: a slow route, hooks that say when they ran, a file left open."""
 import sys
 import time
 
@@ -23,6 +23,17 @@ def goodbye():
 def slow(ms: int):
     time.sleep(ms / 1000)
     return {"slept_ms": ms}
+
+
+KEPT = []
+
+
+@app.get("/keep-open")
+def keep_open(path: str, line: str):
+    """Writes a line to a file it never closes (its buffer unflushed): the shutdown must flush it."""
+    f = open(path, "a")
+    KEPT.append(f)
+    return {"written": f.write(line + "\n")}
 
 
 @app.get("/fetch")

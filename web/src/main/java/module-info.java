@@ -8,6 +8,7 @@ module io.covet.web {
     requires micrometer.registry.prometheus;
     requires com.fasterxml.jackson.databind;
     requires java.logging;
+    requires jdk.management;   // the open-files limit, for the default connection cap
 
     exports io.covet.web;
 }

@@ -51,6 +51,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--max-body", paramLabel = "BYTES", description = "largest request body accepted; larger gets 413 (default: 10485760)")
     long maxBody = WebConfig.DEFAULT_MAX_BODY;
 
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "connections served at once; more get 503 and are closed (default: what the open-files limit allows, at most 10000)")
+    int maxConnections;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS",
+            description = "close a connection with no request running (none sent yet, its head still arriving, or kept alive) after this long (default: 15)")
+    double idleTimeout = WebConfig.DEFAULT_IDLE_TIMEOUT.toSeconds();
+
     @Option(names = "--debug", description = "500 responses include the handler's traceback (it is always in the log)")
     boolean debug;
 
@@ -74,9 +82,13 @@ final class RunCommand implements Callable<Integer> {
         if (!(requestTimeout > 0) || Double.isInfinite(requestTimeout)) {
             throw new ParameterException(spec.commandLine(), "--request-timeout must be a positive number of seconds, got " + requestTimeout);
         }
+        if (!(idleTimeout > 0) || Double.isInfinite(idleTimeout)) {
+            throw new ParameterException(spec.commandLine(), "--idle-timeout must be a positive number of seconds, got " + idleTimeout);
+        }
         WebConfig web;
         try {
-            web = new WebConfig(appFile, name, host, port, Duration.ofNanos((long) (requestTimeout * 1e9)), maxBody, debug, !noAccessLog);
+            web = new WebConfig(appFile, name, host, port, Duration.ofNanos((long) (requestTimeout * 1e9)), maxBody, debug,
+                    !noAccessLog, maxConnections, Duration.ofNanos((long) (idleTimeout * 1e9)));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code covet run} as a user runs it: a child process, real signals, real HTTP. */
 class RunCommandTest {
@@ -30,7 +31,12 @@ class RunCommandTest {
 
     /** {@code covet ARGS} in a new JVM with this one's flags (GraalPy's JIT set-up) and class path. */
     private static Process covet(String... args) throws Exception {
-        List<String> command = new ArrayList<>();
+        return covetUnder(List.of(), args);
+    }
+
+    /** {@code covet ARGS} as {@link #covet}, its command prefixed by {@code wrapper} (e.g. prlimit). */
+    private static Process covetUnder(List<String> wrapper, String... args) throws Exception {
+        List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.add("-Djava.util.logging.config.file=" + Path.of("src/main/resources/logging.properties").toAbsolutePath());
@@ -41,28 +47,37 @@ class RunCommandTest {
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
+    /**
+     * Reads the server's output into {@code out} until it says where it serves.
+     *
+     * @return its base URL
+     */
+    private static String awaitServing(BufferedReader lines, List<String> out, int interpreters) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline) {
+            String line = lines.readLine();
+            if (line == null) {
+                break;
+            }
+            out.add(line);
+            Matcher m = SERVING.matcher(line);
+            if (m.find()) {
+                assertThat(m.group(2)).isEqualTo(Integer.toString(interpreters));
+                return m.group(1);
+            }
+        }
+        throw new AssertionError("the server did not say where it listens; output so far: " + out);
+    }
+
     @Test
-    void sigtermDrainsInFlightRequestsRunsShutdownHooksInEveryInterpreterAndExitsZero() throws Exception {
+    void sigtermDrainsInFlightRequestsRunsShutdownHooksFlushesFilesInEveryInterpreterAndExitsZero(@TempDir Path dir)
+            throws Exception {
         Process server = covet("run", APPS.resolve("hooks_app.py").toString(), "--port", "0", "--interpreters", "2",
-                "--no-access-log");
+                "--no-access-log", "--allow-write");
         List<String> out = new ArrayList<>();
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-            String base = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            while (base == null && System.nanoTime() < deadline) {
-                String line = lines.readLine();
-                if (line == null) {
-                    break;
-                }
-                out.add(line);
-                Matcher m = SERVING.matcher(line);
-                if (m.find()) {
-                    base = m.group(1);
-                    assertThat(m.group(2)).isEqualTo("2");
-                }
-            }
-            assertThat(base).as("the server says where it listens; output so far: %s", out).isNotNull();
+            String base = awaitServing(lines, out, 2);
             assertThat(out).filteredOn(l -> l.startsWith("startup hook ran")).hasSize(2);
 
             HttpClient client = HttpClient.newHttpClient();
@@ -72,6 +87,11 @@ class RunCommandTest {
                 assertThat(get(client, base + "/fetch?url=http://127.0.0.1:" + other.getLocalPort() + "/"))
                         .contains("\"denied\":").contains("network access to 127.0.0.1:" + other.getLocalPort() + " is denied");
             }
+            // A handler leaves a file open, its line still in Python's buffer: the shutdown must write it.
+            Path kept = dir.resolve("kept-open.txt");
+            assertThat(get(client, base + "/keep-open?path=" + java.net.URLEncoder.encode(kept.toString(), StandardCharsets.UTF_8)
+                    + "&line=important")).isEqualTo("{\"written\":10}");
+            assertThat(kept).isEmptyFile();
             CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
                     HttpRequest.newBuilder(URI.create(base + "/slow?ms=2500")).build(), HttpResponse.BodyHandlers.ofString());
             String health = base + "/healthz";
@@ -93,12 +113,80 @@ class RunCommandTest {
             assertThat(server.exitValue()).isZero();
             assertThat(out).filteredOn(l -> l.startsWith("shutdown hook ran")).as("once per interpreter: %s", out).hasSize(2);
             assertThat(out).contains("covet: stopped");
+            assertThat(kept).as("what the handler wrote reached the disk").hasContent("important\n");
             String after = base;
             Assertions.assertThatThrownBy(() -> client.send(HttpRequest.newBuilder(URI.create(after + "/slow?ms=1")).build(),
                     HttpResponse.BodyHandlers.ofString())).isInstanceOf(ConnectException.class);
         } finally {
             server.destroyForcibly();
         }
+    }
+
+    /**
+     * Ten thousand connections that send nothing, to a server that may open 4,096 files. Before
+     * the connection cap, the accept that found no descriptor left ended Helidon's listener, and
+     * the server refused every connection from then on.
+     */
+    @Test
+    void tenThousandIdleConnectionsNeitherStopTheServerNorHoldItPastTheIdleTimeout() throws Exception {
+        int idle = 10_000;
+        assertThat(descriptorsLeft()).as("this test's own JVM must be able to open %d sockets (ulimit -n)", idle)
+                .isGreaterThan(idle + 256);
+        Process server = covetUnder(List.of("prlimit", "--nofile=4096:4096"), "run", APPS.resolve("hooks_app.py").toString(),
+                "--port", "0", "--interpreters", "1", "--no-access-log", "--idle-timeout", "2");
+        List<java.net.Socket> held = new ArrayList<>(idle);
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            URI base = URI.create(awaitServing(lines, new ArrayList<>(), 1));
+            int notConnected = 0;
+            for (int i = 0; i < idle; i++) {
+                java.net.Socket s = new java.net.Socket();
+                try {
+                    s.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+                    held.add(s);
+                } catch (java.io.IOException refused) {
+                    s.close();
+                    notConnected++;
+                }
+            }
+            assertThat(notConnected).as("the server kept accepting").isLessThan(idle / 10);
+            HttpClient client = HttpClient.newHttpClient();
+            // Still holding them all: the server closes those past its cap at once, the rest when idle.
+            io.covet.testing.Eventually.eventually(java.time.Duration.ofSeconds(60), "the server serving a new client", () -> {
+                try {
+                    return client.send(HttpRequest.newBuilder(base.resolve("/slow?ms=1")).build(),
+                            HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                } catch (java.io.IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            String metrics = get(client, base.resolve("/metrics").toString());
+            assertThat(metric(metrics, "covet_web_connections_refused_total")).as("connections past the cap").isPositive();
+            assertThat(metric(metrics, "covet_web_connections_cut_off_total")).as("idle connections closed").isPositive();
+            assertThat(server.isAlive()).isTrue();
+        } finally {
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+            server.destroyForcibly();
+        }
+    }
+
+    /** File descriptors this JVM may still open: its soft limit less those open (Linux's /proc). */
+    private static long descriptorsLeft() throws java.io.IOException {
+        Matcher limit = Pattern.compile("(?m)^Max open files\\s+(\\d+)").matcher(java.nio.file.Files.readString(Path.of("/proc/self/limits")));
+        assertThat(limit.find()).isTrue();
+        try (var open = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return Long.parseLong(limit.group(1)) - open.count();
+        }
+    }
+
+    private static double metric(String exposition, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(exposition);
+        assertThat(m.find()).as("%s in /metrics", name).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     private static String get(HttpClient client, String url) throws Exception {

@@ -17,11 +17,13 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Header;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.accesslog.AccessLogFeature;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +44,8 @@ import java.util.logging.Logger;
  * route table. Each request then runs on a virtual thread: the route is matched here (404, 405),
  * the body read under its limit (413), and {@link WebApp#handle} runs the handler in an interpreter
  * under the request timeout (504: it was stopped) or turns it away when the queue is full (503).
- * Handler errors are 500s with the traceback in the log. Every request gets a response, every
+ * Handler errors are 500s with the traceback in the log. Connections are counted, capped and
+ * timed out when idle by {@link ConnectionGuard}. Every request gets a response, every
  * error the same JSON body ({@link #error}), unless its client went away first (then the handler
  * still finishes under its timeout, and nothing is sent).
  */
@@ -51,6 +54,8 @@ public final class CovetServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CovetServer.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String JSON_TYPE = "application/json";
+    /** How often idle connections are looked for: the idle timeout is kept to within this. */
+    private static final long SWEEP_MILLIS = 250;
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
 
     private final WebApp app;
@@ -61,8 +66,13 @@ public final class CovetServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Bytes of request bodies that may be held at once ({@link WebConfig#bodyBudget()}). */
     private final Semaphore bodyBudget;
-    /** Cuts off request bodies still arriving at the request timeout ({@link #readBody}). */
-    private final ScheduledThreadPoolExecutor uploadTimer;
+    /** Counts, caps and times out connections ({@link ConnectionGuard}). */
+    private final ConnectionGuard connections;
+    /**
+     * Cuts off request bodies still arriving at the request timeout ({@link #readBody}) and sweeps
+     * idle connections ({@link ConnectionGuard#sweep}).
+     */
+    private final ScheduledThreadPoolExecutor timer;
     private final Object drained = new Object();
     private volatile boolean draining;
     private boolean stopped;
@@ -73,14 +83,19 @@ public final class CovetServer implements AutoCloseable {
         this.routes = RouteTable.of(app.routes());
         this.metrics = new WebMetrics(runtime);
         this.bodyBudget = new Semaphore(config.bodyBudget());
-        this.uploadTimer = new ScheduledThreadPoolExecutor(1, TaskThreads.platform("covet-web-uploads", true));
-        uploadTimer.setRemoveOnCancelPolicy(true);
+        this.connections = new ConnectionGuard(ConnectionGuard.maxConnections(config.maxConnections()),
+                config.idleTimeout(), config.requestTimeout());
+        metrics.connections(connections);
+        this.timer = new ScheduledThreadPoolExecutor(1, TaskThreads.platform("covet-web-timer", true));
+        timer.setRemoveOnCancelPolicy(true);
         var builder = WebServer.builder()
                 // Only the features asked for here (Helidon would otherwise load any on the class path).
                 .featuresDiscoverServices(false)
                 .host(config.host())
                 .port(config.port())
+                .connectionOptions(connections)
                 .routing(r -> r
+                        .addFilter(this::admitConnection)
                         .get("/healthz", (req, res) -> health(res))
                         .get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE,
                                 "text/plain; version=0.0.4; charset=utf-8").send(metrics.scrape()))
@@ -92,10 +107,11 @@ public final class CovetServer implements AutoCloseable {
             this.server = builder.build().start();
         } catch (RuntimeException e) {
             metrics.close();
-            uploadTimer.shutdownNow();
+            timer.shutdownNow();
             throw new IllegalStateException("can't listen on " + config.host() + ":" + config.port() + ": "
                     + rootMessage(e), e);
         }
+        timer.scheduleWithFixedDelay(connections::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -123,6 +139,23 @@ public final class CovetServer implements AutoCloseable {
     }
 
     // ---- requests ---------------------------------------------------------------------------
+
+    /** Every request, health checks too: its connection is busy meanwhile; one over the cap gets a 503. */
+    private void admitConnection(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        ConnectionGuard.Connection c = connections.enter(req.remotePeer().address());
+        try {
+            if (c != null && c.refused) {
+                res.header(HeaderNames.RETRY_AFTER, "1");
+                res.header(HeaderNames.CONNECTION, "close");
+                error(res, 503, "the server has too many connections open (--max-connections "
+                        + connections.maxConnections() + "); retry later", Map.of());
+                return;
+            }
+            chain.proceed();
+        } finally {
+            connections.exit(c);
+        }
+    }
 
     private void health(ServerResponse res) {
         RuntimeMetrics.Interpreters pool = app.interpreters();
@@ -224,7 +257,22 @@ public final class CovetServer implements AutoCloseable {
             res.header(HeaderNames.CONNECTION, "close");
             return error(res, 413, "the request body is larger than the limit of " + config.maxBody() + " bytes", Map.of());
         } catch (UploadTooSlow e) {
-            return 408;  // its connection is closed: nobody to answer
+            try {
+                // Its connection is closed by now; answering tells Helidon the request is over.
+                res.header(HeaderNames.CONNECTION, "close");
+                return error(res, 408, "the request body did not arrive within the request timeout", Map.of());
+            } catch (RuntimeException gone) {
+                return 408;
+            }
+        } catch (BodyUnreadable e) {
+            // The client's doing (it hung up mid-body, or sent a malformed chunk): no stack trace in the log.
+            LOG.fine(() -> method + " " + path + ": the request body could not be read: " + e.getCause());
+            try {
+                res.header(HeaderNames.CONNECTION, "close");
+                return error(res, 400, "the request body could not be read (malformed, or shorter than announced)", Map.of());
+            } catch (RuntimeException gone) {
+                return 400;   // nobody to answer
+            }
         }
         StringBuilder headers = new StringBuilder();
         for (Header h : req.headers()) {
@@ -328,6 +376,12 @@ public final class CovetServer implements AutoCloseable {
         }
     }
 
+    private static final class BodyUnreadable extends Exception {
+        BodyUnreadable(Exception cause) {
+            super(null, cause, false, false);
+        }
+    }
+
     /**
      * The reading thread of one body: the timer interrupts it if it still reads at the request
      * timeout. Interrupting a virtual thread blocked on a socket closes the socket, so a client
@@ -356,16 +410,16 @@ public final class CovetServer implements AutoCloseable {
     }
 
     /** The body, read under {@code --max-body} and within the request timeout. */
-    private byte[] readBody(ServerRequest req) throws BodyTooLarge, UploadTooSlow {
+    private byte[] readBody(ServerRequest req) throws BodyTooLarge, UploadTooSlow, BodyUnreadable {
         UploadGuard guard = new UploadGuard();
-        ScheduledFuture<?> cutOff = uploadTimer.schedule(guard::cut, config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> cutOff = timer.schedule(guard::cut, config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
         byte[] body;
-        RuntimeException failure = null;
+        Exception failure = null;
         try (InputStream in = req.content().inputStream()) {
             body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBody() + 1));
         } catch (IOException | RuntimeException e) {
             body = null;
-            failure = e instanceof RuntimeException r ? r : new UncheckedIOException("reading the request body", (IOException) e);
+            failure = e;
         } finally {
             cutOff.cancel(false);
         }
@@ -374,7 +428,7 @@ public final class CovetServer implements AutoCloseable {
             throw new UploadTooSlow();
         }
         if (failure != null) {
-            throw failure;
+            throw new BodyUnreadable(failure);
         }
         if (body.length > config.maxBody()) {
             throw new BodyTooLarge();
@@ -484,7 +538,7 @@ public final class CovetServer implements AutoCloseable {
         }
         server.stop();
         metrics.close();
-        uploadTimer.shutdownNow();
+        timer.shutdownNow();
         return clean;
     }
 

@@ -16,12 +16,17 @@ import java.util.Objects;
  *                       bounded too ({@link #bodyBudget()})
  * @param debug          500 responses carry the handler's traceback (otherwise only the server log does)
  * @param accessLog      one log line per request
+ * @param maxConnections connections served at once (more get a 503 and are closed); 0: as many as the
+ *                       process's file descriptors allow, at most 10,000
+ * @param idleTimeout    a connection with no request running (none sent yet, its head still arriving,
+ *                       or kept alive after one) is closed after this long
  */
 public record WebConfig(Path app, String appName, String host, int port, Duration requestTimeout, long maxBody,
-                        boolean debug, boolean accessLog) {
+                        boolean debug, boolean accessLog, int maxConnections, Duration idleTimeout) {
 
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(15);
 
     public WebConfig {
         Objects.requireNonNull(app, "app");
@@ -34,6 +39,12 @@ public record WebConfig(Path app, String appName, String host, int port, Duratio
         }
         if (maxBody < 0) {
             throw new IllegalArgumentException("max body must be >= 0 bytes, got " + maxBody);
+        }
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("max connections must be >= 1 (0: the default), got " + maxConnections);
+        }
+        if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("idle timeout must be positive, got " + idleTimeout);
         }
         if (appName != null && !appName.matches("[A-Za-z_][A-Za-z0-9_]*")) {
             throw new IllegalArgumentException("app name '" + appName + "' is not a Python identifier");
@@ -51,26 +62,35 @@ public record WebConfig(Path app, String appName, String host, int port, Duratio
 
     /** Serves {@code app} on 127.0.0.1:8000 with the defaults. */
     public static WebConfig of(Path app) {
-        return new WebConfig(app, null, "127.0.0.1", 8000, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_BODY, false, true);
+        return new WebConfig(app, null, "127.0.0.1", 8000, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_BODY, false, true, 0,
+                DEFAULT_IDLE_TIMEOUT);
     }
 
     public WebConfig withPort(int port) {
-        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, debug, accessLog);
+        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, debug, accessLog, maxConnections, idleTimeout);
     }
 
     public WebConfig withRequestTimeout(Duration timeout) {
-        return new WebConfig(app, appName, host, port, timeout, maxBody, debug, accessLog);
+        return new WebConfig(app, appName, host, port, timeout, maxBody, debug, accessLog, maxConnections, idleTimeout);
     }
 
     public WebConfig withMaxBody(long bytes) {
-        return new WebConfig(app, appName, host, port, requestTimeout, bytes, debug, accessLog);
+        return new WebConfig(app, appName, host, port, requestTimeout, bytes, debug, accessLog, maxConnections, idleTimeout);
     }
 
     public WebConfig withDebug(boolean on) {
-        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, on, accessLog);
+        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, on, accessLog, maxConnections, idleTimeout);
     }
 
     public WebConfig withAccessLog(boolean on) {
-        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, debug, on);
+        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, debug, on, maxConnections, idleTimeout);
+    }
+
+    public WebConfig withMaxConnections(int connections) {
+        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, debug, accessLog, connections, idleTimeout);
+    }
+
+    public WebConfig withIdleTimeout(Duration timeout) {
+        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, debug, accessLog, maxConnections, timeout);
     }
 }

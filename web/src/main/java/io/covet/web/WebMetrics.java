@@ -85,6 +85,17 @@ final class WebMetrics implements AutoCloseable {
                 .register(registry);
     }
 
+    /** The server's connections: how many are open, refused over the cap, cut off by the guard. */
+    void connections(ConnectionGuard guard) {
+        Gauge.builder("covet.web.connections.open", guard, ConnectionGuard::openConnections)
+                .description("connections the server holds (served and refused)").register(registry);
+        FunctionCounter.builder("covet.web.connections.refused", guard, ConnectionGuard::refusedTotal)
+                .description("connections over --max-connections (answered 503 or closed)").register(registry);
+        FunctionCounter.builder("covet.web.connections.cut.off", guard, ConnectionGuard::cutOffTotal)
+                .description("connections closed for idling past --idle-timeout or not reading their response")
+                .register(registry);
+    }
+
     /** Records one request; {@code route} is the route's pattern, or a fixed word for unmatched paths. */
     void request(String route, String method, int status, long nanos) {
         String key = route + ' ' + method + ' ' + status;

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
  * Clients that try to make the server spend before it has admitted their request: uploads
  * announced but never sent, to a server whose queue is full or in numbers whose bodies would not
  * fit the heap, each answered 503 at once without the server reading (or waiting for) the body;
- * and an upload dripped a byte at a time, which must not hold its connection past the request
- * timeout.
+ * an upload dripped a byte at a time, which must not hold its connection past the request
+ * timeout; chunked bodies without end or with absurd chunk sizes; connections past the cap, and
+ * connections that send nothing or drip their request head, which must not hold the server.
  */
 class HostileClientTest {
 
@@ -188,6 +189,166 @@ class HostileClientTest {
         assertThat(runtime.scheduler().metrics(Lane.PYTHON).tasks().completed()).as("no handler ran").isEqualTo(handled);
         assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/items/1")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).as("the server still serves").isEqualTo(200);
+    }
+
+    /** A socket that has sent a chunked POST's head. */
+    private static Socket announceChunked() throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        s.getOutputStream().write(("POST /raw HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        return s;
+    }
+
+    private static int getStatus(int port, String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void aChunkedBodyWithoutEndIsRefusedAtTheBodyLimit() throws Exception {
+        long sent = 0;
+        String answer = null;
+        try (Socket s = announceChunked()) {
+            byte[] chunk = ("10000\r\n" + "1".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            s.setSoTimeout(1);
+            // Chunks until the server answers or hangs up; it must do so near the limit, not read on.
+            try {
+                while (sent < 4 * MAX_BODY && answer == null) {
+                    s.getOutputStream().write(chunk);
+                    sent += 0x10000;
+                    if (sent > MAX_BODY) {
+                        answer = headWithin(s, Duration.ofMillis(5));
+                    }
+                }
+            } catch (IOException closedWhileSending) {
+                // hung up on mid-stream: refused
+            }
+            if (answer == null) {
+                answer = headWithin(s, Duration.ofSeconds(10));
+            }
+        } catch (IOException reset) {
+            // the server hung up: refused
+        }
+        assertThat(sent).as("the server stopped reading near --max-body").isLessThan(2 * MAX_BODY);
+        assertThat(answer == null || answer.isEmpty() || answer.startsWith("HTTP/1.1 413")).as("refused as too large: %s", answer).isTrue();
+        assertThat(getStatus(server.port(), "/items/1")).as("the server still serves").isEqualTo(200);
+    }
+
+    @Test
+    void absurdChunkSizesAndEndlessChunkExtensionsAreClientErrors() throws Exception {
+        long handled = runtime.scheduler().metrics(Lane.PYTHON).tasks().completed();
+        // Refused at once, or (a size Helidon takes for a huge chunk) held no longer than a slow upload.
+        List<String> bombs = List.of(
+                "FFFFFFFFFFFFFFFFFFFFFFFF\r\n",                       // overflows a long
+                "-1\r\n",                                            // negative
+                "1;" + "x".repeat(1 << 20) + "\r\n1\r\n0\r\n\r\n");     // a 1 MiB chunk extension
+        for (String bomb : bombs) {
+            String answer;
+            try (Socket s = announceChunked()) {
+                try {
+                    s.getOutputStream().write(bomb.getBytes(StandardCharsets.ISO_8859_1));
+                } catch (IOException closedWhileSending) {
+                    // refused before it was all sent
+                }
+                answer = headWithin(s, REQUEST_TIMEOUT.plusSeconds(5));
+            } catch (IOException reset) {
+                answer = "";
+            }
+            assertThat(answer).as("answered or closed in time").isNotNull();
+            assertThat(answer.isEmpty() || answer.startsWith("HTTP/1.1 4"))
+                    .as("%s... refused as a client error: %s", bomb.substring(0, Math.min(30, bomb.length())), answer).isTrue();
+        }
+        assertThat(runtime.scheduler().metrics(Lane.PYTHON).tasks().completed()).as("no handler ran").isEqualTo(handled);
+        assertThat(getStatus(server.port(), "/items/1")).as("the server still serves").isEqualTo(200);
+    }
+
+    /** True once the server has closed {@code s} (read returns end of stream, or the connection resets). */
+    private static boolean closedByServer(Socket s) {
+        return closedWithin(s, 1);
+    }
+
+    /** Whether the server closes {@code s} within {@code millis}. */
+    private static boolean closedWithin(Socket s, int millis) {
+        try {
+            s.setSoTimeout(millis);
+            return s.getInputStream().read() < 0;
+        } catch (SocketTimeoutException open) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    @Test
+    void connectionsPastTheCapAre503AndDoNotStopTheServer() throws Exception {
+        int cap = 20;
+        try (CovetServer capped = CovetServer.start(runtime, config.withMaxConnections(cap))) {
+            List<Socket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < cap; i++) {
+                    held.add(new Socket(InetAddress.getLoopbackAddress(), capped.port()));
+                }
+                // The cap is full of connections that send nothing: the next one is told why it is refused.
+                Socket over = new Socket(InetAddress.getLoopbackAddress(), capped.port());
+                held.add(over);
+                over.getOutputStream().write("GET /items/1 HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(headWithin(over, Duration.ofSeconds(10))).startsWith("HTTP/1.1 503")
+                        .containsIgnoringCase("retry-after: 1").containsIgnoringCase("connection: close");
+                // Many more: held for a 503 up to a few, the rest closed as they come; none hangs.
+                for (int i = 0; i < 200; i++) {
+                    held.add(new Socket(InetAddress.getLoopbackAddress(), capped.port()));
+                }
+                eventually(Duration.ofSeconds(10), "connections far past the cap closed by the server",
+                        () -> held.stream().filter(HostileClientTest::closedByServer).count() >= 150);
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+            // Their slots come back as they close.
+            eventually(Duration.ofSeconds(10), "served again", () -> {
+                try {
+                    return getStatus(capped.port(), "/items/1") == 200;
+                } catch (IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+    }
+
+    @Test
+    void connectionsWithNoRequestRunningAreClosedAtTheIdleTimeout() throws Exception {
+        Duration idle = Duration.ofSeconds(1);
+        try (CovetServer guarded = CovetServer.start(runtime, config.withIdleTimeout(idle))) {
+            int port = guarded.port();
+            try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), port);
+                 Socket dripping = new Socket(InetAddress.getLoopbackAddress(), port);
+                 Socket keptAlive = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                keptAlive.getOutputStream().write("GET /items/1 HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(headWithin(keptAlive, Duration.ofSeconds(10))).startsWith("HTTP/1.1 200");
+                // A request that runs past the idle timeout is not idle: it gets its answer.
+                CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient().sendAsync(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sleep?ms=2500")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                dripping.getOutputStream().write("GET /items/1 HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                long t0 = System.nanoTime();
+                // A header byte every 100 ms: the head never ends, yet bytes keep coming.
+                while (!closedWithin(dripping, 100) && System.nanoTime() - t0 < idle.multipliedBy(10).toNanos()) {
+                    try {
+                        dripping.getOutputStream().write('x');
+                    } catch (IOException reset) {
+                        break;
+                    }
+                }
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("the dripped head was cut off")
+                        .isLessThan(idle.multipliedBy(5));
+                eventually(idle.multipliedBy(5), "the silent and the kept-alive connections closed",
+                        () -> closedByServer(silent) && closedByServer(keptAlive));
+                assertThat(slow.get().statusCode()).isEqualTo(200);
+            }
+        }
     }
 
     @Test
