@@ -3,6 +3,7 @@ module io.covet.interpreters {
     requires transitive io.covet.tasks;
     requires org.graalvm.polyglot;
     requires java.logging;
+    requires com.ibm.icu;   // Unicode data for the standard library (StdlibFunctions)
 
     exports io.covet.interpreters;
 }

@@ -57,13 +57,14 @@ final class Interpreter implements Runnable {
     }
 
     private static final Logger LOG = Logger.getLogger(Interpreter.class.getName());
-    private static final String HELPER_SOURCE = loadHelper();
+    private static final String HELPER_SOURCE = loadResource("covet_pool.py");
+    private static final String STDLIB_SOURCE = loadResource("covet_stdlib.py");
     private static final String LOADER = """
-            def _covet_load(src):
+            def _covet_load(name, src):
                 import sys, types
-                module = types.ModuleType('_covet_pool')
-                exec(compile(src, '<covet_pool>', 'exec'), module.__dict__)
-                sys.modules['_covet_pool'] = module
+                module = types.ModuleType(name)
+                exec(compile(src, '<' + name + '>', 'exec'), module.__dict__)
+                sys.modules[name] = module
                 return module
             _covet_load
             """;
@@ -442,7 +443,10 @@ final class Interpreter implements Runnable {
         if (killed) {
             throw new IllegalStateException("stopped while starting");
         }
-        Value helper = context.eval("python", LOADER).execute(HELPER_SOURCE);
+        Value load = context.eval("python", LOADER);
+        // GraalPy's natively implemented stdlib modules, in Java and Python (StdlibFunctions).
+        load.execute("_covet_stdlib", STDLIB_SOURCE).getMember("install").execute(StdlibFunctions.proxy(), sandbox.nativeAccess());
+        Value helper = load.execute("_covet_pool", HELPER_SOURCE);
         start = helper.getMember("start");
         startEval = helper.getMember("start_eval");
         step = helper.getMember("step");
@@ -563,10 +567,10 @@ final class Interpreter implements Runnable {
         }
     }
 
-    private static String loadHelper() {
-        try (InputStream in = Interpreter.class.getResourceAsStream("covet_pool.py")) {
+    private static String loadResource(String name) {
+        try (InputStream in = Interpreter.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("covet_pool.py is missing from the interpreters jar");
+                throw new IllegalStateException(name + " is missing from the interpreters jar");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -67,6 +67,7 @@ final class SandboxFileSystem implements FileSystem {
         List<Path> readable = new ArrayList<>(config.pythonPath());
         BytecodeCache.dirFor(config).ifPresent(readable::add);
         readable.addAll(policy.readable());
+        readable.addAll(StdlibFunctions.TIME_ZONE_DIRS);   // zoneinfo's data: public, and read-only
         return readable;
     }
 

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Debian packages the tests use, installed when missing (`covet test` runs this first):
+# tzdata (zoneinfo's data, read by StdlibTest in the sandbox and by the machine's CPython).
+set -euo pipefail
+missing=()
+[ -d /usr/share/zoneinfo/Europe ] || missing+=(tzdata)
+command -v python3 >/dev/null || missing+=(python3)
+[ ${#missing[@]} -eq 0 ] && exit 0
+SUDO=()
+[ "$(id -u)" -eq 0 ] || SUDO=(sudo -n)
+command -v apt-get >/dev/null || { echo "setup-test-packages: no apt-get; install ${missing[*]} by hand" >&2; exit 1; }
+echo "covet: installing ${missing[*]} for the tests (Debian)" >&2
+"${SUDO[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
