@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the tests use, installed when missing (`covet test` runs this first):
-# tzdata (zoneinfo's data, read by StdlibTest in the sandbox and by the machine's CPython).
+# tzdata (zoneinfo's data, read by StdlibTest in the sandbox and by the machine's CPython);
+# python3-flask and python3-requests (real, pure-Python packages StdlibTest runs in the pool).
 set -euo pipefail
 missing=()
 [ -d /usr/share/zoneinfo/Europe ] || missing+=(tzdata)
-command -v python3 >/dev/null || missing+=(python3)
+[ -x /usr/bin/python3 ] || missing+=(python3)
+for package in python3-flask python3-requests; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=()
 [ "$(id -u)" -eq 0 ] || SUDO=(sudo -n)

@@ -3,6 +3,7 @@ package io.covet.interpreters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,11 @@ class StdlibTest {
 
     /** Runs {@code expression} in every interpreter of a sandboxed pool of 2; its value, per interpreter. */
     private Map<Integer, Object> inEveryInterpreter(String module, String expression) throws Exception {
-        PoolConfig config = PoolFixture.config().size(2)
+        return inEveryInterpreter(PoolFixture.config(), module, expression);
+    }
+
+    private Map<Integer, Object> inEveryInterpreter(PoolConfig.Builder base, String module, String expression) throws Exception {
+        PoolConfig config = base.size(2)
                 .hostFunction("report", (session, args) -> reports.put(session.id(), args.getFirst()))
                 .build();
         try (InterpreterPool pool = InterpreterPool.start(config)) {
@@ -67,12 +72,28 @@ class StdlibTest {
         return reports;
     }
 
+    /** What the machine's (Debian's) CPython prints for {@code script}. */
+    private static String cpython(String script) throws Exception {
+        Process cpython = new ProcessBuilder("/usr/bin/python3", PoolFixture.PYTHON_DIR.resolve(script).toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(cpython.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(cpython.waitFor()).as("the machine's CPython ran %s", script).isZero();
+        return out;
+    }
+
+    @Test
+    void debiansFlaskAndRequestsWorkInEveryInterpreterAsInCpython() throws Exception {
+        String expected = cpython("real_packages.py");
+        Path debian = Path.of("/usr/lib/python3/dist-packages");
+        PoolConfig.Builder withPackages = PoolFixture.config().pythonPath(List.of(PoolFixture.PYTHON_DIR, debian));
+        inEveryInterpreter(withPackages, "json, real_packages", "json.dumps(real_packages.check(), sort_keys=True)")
+                .forEach((id, result) -> assertThat(result).as("interpreter %d", id).isEqualTo(expected));
+        assertThat(expected).contains("xn--bcher-kva.de/stra%C3%9Fe").contains("CEST");
+    }
+
     @Test
     void theStandardLibraryAnswersAsCpythonDoesInEveryInterpreter() throws Exception {
-        Process cpython = new ProcessBuilder("/usr/bin/python3", PoolFixture.PYTHON_DIR.resolve("stdlib_cases.py").toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String expected = new String(cpython.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(cpython.waitFor()).as("the machine's CPython ran the cases").isZero();
+        String expected = cpython("stdlib_cases.py");
         List<String> expectedLines = expected.lines().toList();
         assertThat(expectedLines).hasSizeGreaterThan(40_000);
         inEveryInterpreter("stdlib_cases", "stdlib_cases.run()").forEach((id, text) -> {
