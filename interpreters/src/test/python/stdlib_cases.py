@@ -7,6 +7,7 @@ of Unicode 3.2 on generated strings, stringprep's tables, the idna codec on gene
 (results and errors), lookup, and zoneinfo on every IANA zone at instants around DST changes.
 """
 import random
+import sys
 import unicodedata
 
 MISSING = object()
@@ -31,14 +32,20 @@ def _code_points(rng):
     return sorted(points)
 
 
+# CPython 3.12 (GraalPy's Python) changed the East Asian width ucd_3_2_0 gives characters Unicode
+# 3.2 did not assign; compared only where the reference CPython is 3.12 or later (see run()).
+WIDTH_OF_UNASSIGNED = sys.version_info >= (3, 12)
+
+
 def ucd_lines(rng):
     old = unicodedata.ucd_3_2_0
     yield f"unidata_version {old.unidata_version}"
     for cp in _code_points(rng):
         c = chr(cp)
         assigned = old.category(c) != 'Cn'
+        width = old.east_asian_width(c) if assigned or WIDTH_OF_UNASSIGNED else '-'
         # digit() reads today's data (as CPython's does), which differs between the two Pythons' versions.
-        row = [old.category(c), old.bidirectional(c), old.east_asian_width(c), old.mirrored(c), old.combining(c),
+        row = [old.category(c), old.bidirectional(c), width, old.mirrored(c), old.combining(c),
                old.decomposition(c), _call(old.decimal, c, None), _call(old.digit, c, None) if assigned else '-',
                _call(old.numeric, c, None), _call(old.name, c, None), _call(old.decimal, c)]
         row += [_call(old.normalize, form, c) for form in ('NFC', 'NFD', 'NFKC', 'NFKD')]
@@ -120,14 +127,17 @@ def zoneinfo_lines(rng):
         yield f"zone {key} {row}"
 
 
-def run(sections=('ucd', 'normalize', 'stringprep', 'idna', 'lookup', 'zoneinfo')):
-    """The result lines of the sections named, as one string."""
-    lines = []
+def run(sections=('ucd', 'normalize', 'stringprep', 'idna', 'lookup', 'zoneinfo'), width_of_unassigned=True):
+    """The result lines of the sections named, as one string; the reference CPython's first line
+    says whether it compares the width of unassigned characters, and Covet's run is told the same."""
+    global WIDTH_OF_UNASSIGNED
+    WIDTH_OF_UNASSIGNED = width_of_unassigned
+    lines = [f"# width_of_unassigned={width_of_unassigned}"]
     for section in sections:
         lines.extend(globals()[section + '_lines'](random.Random(section)))
     return '\n'.join(lines)
 
 
 if __name__ == '__main__':
-    import sys
-    print(run(sys.argv[1:] or ('ucd', 'normalize', 'stringprep', 'idna', 'lookup', 'zoneinfo')))
+    print(run(sys.argv[1:] or ('ucd', 'normalize', 'stringprep', 'idna', 'lookup', 'zoneinfo'),
+              width_of_unassigned=sys.version_info >= (3, 12)))

@@ -32,6 +32,13 @@ public final class GraalPy {
         return engine;
     }
 
+    /** Whether {@code patchelf}, which GraalPy's {@code python.IsolateNativeModules} runs, is on the PATH. */
+    static boolean canIsolateNativeModules() {
+        String path = System.getenv("PATH");
+        return path != null && java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
+                .anyMatch(dir -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, "patchelf")));
+    }
+
     static boolean isJit(Engine engine) {
         return !FALLBACK.equals(engine.getImplementationName());
     }

@@ -430,7 +430,14 @@ final class Interpreter implements Runnable {
                                                          : SandboxFileSystem.create(config))
                         .allowHostSocketAccess(sandbox.network())
                         .build())
-                .option("python.PosixModuleBackend", sandbox.nativeAccess() ? "native" : "java");
+                .option("python.PosixModuleBackend", sandbox.nativeAccess() ? "native" : "java")
+                .option("python.WarnExperimentalFeatures", "false");   // else a warning per C extension and interpreter
+        if (sandbox.nativeAccess()) {
+            // Each context its own copy of native libraries (GraalPy copies and relabels them with
+            // patchelf): without it only the first context of the process may load native code at
+            // all. GraalPy calls the option experimental; only native-access contexts use it.
+            builder.allowExperimentalOptions(true).option("python.IsolateNativeModules", "true");
+        }
         if (!config.pythonPath().isEmpty()) {
             builder.option("python.PythonPath", config.pythonPath().stream()
                     .map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(java.io.File.pathSeparator)));

@@ -151,6 +151,10 @@ public final class InterpreterPool implements AutoCloseable {
      *                               the pool is closed again and the cause says why
      */
     public static InterpreterPool start(PoolConfig config, IntConsumer onReady) {
+        if (config.sandbox().nativeAccess() && !GraalPy.canIsolateNativeModules()) {
+            LOG.warning("native code is allowed, but patchelf is not on the PATH: GraalPy needs it to give each interpreter "
+                    + "its own copy of a native module, so loading one fails (Debian: apt-get install patchelf)");
+        }
         InterpreterPool pool = new InterpreterPool(config);
         long t0 = System.nanoTime();
         List<CompletableFuture<Void>> starting = new ArrayList<>();

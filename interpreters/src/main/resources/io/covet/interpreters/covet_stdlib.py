@@ -7,8 +7,7 @@ import sys
 
 
 def install(java, native_access):
-    if not native_access:
-        _install_unicodedata(java)
+    _install_unicodedata(java, native_access)
     sys.meta_path.insert(0, _Finder({} if native_access else _Finder.NATIVE_ONLY,
                                     {'zoneinfo._tzpath': _tzpath_fixer(java.tzpath)}))
 
@@ -42,7 +41,11 @@ _CORRECTIONS_3_2 = str.maketrans({0x2F868: 0x2136A, 0x2F874: 0x5F33, 0x2F91F: 0x
                                   0x2F95F: 0x7AAE, 0x2F9BF: 0x4D57})
 
 
-def _install_unicodedata(java):
+def _install_unicodedata(java, native_access):
+    """GraalPy's unicodedata has no decimal, digit, numeric, mirrored or decomposition under any
+    policy, and answers combining, east_asian_width, lookup and ucd_3_2_0 from native code; with
+    native access only ucd_3_2_0 of those is replaced too, as GraalPy's does not reorder combining
+    marks when it normalizes (found by StdlibTest)."""
     import unicodedata as current
     import bisect
 
@@ -181,9 +184,9 @@ def _install_unicodedata(java):
 
     for f in (decimal, digit, numeric, mirrored, decomposition):
         setattr(current, f.__name__, f)
-    current.combining = combining
-    current.east_asian_width = east_asian_width
-    current.lookup = lookup
+    if not native_access:
+        for f in (combining, east_asian_width, lookup):
+            setattr(current, f.__name__, f)
     current.UCD = UCD
     current.ucd_3_2_0 = UCD()
 
