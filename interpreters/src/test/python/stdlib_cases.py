@@ -1,10 +1,11 @@
 """The same inputs through the standard library, one result per line: StdlibTest runs this module's
 `run()` in a Covet interpreter and as a script with the machine's CPython, and compares the lines.
 
-Covers unicodedata.ucd_3_2_0 (every property, on code points whose Unicode 3.2 data differs from
-today's, on the normalization corrections, and on a seeded sample of the rest), the normalization
-of Unicode 3.2 on generated strings, stringprep's tables, the idna codec on generated host names
-(results and errors), lookup, and zoneinfo on every IANA zone at instants around DST changes.
+Covers unicodedata.ucd_3_2_0 (every property, on every code point below U+3400, on the
+normalization corrections, and on a seeded sample of the rest), the normalization of Unicode 3.2
+on generated strings, stringprep's tables, the idna codec on generated host names (results and
+errors), lookup, `re` on patterns at the edges of GraalPy's regex engine (search, findall,
+finditer, sub, split, scanner), and zoneinfo on every IANA zone at instants around DST changes.
 """
 import random
 import sys
@@ -112,6 +113,44 @@ def lookup_lines(rng):
         yield f"lookup {name} {_call(unicodedata.lookup, name)} {_call(old.lookup, name)}"
 
 
+# Patterns at the edges of what GraalPy's regex engine (TRegex) compiles: where it cannot, GraalPy
+# falls back to CPython's _sre in native code, which the sandbox does not load.
+PATTERNS = [
+    (r"(?>a+)b", "aaab"), (r"a*+b", "aaab"), (r"a++", "aaa"), (r"(a)?(?(1)b|c)", "ab"), (r"(?(1)x)", ""),
+    (r"(?<=ab|cd)x", "abx cdx"), (r"(?<=a|bb)c", "bbc"), (r"(?<!a)b", "cb"), (r"(?i)straße", "STRASSE"),
+    (r"\N{LATIN SMALL LETTER A}", "a"), (r"(?x) a  b # comment", "ab"), (r"(?P<n>a)(?P=n)", "aa"),
+    (r"[[:alpha:]]", "a:"), (r"\bfoo\b", "a foo b"), (r"(?s).+", "a\nb"), (r"(?a)\w+", "ab\u00e9"),
+    (r"(a|b)*?c", "ababc"), (r"x{2,}?", "xxx"), (r"(?:a|b|c|d|e){1000}", "a" * 1000), (r"a{70000}", "a" * 70000),
+    (r"(\w+)\s+\1", "hello hello"), (r"^(?=.*\d)(?=.*[a-z]).{8,}$", "abc12345"), (r"(?m)^a$", "b\na"),
+    (r"\Z", "a"), (r"[^\W\d_]+", "abc1"), (r"(?-i:a)", "a"), (r"(?i:A)b", "ab"), (r"a{,3}", "aaaa"),
+    (r"\d+(?!px)", "12px 13em"), (r"(?<=(a)\1)b", "aab"), (r"(a)|\1", "a"), (r"(?=(a))\1", "a"),
+    (r"(?:(a)|b)(?(1)c|d)", "bd"), (r"\b", "ab cd"), (r"(?>(a+))+b", "aab"), (r"(a*)*b", "aab"),
+    (r"(?:a*+)*b", "ab"), (r"(?i)[\u0130]", "i\u0307\u0130"), (r"x*", "axbx"), (r"(?<=\G)", "ab"),
+    (rb"(?L)\w+", b"ab c"), (rb"[\x80-\xff]+", b"a\xe9\xff"), (r"(?u)\W", "\u00e9 "), (r"[a-z&&[^b]]", "ab&"),
+]
+
+
+def re_lines(rng):
+    import re
+    import warnings
+    warnings.simplefilter('ignore', FutureWarning)  # "possible nested set": both warn alike
+    for pattern, text in PATTERNS:
+        def compiled():
+            return re.compile(pattern)
+        row = []
+        for name, f in (("search", lambda c: c.search(text) and c.search(text).group(0)),
+                        ("findall", lambda c: c.findall(text)),
+                        ("finditer", lambda c: [m.span() for m in c.finditer(text)]),
+                        ("sub", lambda c: c.subn("-" if isinstance(text, str) else b"-", text)),
+                        ("split", lambda c: c.split(text)),
+                        ("scanner", lambda c: c.scanner(text).search() and c.scanner(text).search().span())):
+            try:
+                row.append(ascii(f(compiled()))[:200])
+            except Exception as e:  # the type is compared; messages differ in where they say the position
+                row.append(type(e).__name__)
+        yield f"re {pattern!a} {row}"
+
+
 def zoneinfo_lines(rng):
     import datetime
     import zoneinfo
@@ -127,7 +166,7 @@ def zoneinfo_lines(rng):
         yield f"zone {key} {row}"
 
 
-def run(sections=('ucd', 'normalize', 'stringprep', 'idna', 'lookup', 'zoneinfo'), width_of_unassigned=True):
+def run(sections=('ucd', 'normalize', 'stringprep', 'idna', 'lookup', 're', 'zoneinfo'), width_of_unassigned=True):
     """The result lines of the sections named, as one string; the reference CPython's first line
     says whether it compares the width of unassigned characters, and Covet's run is told the same."""
     global WIDTH_OF_UNASSIGNED
@@ -139,5 +178,5 @@ def run(sections=('ucd', 'normalize', 'stringprep', 'idna', 'lookup', 'zoneinfo'
 
 
 if __name__ == '__main__':
-    print(run(sys.argv[1:] or ('ucd', 'normalize', 'stringprep', 'idna', 'lookup', 'zoneinfo'),
+    print(run(sys.argv[1:] or ('ucd', 'normalize', 'stringprep', 'idna', 'lookup', 're', 'zoneinfo'),
               width_of_unassigned=sys.version_info >= (3, 12)))
