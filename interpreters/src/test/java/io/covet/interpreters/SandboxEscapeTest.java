@@ -191,6 +191,26 @@ class SandboxEscapeTest {
         assertThat(pool.call("pool_tasks", "echo", "still here")).isEqualTo("still here");
     }
 
+    @Test
+    void theStandardLibrarysJavaHalfOffersNothingButItsFunctions() {
+        // The object StdlibFunctions hands the Python half, dug out of a patched function's closure.
+        String dig = "import unicodedata\nj = [c.cell_contents for c in unicodedata.decomposition.__closure__"
+                + " if type(c.cell_contents).__name__ not in ('function', 'str')][0]\n";
+        assertThat(attempt(dig + "j.getClass().forName('java.lang.Runtime')")).doesNotStartWith("allowed");
+        assertThat(attempt(dig + "j.combining.getClass()")).doesNotStartWith("allowed");
+        assertThat(attempt(dig + "__import__('java').type('java.lang.Runtime')")).doesNotStartWith("allowed");
+        assertThat(attempt(dig + "j.combining('not a code point')")).doesNotStartWith("allowed");
+        assertThat(attempt(dig + "assert j.lookup('LATIN SMALL LETTER A') == 97")).isEqualTo("allowed");
+        assertThat(pool.call("pool_tasks", "echo", "still here")).isEqualTo("still here");
+    }
+
+    @Test
+    void theTimeZoneDataIsReadableAndNothingBeyondIt() {
+        assertThat(attempt("assert open('/usr/share/zoneinfo/Europe/Paris', 'rb').read(4) == b'TZif'")).isEqualTo("allowed");
+        assertThat(attempt("open('/usr/share/zoneinfo/../../../etc/passwd').read()")).startsWith("PermissionError");
+        assertThat(attempt("import os\nos.listdir('/usr/share/zoneinfo/../..')")).startsWith("PermissionError");
+    }
+
     /** What {@code body} ended with: "allowed", a caught exception, or the task's own failure. */
     private static String attempt(String body) {
         try {
