@@ -153,7 +153,7 @@ public final class InterpreterPool implements AutoCloseable {
     public static InterpreterPool start(PoolConfig config, IntConsumer onReady) {
         if (config.sandbox().nativeAccess() && !GraalPy.canIsolateNativeModules()) {
             LOG.warning("native code is allowed, but patchelf is not on the PATH: GraalPy needs it to give each interpreter "
-                    + "its own copy of a native module, so loading one fails (Debian: apt-get install patchelf)");
+                    + "its own copy of a native module, so loading one may fail (Debian: apt-get install patchelf)");
         }
         InterpreterPool pool = new InterpreterPool(config);
         long t0 = System.nanoTime();

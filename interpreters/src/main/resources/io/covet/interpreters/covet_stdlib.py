@@ -23,7 +23,7 @@ def _tzpath_fixer(tzpath):
     return fix
 
 
-# ---- unicodedata: combining, east_asian_width, lookup and ucd_3_2_0 ----------------------------
+# ---- unicodedata: what GraalPy answers from native code, or not at all -------------------------
 
 def _char(fn, c):
     """c as a code point, or CPython's TypeError for anything but a 1-character str."""
