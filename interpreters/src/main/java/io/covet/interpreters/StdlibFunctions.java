@@ -24,13 +24,15 @@ import org.graalvm.polyglot.proxy.ProxyObject;
  * sandboxed interpreter cannot load ({@code covet_stdlib.py} is the Python half). Unicode data
  * comes from ICU4J, whose Unicode version (16.0 in ICU 77) is the one GraalPy's own
  * {@code unicodedata} reports; Unicode 3.2's properties from {@code ucd-3.2.0.txt}
- * ({@code tools/make_ucd_3_2_0.py}).
+ * ({@code tools/make_ucd_3_2_0.py}); pyexpat is {@code covet_pyexpat.py}, Python through and through.
  *
  * <p>Every function is total: "no such thing" is {@code null} or -1, and the Python half raises
  * what CPython raises, so no Java exception crosses into Python.
  */
 final class StdlibFunctions {
 
+    /** Covet's pyexpat, in Python, for interpreters that cannot load GraalPy's native one. */
+    private static final String PYEXPAT = resource("covet_pyexpat.py");
     /** Unicode 3.2's property table, as text (parsed once per interpreter, on first use). */
     private static final String UCD_3_2_0 = resource("ucd-3.2.0.txt");
     /** Characters assigned by Unicode 3.2 (ICU's age filter: assigned in 3.2 or before). */
@@ -67,6 +69,7 @@ final class StdlibFunctions {
                 Map.entry("decomposition", (ProxyExecutable) a -> decomposition(a[0].asInt())),
                 Map.entry("normalize", (ProxyExecutable) a -> normalize(a[0].asString(), a[1].asString(), a[2].asBoolean())),
                 Map.entry("ucd_3_2_0_table", (ProxyExecutable) a -> UCD_3_2_0),
+                Map.entry("pyexpat_source", (ProxyExecutable) a -> PYEXPAT),
                 Map.entry("tzpath", TIME_ZONE_DIRS.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)))));
     }
 
@@ -142,7 +145,7 @@ final class StdlibFunctions {
             if (in == null) {
                 throw new IllegalStateException("resource " + name + " is missing from the build");
             }
-            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

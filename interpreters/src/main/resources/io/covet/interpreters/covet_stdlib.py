@@ -8,7 +8,10 @@ import sys
 
 def install(java, native_access):
     _install_unicodedata(java, native_access)
+    # Covet's pyexpat under every policy: GraalPy's native one has no limit on entity expansion
+    # (a "billion laughs" document expands in full), and names its error type differently.
     sys.meta_path.insert(0, _Finder({} if native_access else _Finder.NATIVE_ONLY,
+                                    {'pyexpat': java.pyexpat_source},
                                     {'zoneinfo._tzpath': _tzpath_fixer(java.tzpath)}))
 
 
@@ -199,19 +202,20 @@ _MISSING = object()
 class _Finder:
     """Turns the import of a module GraalPy has only in native code into a plain ImportError (as
     on a platform without it), where GraalPy raises a SystemError that `except ImportError` misses;
-    and runs a fix-up after some modules are imported."""
+    serves Covet's own modules in place of some (pyexpat: covet_pyexpat.py); and runs a fix-up
+    after some modules are imported."""
     NATIVE_ONLY = {
         'termios': 'terminal control needs native code',
         '_sqlite3': 'GraalPy implements sqlite3 in native code',
-        'pyexpat': 'GraalPy implements the expat XML parser in native code',
         '_cpython_sre': 'GraalPy implements it in native code',
         '_cpython_unicodedata': 'GraalPy implements it in native code',
         # GraalPy's Java POSIX backend has no crypt(3), and fails with an error Python cannot catch.
         '_crypt': 'crypt(3) needs the native POSIX backend',
     }
 
-    def __init__(self, refused, fixes):
+    def __init__(self, refused, replaced, fixes):
         self.refused = refused
+        self.replaced = replaced
         self.fixes = fixes
 
     def find_spec(self, name, path=None, target=None):
@@ -219,6 +223,10 @@ class _Finder:
         if reason is not None:
             raise ModuleNotFoundError(f"No module named '{name}': {reason}, which Covet's sandbox does not load"
                                       " (--trusted allows it)", name=name)
+        source = self.replaced.get(name)
+        if source is not None:
+            import importlib.util
+            return importlib.util.spec_from_loader(name, _SourceLoader(name, source))
         fix = self.fixes.get(name)
         if fix is None:
             return None
@@ -237,3 +245,18 @@ class _Finder:
 
             spec.loader = FixingLoader()
         return spec
+
+
+class _SourceLoader:
+    """Runs one of Covet's modules, its source handed over by the Java half when first imported."""
+
+    def __init__(self, name, source):
+        self.name = name
+        self.source = source
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        exec(compile(self.source(), f'<covet {self.name}>', 'exec'), module.__dict__)
+

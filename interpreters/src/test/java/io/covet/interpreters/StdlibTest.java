@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The standard library in every interpreter of a pool, under the default sandbox and with native
  * code allowed: what GraalPy implements in native code (unicodedata's 3.2 database and the rest, so
- * the idna codec and stringprep; zoneinfo's data path) behaves as the machine's CPython does, and
- * every module of GraalPy's home imports but for a listed few, each with its reason.
+ * the idna codec and stringprep; pyexpat, so ElementTree, minidom, sax, plistlib and xmlrpc;
+ * zoneinfo's data path) behaves as the machine's CPython does, and every module of GraalPy's home
+ * imports but for a listed few, each with its reason.
  */
 class StdlibTest {
 
@@ -48,10 +49,7 @@ class StdlibTest {
             Map.entry("_cpython_sre", "GraalPy's native fallback for re; re itself works"),
             Map.entry("_cpython_unicodedata", "native; Covet answers unicodedata's missing parts"),
             Map.entry("bz2", "GraalPy's _bz2 needs native code"), Map.entry("encodings.bz2_codec", "bz2"),
-            // Not yet in the sandbox: pyexpat over a Java XML parser (this issue); sqlite3 (issue "Databases").
-            Map.entry("pyexpat", "native (pending a Java implementation)"), Map.entry("xml.parsers.expat", "pyexpat"),
-            Map.entry("xml.dom.expatbuilder", "pyexpat"), Map.entry("xml.sax.expatreader", "pyexpat"),
-            Map.entry("plistlib", "pyexpat"), Map.entry("xmlrpc.client", "pyexpat"), Map.entry("xmlrpc.server", "pyexpat"),
+            // Not yet in the sandbox: sqlite3 (issue "Databases").
             Map.entry("_sqlite3", "native (issue: databases)"), Map.entry("sqlite3", "_sqlite3"));
 
     private final Map<Integer, Object> reports = new ConcurrentHashMap<>();
@@ -108,6 +106,25 @@ class StdlibTest {
             List<String> differences = differences(expectedLines, ((String) text).lines().toList());
             assertThat(differences).as("interpreter %d: CPython's line, then Covet's", id).isEmpty();
         });
+    }
+
+    @Test
+    void xmlParsesAsInCpythonInEverySandboxedInterpreter() throws Exception {
+        assertXmlAsCpython(PoolFixture.config());
+    }
+
+    @Test
+    void withNativeCodeAllowedXmlParsesAsInCpythonInEveryInterpreter() throws Exception {
+        assertXmlAsCpython(PoolFixture.config().sandbox(SandboxPolicy.trusted()));
+    }
+
+    /** pyexpat (Covet's, under every policy) and the modules on it. */
+    private void assertXmlAsCpython(PoolConfig.Builder pool) throws Exception {
+        List<String> expected = cpython("xml_cases.py").lines().toList();
+        assertThat(expected).hasSizeGreaterThan(2_400);
+        inEveryInterpreter(pool, "sys, xml_cases", "(sys.modules.__setitem__('_elementtree', None), xml_cases.run())[1]")
+                .forEach((id, text) -> assertThat(differences(expected, ((String) text).lines().toList()))
+                        .as("interpreter %d: CPython's line, then Covet's", id).isEmpty());
     }
 
     private static List<String> differences(List<String> expected, List<String> actual) {
