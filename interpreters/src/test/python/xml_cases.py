@@ -15,7 +15,7 @@ import sys
 HANDLERS = ['StartElementHandler', 'EndElementHandler', 'CharacterDataHandler', 'ProcessingInstructionHandler',
             'CommentHandler', 'StartNamespaceDeclHandler', 'EndNamespaceDeclHandler', 'XmlDeclHandler',
             'StartDoctypeDeclHandler', 'EndDoctypeDeclHandler', 'StartCdataSectionHandler', 'EndCdataSectionHandler',
-            'EntityDeclHandler']
+            'EntityDeclHandler', 'ElementDeclHandler', 'AttlistDeclHandler']
 
 
 def events(doc, sep, buffer_text, ordered, chunk):
@@ -69,7 +69,10 @@ DOCS += ['x<a/>', 'abc<a/>', ' x<a/>', '&a;<a/>', '<a/> xy', '<a><?xml version="
          '<!DOCTYPE a [<!ENTITY lol "lol"><!ENTITY l2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><a>&l2;</a>',
          '<a><b><c><d/></c></b></a>', '<a>' + 'x' * 5000 + '</a>', '<a>' + '<b i="1">t</b>' * 300 + '</a>',
          '<?xml version="1.1"?><a/>', '<?xml version="2.0"?><a/>', '<?xml encoding="utf-8"?><a/>', '<?xml version="1.0" standalone="maybe"?><a/>',
-         '<?XML version="1.0"?><a/>', '<?xmlfoo bar?><a/>', '<a/>\n<!-- c -->\n<?pi x?>\n', '<!DOCTYPE a [ ]><a/>']
+         '<?XML version="1.0"?><a/>', '<?xmlfoo bar?><a/>', '<a/>\n<!-- c -->\n<?pi x?>\n', '<!DOCTYPE a [ ]><a/>',
+         '<!DOCTYPE r [<!ELEMENT r (a*)><!ELEMENT a (#PCDATA)><!ELEMENT b (#PCDATA|a|c)*><!ELEMENT c (a,b?)+>'
+         '<!ELEMENT d (a|(b,c))><!ELEMENT e EMPTY><!ELEMENT f ANY><!ELEMENT g (a)><!ATTLIST a id ID #IMPLIED '
+         'k CDATA "def" f CDATA #FIXED "fx" e (x|y) "x" n NOTATION (n1|n2) #IMPLIED t NMTOKENS "  a   b ">]><r><a id="1"/></r>']
 
 
 def expat_lines():
@@ -120,6 +123,8 @@ def module_lines():
     yield _show('pull', pull)
     yield _show('minidom', lambda: xml.dom.minidom.parseString(doc).toxml())
     yield _show('minidom-err', lambda: xml.dom.minidom.parseString('<a>'))
+    yield _show('minidom-id', lambda: xml.dom.minidom.parseString(
+        '<!DOCTYPE r [<!ATTLIST a id ID #IMPLIED>]><r><a id="x">t</a></r>').getElementById('x').toxml())
 
     class Handler(xml.sax.handler.ContentHandler):
         def __init__(self):

@@ -3,9 +3,9 @@
 # incremental parser (Parse(data, isfinal) calls the handlers for what has arrived), namespaces,
 # internal DTD entities with expat's amplification limit, the error codes and messages, positions.
 #
-# Not (yet) here: external entities are not fetched (ExternalEntityRefHandler is called, as expat
-# does), element and attribute-list declarations are not reported (ElementDeclHandler,
-# AttlistDeclHandler), though declared attribute defaults are applied.
+# Not here: external entities and the external DTD subset are never fetched or parsed
+# (ExternalEntityRefHandler is called, as expat does); NotationDeclHandler is not called; byte
+# indexes (CurrentByteIndex, ErrorByteIndex) are -1.
 import codecs
 import re
 import sys
@@ -598,9 +598,21 @@ class XMLParserType:
                 a = self._ATTLIST.match(decl)
                 if a:
                     for d in self._ATTDEF.finditer(a.group(2)):
+                        kind = re.sub(r'[ \t\n]+', '', d.group(2))
+                        value = None
                         if d.group(4) is not None:
-                            value = self._attribute_value(d.group(4)[1:-1], offset + i, d.group(2) != 'CDATA')
+                            value = self._attribute_value(d.group(4)[1:-1], offset + i, kind != 'CDATA')
                             self._attdefaults.setdefault(a.group(1), {}).setdefault(d.group(1), value)
+                        if self.AttlistDeclHandler is not None:
+                            required = 1 if d.group(3).startswith(('#REQUIRED', '#FIXED')) else 0
+                            self.AttlistDeclHandler(a.group(1), d.group(1), kind, value, required)
+                            handled = True
+            elif decl.startswith('<!ELEMENT') and self.ElementDeclHandler is not None:
+                e = re.match(r'<!ELEMENT[ \t\n]+([^ \t\n]+)[ \t\n]+(.*?)[ \t\n]*>$', decl, re.S)
+                if not e:
+                    self._fail(SYNTAX, offset + i)
+                self.ElementDeclHandler(e.group(1), _content_model(re.sub(r'[ \t\n]+', '', e.group(2))))
+                handled = True
             elif decl.startswith('<?') and self.ProcessingInstructionHandler is not None:
                 target, _, data = decl[2:-2].partition(' ')
                 self.ProcessingInstructionHandler(target, data.lstrip(' \t\n'))
@@ -949,6 +961,40 @@ class XMLParserType:
         if handler is not None and text:
             self._flush()
             handler(text)
+
+
+def _content_model(spec):
+    """An element declaration's content model as expat gives it: (type, quantifier, name, children)."""
+    if spec == 'EMPTY':
+        return (1, 0, None, ())
+    if spec == 'ANY':
+        return (2, 0, None, ())
+    quants = {'?': 1, '*': 2, '+': 3}
+
+    def group(i):
+        # spec[i] == '(': children up to the matching ')', then a quantifier
+        children, kind, i = [], 6, i + 1
+        if spec.startswith('#PCDATA', i):
+            kind, i = 3, i + 7
+        while spec[i] != ')':
+            if spec[i] in '|,':
+                kind = 5 if spec[i] == '|' and kind != 3 else kind
+                i += 1
+                continue
+            if spec[i] == '(':
+                child, i = group(i)
+            else:
+                m = re.match(r'[^|,()?*+]+', spec[i:])
+                name, i = m.group(), i + m.end()
+                q = quants.get(spec[i:i + 1], 0)
+                i += 1 if q else 0
+                child = (4, q, name, ())
+            children.append(child)
+        i += 1
+        q = quants.get(spec[i:i + 1], 0)
+        return (kind, q, None, tuple(children)), i + (1 if q else 0)
+
+    return group(0)[0]
 
 
 def _next_markup(text, limit, start=0):
