@@ -10,7 +10,7 @@ def install(java, native_access):
     _install_unicodedata(java, native_access)
     # Covet's pyexpat under every policy: GraalPy's native one has no limit on entity expansion
     # (a "billion laughs" document expands in full), and names its error type differently.
-    sys.meta_path.insert(0, _Finder({} if native_access else _Finder.NATIVE_ONLY,
+    sys.meta_path.insert(0, _Finder(_Finder.BROKEN if native_access else {**_Finder.NATIVE_ONLY, **_Finder.BROKEN},
                                     {'pyexpat': java.pyexpat_source},
                                     {'zoneinfo._tzpath': _tzpath_fixer(java.tzpath)}))
 
@@ -204,6 +204,10 @@ class _Finder:
     on a platform without it), where GraalPy raises a SystemError that `except ImportError` misses;
     serves Covet's own modules in place of some (pyexpat: covet_pyexpat.py); and runs a fix-up
     after some modules are imported."""
+    # Modules GraalPy has but that fail when used, with an error Python cannot catch (it ends the task).
+    BROKEN = {
+        '_bz2': "GraalPy's bz2 support library does not load when GraalPy is embedded",
+    }
     NATIVE_ONLY = {
         'termios': 'terminal control needs native code',
         '_sqlite3': 'GraalPy implements sqlite3 in native code',
@@ -221,8 +225,8 @@ class _Finder:
     def find_spec(self, name, path=None, target=None):
         reason = self.refused.get(name)
         if reason is not None:
-            raise ModuleNotFoundError(f"No module named '{name}': {reason}, which Covet's sandbox does not load"
-                                      " (--trusted allows it)", name=name)
+            where = "" if name in self.BROKEN else ", which Covet's sandbox does not load (--trusted allows it)"
+            raise ModuleNotFoundError(f"No module named '{name}': {reason}{where}", name=name)
         source = self.replaced.get(name)
         if source is not None:
             import importlib.util
