@@ -1,5 +1,5 @@
-# pyexpat, in Python, for interpreters that cannot load GraalPy's native one (covet_stdlib.py's
-# finder serves it in the sandbox). It follows expat 2.5's behaviour as CPython exposes it: an
+# pyexpat, in Python, served by covet_stdlib.py's finder in every interpreter: the sandbox cannot
+# load GraalPy's native one, which has no limit on entity expansion anyway. It follows expat 2.5's behaviour as CPython exposes it: an
 # incremental parser (Parse(data, isfinal) calls the handlers for what has arrived), namespaces,
 # internal DTD entities with expat's amplification limit, the error codes and messages, positions.
 #
@@ -206,7 +206,6 @@ class XMLParserType:
             object.__setattr__(child, name, getattr(self, name))
         child._entities = self._entities
         child._state = 'content'
-        child._external = True
         return child
 
     # ---- feeding ---------------------------------------------------------------------------
@@ -284,7 +283,7 @@ class XMLParserType:
                 try:
                     codecs.lookup(name)
                 except LookupError:
-                    self._fail(UNKNOWN_ENCODING, raw[:m.start(1)].count(b'\n') and 0)
+                    self._fail(UNKNOWN_ENCODING, 0)
                 return name
         return 'utf-8'
 
@@ -816,8 +815,7 @@ class XMLParserType:
             return
         entity = self._entities.get(name)
         if entity is None:
-            if self.DefaultHandlerExpand is None and self.DefaultHandler is None or True:
-                self._fail(UNDEFINED_ENTITY, at)
+            self._fail(UNDEFINED_ENTITY, at)
         if entity.notation is not None:
             self._fail(BINARY_ENTITY_REF, at)
         if entity.value is None:
@@ -879,8 +877,6 @@ class XMLParserType:
                     self._fail(INVALID_TOKEN, 0)
                 if self._text:
                     self._fail(INVALID_TOKEN, 0)
-            except ExpatError:
-                raise
             finally:
                 consumed = len(tag) - len(self._text)
                 self._text, self._line, self._col, self._input = saved_text, saved_line, saved_col, saved_input
@@ -924,8 +920,8 @@ class XMLParserType:
                     entity.open = False
             i = end + 1
         value = ''.join(out)
-        return ' '.join(value.split(' ')).strip(' ') if tokenized and False else \
-            (' '.join(filter(None, value.split(' '))) if tokenized else value)
+        # Tokenized types (NMTOKENS, ID ...) collapse their spaces, as XML 1.0 (3.3.3) says.
+        return ' '.join(filter(None, value.split(' '))) if tokenized else value
 
     def _data(self, text):
         if not text:
