@@ -11,9 +11,4 @@ for package in python3-flask python3-requests patchelf; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
-SUDO=()
-[ "$(id -u)" -eq 0 ] || SUDO=(sudo -n)
-command -v apt-get >/dev/null || { echo "setup-test-packages: no apt-get; install ${missing[*]} by hand" >&2; exit 1; }
-echo "covet: installing ${missing[*]} for the tests (Debian)" >&2
-"${SUDO[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+exec "$(dirname "${BASH_SOURCE[0]}")/install-debian-packages.sh" setup-test-packages "${missing[@]}"

@@ -416,11 +416,11 @@ class XMLParserType:
         self._in_cdata = False
         return True
 
-    def _need(self, text, token, start, limit, final, code=UNCLOSED_TOKEN):
+    def _need(self, text, token, start, limit, final):
         end = text.find(token, start, limit)
         if end < 0:
             if final or limit < len(text):
-                self._fail(code, 0)
+                self._fail(UNCLOSED_TOKEN, 0)
             raise _Stop
         return end
 
@@ -1000,8 +1000,8 @@ def _next_markup(text, limit, start=0):
     return min(candidates) if candidates else limit
 
 
-def _tag_end(text, start, limit):
-    """Index of the '>' that ends a tag (not one inside a quoted value), or -1."""
+def _unquoted(text, start, limit, stops):
+    """Index of the first of `stops` outside a quoted literal, or -1."""
     i, quote = start, None
     while i < limit:
         c = text[i]
@@ -1010,12 +1010,15 @@ def _tag_end(text, start, limit):
                 quote = None
         elif c in '"\'':
             quote = c
-        elif c == '>':
+        elif c in stops:
             return i
-        elif c == '<':
-            return i   # not well-formed: the tag is over, its parser reports where
         i += 1
     return -1
+
+
+def _tag_end(text, start, limit):
+    """Index of the '>' that ends a tag, or of a '<' (not well-formed: the tag's parser says where), or -1."""
+    return _unquoted(text, start, limit, '<>')
 
 
 def _doctype_end(text, start, limit):
@@ -1044,18 +1047,8 @@ def _doctype_end(text, start, limit):
 
 
 def _subset_end(text, start, limit):
-    i, quote = start, None
-    while i < limit:
-        c = text[i]
-        if quote:
-            if c == quote:
-                quote = None
-        elif c in '"\'':
-            quote = c
-        elif c == ']':
-            return i
-        i += 1
-    return limit
+    end = _unquoted(text, start, limit, ']')
+    return limit if end < 0 else end
 
 
 def _char_ref(body):

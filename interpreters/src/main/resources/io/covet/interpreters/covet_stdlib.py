@@ -107,13 +107,6 @@ def _install_unicodedata(java, native_access):
         def decomposition(self, chr, /):
             return current.decomposition(chr) if self._assigned('decomposition', chr) else ''
 
-        def _number(self, fn, chr, default):
-            if self._assigned(fn, chr):
-                return getattr(current, fn)(chr, default) if default is not _MISSING else getattr(current, fn)(chr)
-            if default is not _MISSING:
-                return default
-            raise ValueError('not a decimal' if fn == 'decimal' else 'not a digit' if fn == 'digit' else 'not a numeric character')
-
         def decimal(self, chr, default=_MISSING, /):
             value = self._row('decimal', chr)[4]
             if value >= 0:
@@ -127,7 +120,11 @@ def _install_unicodedata(java, native_access):
             return current.digit(chr) if default is _MISSING else current.digit(chr, default)
 
         def numeric(self, chr, default=_MISSING, /):
-            return self._number('numeric', chr, default)
+            if self._assigned('numeric', chr):
+                return current.numeric(chr) if default is _MISSING else current.numeric(chr, default)
+            if default is not _MISSING:
+                return default
+            raise ValueError('not a numeric character')
 
         def name(self, chr, default=_MISSING, /):
             if self._assigned('name', chr):
