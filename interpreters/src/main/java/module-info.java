@@ -4,6 +4,7 @@ module io.covet.interpreters {
     requires org.graalvm.polyglot;
     requires java.logging;
     requires com.ibm.icu;   // Unicode data for the standard library (StdlibFunctions)
+    requires org.apache.commons.compress;   // bzip2 for the standard library (Bz2)
 
     exports io.covet.interpreters;
 }

@@ -24,15 +24,18 @@ import org.graalvm.polyglot.proxy.ProxyObject;
  * sandboxed interpreter cannot load ({@code covet_stdlib.py} is the Python half). Unicode data
  * comes from ICU4J, whose Unicode version (16.0 in ICU 77) is the one GraalPy's own
  * {@code unicodedata} reports; Unicode 3.2's properties from {@code ucd-3.2.0.txt}
- * ({@code tools/make_ucd_3_2_0.py}); pyexpat is {@code covet_pyexpat.py}, Python through and through.
+ * ({@code tools/make_ucd_3_2_0.py}); pyexpat is {@code covet_pyexpat.py}, Python through and through;
+ * bzip2 is {@link Bz2} and {@code covet_bz2.py}.
  *
  * <p>Every function is total: "no such thing" is {@code null} or -1, and the Python half raises
  * what CPython raises, so no Java exception crosses into Python.
  */
 final class StdlibFunctions {
 
-    /** Covet's pyexpat, in Python, for interpreters that cannot load GraalPy's native one. */
+    /** Covet's pyexpat, in Python, in place of GraalPy's native one. */
     private static final String PYEXPAT = resource("covet_pyexpat.py");
+    /** The Python half of Covet's _bz2, in place of GraalPy's native one ({@link Bz2} is the Java half). */
+    private static final String BZ2 = resource("covet_bz2.py");
     /** Unicode 3.2's property table, as text (parsed once per interpreter, on first use). */
     private static final String UCD_3_2_0 = resource("ucd-3.2.0.txt");
     /** Characters assigned by Unicode 3.2 (ICU's age filter: assigned in 3.2 or before). */
@@ -70,6 +73,10 @@ final class StdlibFunctions {
                 Map.entry("normalize", (ProxyExecutable) a -> normalize(a[0].asString(), a[1].asString(), a[2].asBoolean())),
                 Map.entry("ucd_3_2_0_table", (ProxyExecutable) a -> UCD_3_2_0),
                 Map.entry("pyexpat_source", (ProxyExecutable) a -> PYEXPAT),
+                Map.entry("bz2_source", (ProxyExecutable) a -> BZ2),
+                Map.entry("bz2", ProxyObject.fromMap(Map.of(
+                        "compressor", (ProxyExecutable) a -> Bz2.compressor(a[0].asInt()),
+                        "decompressor", (ProxyExecutable) a -> Bz2.decompressor()))),
                 Map.entry("tzpath", TIME_ZONE_DIRS.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)))));
     }
 

@@ -10,8 +10,11 @@ def install(java, native_access):
     _install_unicodedata(java, native_access)
     # Covet's pyexpat under every policy: GraalPy's native one has no limit on entity expansion
     # (a "billion laughs" document expands in full), and names its error type differently.
-    sys.meta_path.insert(0, _Finder(_Finder.BROKEN if native_access else {**_Finder.NATIVE_ONLY, **_Finder.BROKEN},
-                                    {'pyexpat': java.pyexpat_source},
+    # Covet's _bz2 under every policy: GraalPy's, when embedded, fails on first use with an
+    # internal error Python cannot catch (its support library does not load).
+    sys.meta_path.insert(0, _Finder({} if native_access else _Finder.NATIVE_ONLY,
+                                    {'pyexpat': (java.pyexpat_source, {}),
+                                     '_bz2': (java.bz2_source, {'_java': java.bz2})},
                                     {'zoneinfo._tzpath': _tzpath_fixer(java.tzpath)}))
 
 
@@ -199,12 +202,8 @@ _MISSING = object()
 class _Finder:
     """Turns the import of a module GraalPy has only in native code into a plain ImportError (as
     on a platform without it), where GraalPy raises a SystemError that `except ImportError` misses;
-    serves Covet's own modules in place of some (pyexpat: covet_pyexpat.py); and runs a fix-up
-    after some modules are imported."""
-    # Modules GraalPy has but that fail when used, with an error Python cannot catch (it ends the task).
-    BROKEN = {
-        '_bz2': "GraalPy's bz2 support library does not load when GraalPy is embedded",
-    }
+    serves Covet's own modules in place of some (pyexpat: covet_pyexpat.py, _bz2: covet_bz2.py);
+    and runs a fix-up after some modules are imported."""
     NATIVE_ONLY = {
         'termios': 'terminal control needs native code',
         '_sqlite3': 'GraalPy implements sqlite3 in native code',
@@ -222,12 +221,12 @@ class _Finder:
     def find_spec(self, name, path=None, target=None):
         reason = self.refused.get(name)
         if reason is not None:
-            where = "" if name in self.BROKEN else ", which Covet's sandbox does not load (--trusted allows it)"
-            raise ModuleNotFoundError(f"No module named '{name}': {reason}{where}", name=name)
-        source = self.replaced.get(name)
-        if source is not None:
+            raise ModuleNotFoundError(f"No module named '{name}': {reason}, which Covet's sandbox does not load "
+                                      "(--trusted allows it)", name=name)
+        replacement = self.replaced.get(name)
+        if replacement is not None:
             import importlib.util
-            return importlib.util.spec_from_loader(name, _SourceLoader(name, source))
+            return importlib.util.spec_from_loader(name, _SourceLoader(name, *replacement))
         fix = self.fixes.get(name)
         if fix is None:
             return None
@@ -249,15 +248,18 @@ class _Finder:
 
 
 class _SourceLoader:
-    """Runs one of Covet's modules, its source handed over by the Java half when first imported."""
+    """Runs one of Covet's modules, its source handed over by the Java half when first imported,
+    with `namespace` (what it needs of the Java half) in its globals."""
 
-    def __init__(self, name, source):
+    def __init__(self, name, source, namespace):
         self.name = name
         self.source = source
+        self.namespace = namespace
 
     def create_module(self, spec):
         return None
 
     def exec_module(self, module):
+        module.__dict__.update(self.namespace)
         exec(compile(self.source(), f'<covet {self.name}>', 'exec'), module.__dict__)
 

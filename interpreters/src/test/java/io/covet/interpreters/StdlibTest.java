@@ -28,7 +28,6 @@ class StdlibTest {
             Map.entry("encodings.iso2022_jp_3", "codec GraalPy lacks"), Map.entry("encodings.iso2022_jp_ext", "codec GraalPy lacks"),
             Map.entry("encodings.shift_jis_2004", "codec GraalPy lacks"),
             Map.entry("symtable", "GraalPy has no _symtable"),
-            Map.entry("bz2", "GraalPy's _bz2: native, and broken when embedded (refused)"), Map.entry("encodings.bz2_codec", "bz2"),
             Map.entry("multiprocessing.popen_forkserver", "GraalPy cannot send file descriptors"),
             Map.entry("_sysconfigdata", "GraalPy-internal; sysconfig loads it its own way"),
             Map.entry("_polyglot_arrow", "needs Apache Arrow's jars (and, sandboxed, Java access)"),
@@ -149,9 +148,7 @@ class StdlibTest {
 
     @Test
     void withNativeCodeAllowedEveryInterpreterLoadsTheNativeModulesToo() throws Exception {
-        Map<String, String> expected = new TreeMap<>(MISSING_EVERYWHERE);
-        expected.put("_bz2", "refused: GraalPy's bz2 fails when used embedded (listed only where native code may load it)");
-        assertImportFailures(PoolFixture.config().sandbox(SandboxPolicy.trusted()), expected);
+        assertImportFailures(PoolFixture.config().sandbox(SandboxPolicy.trusted()), MISSING_EVERYWHERE);
     }
 
     @Test
