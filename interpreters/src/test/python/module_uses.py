@@ -17,7 +17,9 @@ def cases():
     yield 'base64', lambda: (base64.b64encode(b'\xff\x00covet'), base64.b32decode(b'MZXW6==='), base64.a85encode(b'covet'),
                              base64.b85decode(base64.b85encode(b'\x00\x01')), base64.urlsafe_b64encode(b'\xfb\xff'))
     yield 'binascii', lambda: (binascii.crc32(b'covet'), binascii.crc_hqx(b'covet', 0), binascii.hexlify(b'\x01\xfe', '-'),
-                               binascii.b2a_uu(b'covet'), binascii.a2b_qp(b'a=3Db'))
+                               binascii.b2a_hex(b'\x01\xfe\x03', b':', -2), binascii.b2a_uu(b'covet'), binascii.a2b_uu(b'%8V]V970 \n'),
+                               binascii.b2a_base64(b'covet', newline=False), binascii.unhexlify('01fe'))
+    yield 'binascii.qp', lambda: (binascii.a2b_qp(b'a=3Db=\r\nc'), binascii.b2a_qp(b'a=b\xe9 \n', header=True))
     yield 'bisect', lambda: (bisect.bisect([1, 3, 5], 3), bisect.insort(l := [1, 5], 3) or l)
     yield 'bz2.roundtrip', lambda: [bz2.decompress(bz2.compress(d, level)) == d
                                     for d in (b'', b'a', bytes(range(256)) * 5000) for level in (1, 9)]
@@ -28,7 +30,7 @@ def cases():
                                                      lambda: _pickle(bz2.BZ2Decompressor()))]
     yield 'bz2.file', _bz2_file
     yield 'bz2.truncated', lambda: _error(lambda: bz2.decompress(bz2.compress(b'x' * 1000)[:-5]))
-    yield 'calendar', lambda: (calendar.monthrange(2024, 2), calendar.isleap(2100), calendar.month(2026, 12).splitlines()[1],
+    yield 'calendar', lambda: (tuple(map(int, calendar.monthrange(2024, 2))), calendar.isleap(2100), calendar.month(2026, 12).splitlines()[1],
                                calendar.timegm((2026, 12, 1, 0, 0, 0)))
     yield 'cmath', lambda: (cmath.sqrt(-4), cmath.phase(-1), cmath.exp(1j * cmath.pi).real)
     yield 'codecs', lambda: [codecs.encode('héllo wörld €', e, 'replace' if e != 'idna' else 'strict') for e in ENCODINGS]
@@ -36,6 +38,7 @@ def cases():
                                  for text, encodings in CJK for e in encodings]
     yield 'codecs.bytes', lambda: [codecs.decode(codecs.encode(b'covet covet covet', e), e) for e in
                                    ('zlib_codec', 'bz2_codec', 'hex_codec', 'base64_codec', 'uu_codec', 'quopri_codec')]
+    yield 'codecs.hz', lambda: codecs.encode('中文 文本', 'hz')
     yield 'codecs.incremental', lambda: (codecs.getincrementaldecoder('utf-8')().decode(b'\xe2\x82'), codecs.decode('uryyb', 'rot13'))
     yield 'collections', lambda: (collections.Counter('abracadabra').most_common(2), collections.OrderedDict(a=1).popitem(),
                                   collections.deque(range(5), maxlen=3), collections.namedtuple('P', 'x y')(1, 2))
@@ -53,7 +56,7 @@ def cases():
                                datetime.datetime.strptime('01/12/26 18:30', '%d/%m/%y %H:%M'))
     yield 'decimal', lambda: (decimal.Decimal('1.1') + decimal.Decimal('2.2'), decimal.Decimal(1) / decimal.Decimal(7),
                               decimal.Decimal('2').sqrt(), decimal.Decimal('1.255').quantize(decimal.Decimal('0.01'), decimal.ROUND_HALF_UP),
-                              _error(lambda: decimal.Decimal('x')), decimal.Context(prec=5).power(2, 100))
+                              _error_type(lambda: decimal.Decimal('x')), decimal.Context(prec=5).power(2, 100))
     yield 'difflib', lambda: (list(difflib.unified_diff(['a\n', 'b\n'], ['a\n', 'c\n'], 'x', 'y')),
                               difflib.SequenceMatcher(None, 'covet', 'cover').ratio(), difflib.get_close_matches('appel', ['ape', 'apple']))
     yield 'enum', _enum
@@ -139,7 +142,11 @@ def cases():
     yield 'wave', _wave
     yield 'zipfile', _zipfile
     yield 'zlib', lambda: (zlib.compress(b'covet' * 10, 9), zlib.crc32(b'covet'), zlib.adler32(b'covet'),
-                           _zlib_stream(), _error(lambda: zlib.decompress(b'xx')), zlib.decompress(zlib.compress(b'a', wbits=-15), wbits=-15))
+                           zlib.decompress(zlib.compress(b'a', wbits=-15), wbits=-15), _zlib_stream(-15), _zlib_stream(15))
+    yield 'zlib.errors', lambda: [_error(lambda: zlib.decompress(d)) for d in (b'xx', zlib.compress(b'covet' * 100)[:-3])]
+    yield 'zlib.gzip', _gzip_container
+    yield 'zlib.gzip_stream', _gzip_streams
+    yield 'zlib.gzip_errors', _gzip_errors
     yield 'email', _email
     yield 'uu', lambda: (lambda o: (uu.encode(io.BytesIO(b'covet'), o, 'f.txt', 0o644), o.getvalue()))(io.BytesIO())
     yield 'wsgiref', lambda: (lambda env: (wsgiref.util.setup_testing_defaults(env), wsgiref.util.request_uri(env),
@@ -191,7 +198,7 @@ KNOWN_BZ2 = bytes.fromhex(
 ENCODINGS = ('utf-8', 'utf-16', 'utf-32-be', 'latin-1', 'ascii', 'cp1252', 'cp437', 'koi8_r', 'mac_roman', 'iso8859_15', 'utf-7',
              'idna', 'punycode', 'cp1251', 'utf-8-sig', 'unicode_escape', 'raw_unicode_escape')
 CJK = (('日本語 テキスト', ('shift_jis', 'euc_jp', 'iso2022_jp', 'cp932', 'utf-16-le')),
-       ('中文 文本', ('gb2312', 'gbk', 'gb18030', 'hz', 'big5', 'big5hkscs', 'cp950')), ('한국어', ('euc_kr', 'cp949', 'johab')))
+       ('中文 文本', ('gb2312', 'gbk', 'gb18030', 'big5', 'big5hkscs', 'cp950')), ('한국어', ('euc_kr', 'cp949', 'johab')))
 
 
 def _error(fn):
@@ -199,6 +206,13 @@ def _error(fn):
         return ('returned', fn())
     except Exception as e:
         return f'!{type(e).__name__}: {e}'
+
+
+def _error_type(fn):
+    try:
+        return ('returned', fn())
+    except Exception as e:
+        return f'!{type(e).__name__}'
 
 
 def _pickle(obj):
@@ -371,12 +385,85 @@ def _zipfile():
     return results
 
 
-def _zlib_stream():
+def _zlib_stream(wbits):
     import zlib
-    c = zlib.compressobj(6, zlib.DEFLATED, 31)
-    data = c.compress(b'covet' * 1000) + c.flush()
-    d = zlib.decompressobj(31)
-    return d.decompress(data, 100)[:10], len(d.unconsumed_tail) > 0, len(data)
+    c = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    data = c.compress(b'covet' * 1000) + c.flush(zlib.Z_SYNC_FLUSH) + c.compress(b'more') + c.flush()
+    d = zlib.decompressobj(wbits)
+    return d.decompress(data + b'rest', 100)[:10], len(d.unconsumed_tail), len(d.decompress(d.unconsumed_tail)), d.eof, d.unused_data
+
+
+GZIP_DATA = b'covet ' * 3000 + bytes(range(256))
+
+
+def _digest(data):
+    import hashlib
+    return len(data), hashlib.sha256(data).hexdigest()[:16]
+
+
+def _gzip_member(data, flags=0):
+    """A gzip member with the optional header fields `flags` asks for (FEXTRA 4, FNAME 8, FCOMMENT 16, FHCRC 2)."""
+    import struct, zlib
+    head = b'\x1f\x8b\x08' + bytes((flags,)) + struct.pack('<I', 1_800_000_000) + b'\x00\x03'
+    if flags & 4:
+        head += struct.pack('<H', 5) + b'extra'
+    if flags & 8:
+        head += 'nämé.txt'.encode('latin-1') + b'\0'
+    if flags & 16:
+        head += b'a comment\0'
+    if flags & 2:
+        head += struct.pack('<H', zlib.crc32(head) & 0xffff)
+    return head + zlib.compress(data, 6, -15) + struct.pack('<II', zlib.crc32(data), len(data))
+
+
+def _gzip_container():
+    import gzip, zlib
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    pieces = [c.compress(GZIP_DATA[:100]), c.compress(GZIP_DATA[100:]), c.flush(zlib.Z_SYNC_FLUSH), c.compress(b'end'), c.flush()]
+    member = _gzip_member(GZIP_DATA, 4 | 8 | 16 | 2)
+    return ([_digest(zlib.compress(GZIP_DATA, level, 31)) for level in (0, 1, 6, 9, -1)], _digest(gzip.compress(GZIP_DATA, mtime=0)),
+            [_digest(p) for p in pieces], zlib.decompress(b''.join(pieces), 31) == GZIP_DATA + b'end',
+            [zlib.decompress(_gzip_member(GZIP_DATA, flags), wbits) == GZIP_DATA for flags in (0, 4, 8, 16, 2, 30) for wbits in (31, 47)],
+            zlib.decompress(zlib.compress(GZIP_DATA), 47) == GZIP_DATA, zlib.decompress(zlib.compress(GZIP_DATA), 32) == GZIP_DATA,
+            gzip.decompress(member + member + gzip.compress(b'!')) == GZIP_DATA * 2 + b'!',
+            _digest(gzip.GzipFile(fileobj=__import__('io').BytesIO(member)).read()))
+
+
+def _gzip_streams():
+    """As urllib3 and httpx decode a gzip response: a decompressobj fed as bytes arrive."""
+    import zlib
+    member = _gzip_member(GZIP_DATA, 8 | 2) + b'after'
+    results = []
+    for wbits, piece, max_length in ((31, 1, 0), (47, 3, 0), (31, 4096, 0), (31, 7, 100), (47, 1000, 0)):
+        d, out = zlib.decompressobj(wbits), []
+        for i in range(0, len(member), piece):
+            chunk = member[i:i + piece]
+            while chunk and not d.eof:
+                out.append(d.decompress(chunk, max_length))
+                chunk = d.unconsumed_tail
+            if d.eof:
+                break
+        out.append(d.flush())
+        results.append((wbits, piece, max_length, b''.join(out) == GZIP_DATA, d.eof, d.unused_data, d.unconsumed_tail))
+    d = zlib.decompressobj(47)
+    zl = d.decompress(zlib.compress(b'zlib inside') + b'xyz')
+    c = zlib.decompressobj(31)
+    c.decompress(member[:50])
+    copy = c.copy()
+    return results, zl, d.eof, d.unused_data, copy.decompress(member[50:]) == c.decompress(member[50:])
+
+
+def _gzip_errors():
+    import struct, zlib
+    member = _gzip_member(GZIP_DATA)
+    bad_crc = member[:-8] + struct.pack('<II', 1, len(GZIP_DATA))
+    bad_length = member[:-8] + member[-8:-4] + struct.pack('<I', 1)
+    bad_header_crc = _gzip_member(b'x', 2)[:-2 - 11] + b'\0\0' + _gzip_member(b'x', 2)[-11:]
+    cases = [member[:-3], member[:5], zlib.compress(b'zlib, not gzip'), b'\x1f\x8b\x07' + member[3:], bad_crc, bad_length,
+             bad_header_crc, b'\x1f\x8b\x08\xe0' + member[4:]]
+    return ([_error(lambda: zlib.decompress(data, 31)) for data in cases],
+            [_error(lambda: zlib.decompressobj(31).decompress(data)) for data in cases],
+            _error(lambda: zlib.decompressobj(31).decompress(b'', -1)))
 
 
 def _email():
@@ -450,7 +537,7 @@ def _weakref():
         gc.collect()
         if r() is None:
             break
-    return alive, r() is None, len(d)
+    return alive, r() is None
 
 
 def _argparse():
@@ -489,7 +576,9 @@ def _doctest():
     out = io.StringIO()
     for test in doctest.DocTestFinder().find(_doctest_target, '_doctest_target', globs={'_doctest_target': _doctest_target}):
         runner.run(test, out=out.write)
-    return runner.summarize(verbose=False), [line for line in out.getvalue().splitlines() if line.startswith(('Expected', 'Got', '    '))]
+    with __import__('contextlib').redirect_stdout(io.StringIO()):  # summarize() prints
+        summary = runner.summarize(verbose=False)
+    return summary, [line for line in out.getvalue().splitlines() if line.startswith(('Expected', 'Got', '    '))]
 
 
 def _unittest():

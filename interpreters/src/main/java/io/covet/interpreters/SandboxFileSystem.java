@@ -67,7 +67,7 @@ final class SandboxFileSystem implements FileSystem {
         List<Path> readable = new ArrayList<>(config.pythonPath());
         BytecodeCache.dirFor(config).ifPresent(readable::add);
         readable.addAll(policy.readable());
-        readable.addAll(StdlibFunctions.TIME_ZONE_DIRS);   // zoneinfo's data: public, and read-only
+        readable.addAll(StdlibFunctions.PUBLIC_DATA);   // time zones, MIME types: public, and read-only
         return readable;
     }
 

@@ -56,6 +56,17 @@ final class StdlibFunctions {
     static final List<Path> TIME_ZONE_DIRS = Stream.of("/usr/share/zoneinfo", "/usr/lib/zoneinfo", "/usr/share/lib/zoneinfo",
             "/etc/zoneinfo").map(Path::of).filter(Files::isDirectory).toList();
 
+    /** The system's MIME type tables {@code mimetypes} reads (CPython's {@code mimetypes.knownfiles}) that exist. */
+    private static final List<Path> MIME_TYPE_FILES = Stream.of("/etc/mime.types", "/etc/httpd/mime.types",
+            "/etc/httpd/conf/mime.types", "/etc/apache/mime.types", "/etc/apache2/mime.types", "/usr/local/etc/httpd/conf/mime.types",
+            "/usr/local/lib/netscape/mime.types", "/usr/local/etc/mime.types").map(Path::of).filter(Files::isRegularFile).toList();
+
+    /**
+     * System data the standard library reads, public and never written by Python: readable in the
+     * sandbox (else {@code mimetypes} fails on a table it sees but may not open).
+     */
+    static final List<Path> PUBLIC_DATA = Stream.concat(TIME_ZONE_DIRS.stream(), MIME_TYPE_FILES.stream()).toList();
+
     private StdlibFunctions() {
     }
 

@@ -57,7 +57,7 @@ class BZ2Compressor:
         return self._compressor.flush().encode('latin-1')
 
     def __reduce__(self):
-        raise TypeError(f'cannot pickle {type(self).__module__}.{type(self).__qualname__} object')
+        raise TypeError(f"cannot pickle '{type(self).__module__}.{type(self).__qualname__}' object")
 
 
 class BZ2Decompressor:
@@ -108,7 +108,7 @@ class BZ2Decompressor:
         return self._decompressor.needs_input()
 
     def __reduce__(self):
-        raise TypeError(f'cannot pickle {type(self).__module__}.{type(self).__qualname__} object')
+        raise TypeError(f"cannot pickle '{type(self).__module__}.{type(self).__qualname__}' object")
 
 
 BZ2Compressor.__module__ = BZ2Decompressor.__module__ = '_bz2'

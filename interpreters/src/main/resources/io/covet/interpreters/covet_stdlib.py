@@ -8,6 +8,8 @@ import sys
 
 def install(java, native_access):
     _install_unicodedata(java, native_access)
+    _install_zlib()
+    _install_binascii()
     # Covet's pyexpat under every policy: GraalPy's native one has no limit on entity expansion
     # (a "billion laughs" document expands in full), and names its error type differently.
     # Covet's _bz2 under every policy: GraalPy's, when embedded, fails on first use with an
@@ -195,6 +197,279 @@ def _install_unicodedata(java, native_access):
 
 
 _MISSING = object()
+
+
+# ---- zlib: the gzip container ---------------------------------------------------------------------
+
+def _install_zlib():
+    """GraalPy's zlib (Java's under every policy when embedded) gets the gzip container wrong:
+    compress(wbits=31) writes a CRC of 0, compressobj(wbits=31) writes no header, decompressing
+    gzip fails with a Java ZipException, and wbits 40-47 (zlib or gzip, detected) is refused; so
+    gzip.compress, urllib3's and httpx's gzip decoding fail. Raw deflate and the zlib container
+    work: Covet frames gzip itself around raw deflate, as zlib would."""
+    import zlib
+    import struct
+    raw_compress, raw_decompress = zlib.compress, zlib.decompress
+    raw_compressobj, raw_decompressobj = zlib.compressobj, zlib.decompressobj
+    crc32 = zlib.crc32
+
+    def container(wbits):
+        """'gzip' (16 + window bits), 'auto' (32 + window bits: zlib or gzip), or None."""
+        return 'gzip' if 24 <= wbits <= 31 else 'auto' if wbits == 32 or 40 <= wbits <= 47 else None
+
+    def header(level, strategy=zlib.Z_DEFAULT_STRATEGY):
+        level = 6 if level == zlib.Z_DEFAULT_COMPRESSION else level
+        flags = 2 if level == 9 else 4 if strategy >= zlib.Z_HUFFMAN_ONLY or level < 2 else 0
+        return b'\x1f\x8b\x08\x00\x00\x00\x00\x00' + bytes((flags, 3))  # no name, mtime 0, OS Unix: as zlib
+
+    def trailer(crc, size):
+        return struct.pack('<II', crc, size & 0xffffffff)
+
+    def error(message):
+        return zlib.error(f'Error -3 while decompressing data: {message}')
+
+    def header_length(data):
+        """The length of the gzip header data starts with, None while it is incomplete."""
+        if len(data) < 10:
+            return None
+        if data[2] != 8:
+            raise error('unknown compression method')
+        flags, end = data[3], 10
+        if flags & 0xe0:
+            raise error('unknown header flags set')
+        if flags & 4:  # FEXTRA
+            if len(data) < end + 2:
+                return None
+            end += 2 + int.from_bytes(data[end:end + 2], 'little')
+        for flag in (8, 16):  # FNAME, FCOMMENT: zero-terminated
+            if flags & flag:
+                zero = data.find(b'\0', end)
+                if zero < 0:
+                    return None
+                end = zero + 1
+        if flags & 2:  # FHCRC: the header's CRC-32, low 16 bits
+            if len(data) < end + 2:
+                return None
+            if int.from_bytes(data[end:end + 2], 'little') != crc32(data[:end]) & 0xffff:
+                raise error('header crc mismatch')
+            end += 2
+        return end if len(data) >= end else None
+
+    def compress(data, /, level=zlib.Z_DEFAULT_COMPRESSION, wbits=zlib.MAX_WBITS):
+        if container(wbits) != 'gzip':
+            return raw_compress(data, level, wbits)
+        view = memoryview(data)
+        return header(level) + raw_compress(view, level, 16 - wbits) + trailer(crc32(view), view.nbytes)
+
+    def decompress(data, /, wbits=zlib.MAX_WBITS, bufsize=zlib.DEF_BUF_SIZE):
+        if container(wbits) is None:
+            return raw_decompress(data, wbits, bufsize)
+        d = GzipDecompress(wbits, b'')
+        out = d.decompress(data)
+        out += d.flush()
+        if not d.eof:
+            raise zlib.error('Error -5 while decompressing data: incomplete or truncated stream')
+        return out
+
+    def compressobj(level=zlib.Z_DEFAULT_COMPRESSION, method=zlib.DEFLATED, wbits=zlib.MAX_WBITS,
+                    memLevel=zlib.DEF_MEM_LEVEL, strategy=zlib.Z_DEFAULT_STRATEGY, zdict=None):
+        if container(wbits) != 'gzip':
+            return raw_compressobj(level, method, wbits, memLevel, strategy, *(() if zdict is None else (zdict,)))
+        return GzipCompress(raw_compressobj(level, method, 16 - wbits, memLevel, strategy), header(level, strategy), 0, 0)
+
+    def decompressobj(wbits=zlib.MAX_WBITS, zdict=b''):
+        if container(wbits) is None:
+            return raw_decompressobj(wbits, zdict) if zdict else raw_decompressobj(wbits)
+        return GzipDecompress(wbits, zdict)
+
+    class GzipCompress:
+        """A gzip stream written piece by piece: zlib's header, raw deflate, CRC-32 and size."""
+
+        def __init__(self, inner, head, crc, size):
+            self._inner, self._head, self._crc, self._size = inner, head, crc, size
+
+        def compress(self, data, /):
+            out = self._inner.compress(data)
+            view = memoryview(data)
+            self._crc, self._size = crc32(view, self._crc), self._size + view.nbytes
+            return self._take_head() + out
+
+        def flush(self, mode=zlib.Z_FINISH, /):
+            out = self._inner.flush(mode)
+            return self._take_head() + out + (trailer(self._crc, self._size) if mode == zlib.Z_FINISH else b'')
+
+        def copy(self):
+            return GzipCompress(self._inner.copy(), self._head, self._crc, self._size)
+
+        __copy__ = copy
+
+        def __deepcopy__(self, memo):
+            return self.copy()
+
+        def _take_head(self):
+            head, self._head = self._head, b''
+            return head
+
+    class GzipDecompress:
+        """A gzip stream (or, for wbits 32+, a zlib one: detected) read piece by piece."""
+
+        def __init__(self, wbits, zdict):
+            self._wbits, self._zdict = wbits, zdict
+            self._zlib = None  # the zlib-container stream's own decompressor, when detected
+            self._phase = 'header'  # then 'body', 'trailer', 'done'
+            self._pending = b''  # header or trailer bytes so far
+            self._inner = None
+            self._crc = self._size = 0
+            self.unused_data = b''
+
+        @property
+        def unconsumed_tail(self):
+            return self._zlib.unconsumed_tail if self._zlib else self._inner.unconsumed_tail if self._phase == 'body' else b''
+
+        @property
+        def eof(self):
+            return self._zlib.eof if self._zlib else self._phase == 'done'
+
+        def decompress(self, data, /, max_length=0):
+            if max_length < 0:
+                raise ValueError('max_length must be non-negative')
+            data = bytes(data)
+            if self._zlib:
+                return self._decompressed_zlib(data, max_length)
+            if self._phase == 'done':
+                self.unused_data += data
+                return b''
+            if self._phase == 'header':
+                self._pending += data
+                if len(self._pending) >= 2 and self._pending[:2] != b'\x1f\x8b':
+                    if self._wbits < 32:
+                        raise error('incorrect header check')
+                    window = self._wbits - 32 or zlib.MAX_WBITS
+                    self._zlib = raw_decompressobj(window, self._zdict) if self._zdict else raw_decompressobj(window)
+                    return self._decompressed_zlib(self._pending, max_length)
+                end = header_length(self._pending)
+                if end is None:
+                    return b''
+                data, self._pending, self._phase = self._pending[end:], b'', 'body'
+                self._inner = raw_decompressobj(-zlib.MAX_WBITS)
+            out = b''
+            if self._phase == 'body':
+                out = self._inner.decompress(data, max_length)
+                self._count(out)
+                if not self._inner.eof:
+                    return out
+                data, self._phase = self._inner.unused_data, 'trailer'
+            self._trailer(data)
+            return out
+
+        def flush(self, length=zlib.DEF_BUF_SIZE, /):
+            if self._zlib:
+                out = self._zlib.flush(length)
+                self.unused_data = self._zlib.unused_data
+                return out
+            if self._phase != 'body':
+                return b''
+            out = self._inner.flush(length)
+            self._count(out)
+            if self._inner.eof:
+                self._phase = 'trailer'
+                self._trailer(self._inner.unused_data)
+            return out
+
+        def copy(self):
+            other = GzipDecompress(self._wbits, self._zdict)
+            other.__dict__.update(self.__dict__)
+            other._zlib = self._zlib and self._zlib.copy()
+            other._inner = self._inner and self._inner.copy()
+            return other
+
+        __copy__ = copy
+
+        def __deepcopy__(self, memo):
+            return self.copy()
+
+        def _decompressed_zlib(self, data, max_length):
+            out = self._zlib.decompress(data, max_length)
+            self.unused_data = self._zlib.unused_data
+            return out
+
+        def _count(self, out):
+            self._crc, self._size = crc32(out, self._crc), self._size + len(out)
+
+        def _trailer(self, data):
+            self._pending += data
+            if len(self._pending) < 8:
+                return
+            crc, size = struct.unpack('<II', self._pending[:8])
+            if crc != self._crc:
+                raise error('incorrect data check')
+            if size != self._size & 0xffffffff:
+                raise error('incorrect length check')
+            self.unused_data, self._pending, self._phase = self._pending[8:], b'', 'done'
+
+    for f in (compress, decompress, compressobj, decompressobj):
+        f.__module__, f.__qualname__ = 'zlib', f.__name__
+        setattr(zlib, f.__name__, f)
+
+
+# ---- binascii: what GraalPy lacks ----------------------------------------------------------------
+
+def _install_binascii():
+    """GraalPy's binascii raises NotImplementedError for hexlify's separator and has no uuencoding
+    (b2a_uu, a2b_uu: what the uu module and the uu codec call)."""
+    import binascii
+    hexlify = binascii.hexlify
+
+    def b2a_hex(data, sep=_MISSING, bytes_per_sep=1):
+        if sep is _MISSING:
+            return hexlify(data)
+        return memoryview(data).hex(sep, bytes_per_sep).encode('ascii')
+
+    def b2a_uu(data, /, *, backtick=False):
+        data = bytes(memoryview(data))
+        if len(data) > 45:
+            raise binascii.Error('At most 45 bytes at once')
+
+        def char(six_bits):
+            return 0x60 if backtick and not six_bits else 0x20 + six_bits
+        out = bytearray((char(len(data)),))
+        for i in range(0, len(data), 3):
+            group = int.from_bytes(data[i:i + 3].ljust(3, b'\0'), 'big')
+            out += bytes(char((group >> shift) & 0x3f) for shift in (18, 12, 6, 0))
+        return bytes(out + b'\n')
+
+    def a2b_uu(data, /):
+        if isinstance(data, str):
+            try:
+                data = data.encode('ascii')
+            except UnicodeEncodeError:
+                raise ValueError('string argument should contain only ASCII characters') from None
+        data = bytes(memoryview(data))
+        # As CPython: a missing length is 0 - ' ', a line end or a short line reads as zeros.
+        length = ((data[0] if data else 0) - 0x20) & 0x3f
+        needed = (length + 2) // 3 * 4
+        six_bits = []
+        for c in data[1:1 + needed]:
+            if c in (0x0a, 0x0d):
+                c = 0x20
+            elif not 0x20 <= c <= 0x60:
+                raise binascii.Error('Illegal char')
+            six_bits.append((c - 0x20) & 0x3f)
+        if any(c not in (0x20, 0x60, 0x0a, 0x0d) for c in data[1 + needed:]):
+            raise binascii.Error('Trailing garbage')
+        six_bits += [0] * (needed - len(six_bits))
+        out = bytearray()
+        for i in range(0, needed, 4):
+            group = six_bits[i] << 18 | six_bits[i + 1] << 12 | six_bits[i + 2] << 6 | six_bits[i + 3]
+            out += group.to_bytes(3, 'big')
+        return bytes(out[:length])
+
+    binascii.hexlify = binascii.b2a_hex = b2a_hex
+    for f in (b2a_uu, a2b_uu):
+        if not hasattr(binascii, f.__name__):
+            setattr(binascii, f.__name__, f)
+    for f in (b2a_hex, b2a_uu, a2b_uu):
+        f.__module__ = 'binascii'
 
 
 # ---- modules that exist only as native code -----------------------------------------------------

@@ -205,10 +205,13 @@ class SandboxEscapeTest {
     }
 
     @Test
-    void theTimeZoneDataIsReadableAndNothingBeyondIt() {
+    void theTimeZoneDataAndMimeTypeTablesAreReadableAndNothingBeyondThem() {
         assertThat(attempt("assert open('/usr/share/zoneinfo/Europe/Paris', 'rb').read(4) == b'TZif'")).isEqualTo("allowed");
         assertThat(attempt("open('/usr/share/zoneinfo/../../../etc/passwd').read()")).startsWith("PermissionError");
         assertThat(attempt("import os\nos.listdir('/usr/share/zoneinfo/../..')")).startsWith("PermissionError");
+        assertThat(attempt("import mimetypes\nassert mimetypes.guess_type('a.json')[0] == 'application/json'")).isEqualTo("allowed");
+        assertThat(attempt("open('/etc/mime.types/../passwd').read()")).startsWith("PermissionError");
+        assertThat(attempt("import os\nos.listdir('/etc')")).startsWith("PermissionError");
     }
 
     /** What {@code body} ended with: "allowed", a caught exception, or the task's own failure. */
