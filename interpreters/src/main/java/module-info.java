@@ -5,6 +5,7 @@ module io.covet.interpreters {
     requires java.logging;
     requires com.ibm.icu;   // Unicode data for the standard library (StdlibFunctions)
     requires org.apache.commons.compress;   // bzip2 for the standard library (Bz2)
+    requires org.bouncycastle.provider;     // hashlib's digests GraalPy lacks (Digests); GraalPy's own dependency
 
     exports io.covet.interpreters;
 }

@@ -72,10 +72,17 @@ def cases():
     yield 'hashlib', lambda: [(a, hashlib.new(a, b'covet').hexdigest(*((20,) if a.startswith('shake') else ())))
                               for a in sorted(hashlib.algorithms_guaranteed)]
     yield 'hashlib.shake_lengths', lambda: [hashlib.shake_128(b'covet').hexdigest(n) for n in (1, 16, 32, 100)]
+    yield 'hashlib.shake_copy', lambda: (lambda h: (h.update(b'more'), h.copy().hexdigest(8), h.hexdigest(8), h.name, h.digest_size,
+                                                    h.block_size))(hashlib.shake_256(b'covet'))
     yield 'hashlib.blake2', lambda: (hashlib.blake2b(b'covet', digest_size=16, key=b'k', person=b'p').hexdigest(),
-                                     hashlib.blake2s(b'covet', salt=b's').hexdigest())
+                                     hashlib.blake2s(b'covet', salt=b's').hexdigest(), hashlib.new('blake2s', b'x', digest_size=10).hexdigest(),
+                                     hashlib.blake2b(key=b'k' * 64, salt=b's' * 16, person=b'p' * 16).digest_size,
+                                     hashlib.blake2b.SALT_SIZE, hashlib.blake2s.MAX_DIGEST_SIZE,
+                                     _error(lambda: hashlib.blake2b(digest_size=65)), _error(lambda: hashlib.blake2s(salt=b's' * 9)))
     yield 'hashlib.kdf', lambda: (hashlib.pbkdf2_hmac('sha256', b'pw', b'salt', 1000).hex(),
-                                  hashlib.scrypt(b'pw', salt=b'salt', n=16, r=8, p=1).hex())
+                                  hashlib.scrypt(b'pw', salt=b'salt', n=16, r=8, p=1).hex(),
+                                  hashlib.scrypt(b'pw', salt=b'salt', n=1024, r=8, p=1, dklen=20).hex(),
+                                  _error(lambda: hashlib.scrypt(b'pw', salt=b's', n=15, r=8, p=1)))
     yield 'hashlib.copy', lambda: (lambda h: (h.update(b'a'), h.copy().hexdigest(), h.name, h.digest_size, h.block_size))(hashlib.sha256())
     yield 'heapq', lambda: (heapq.nsmallest(3, [5, 1, 4, 2]), list(heapq.merge([1, 4], [2, 3])))
     yield 'hmac', lambda: (hmac.new(b'key', b'msg', 'sha256').hexdigest(), hmac.compare_digest(b'a', b'a'),

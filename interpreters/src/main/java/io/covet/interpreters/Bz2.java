@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.Map;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
-import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
 import org.graalvm.polyglot.proxy.ProxyObject;
 
@@ -38,7 +37,7 @@ final class Bz2 {
     static ProxyObject compressor(int level) {
         Compressor compressor = new Compressor(level);
         return ProxyObject.fromMap(Map.of(
-                "compress", (ProxyExecutable) a -> compressor.compress(bytes(a[0])),
+                "compress", (ProxyExecutable) a -> compressor.compress(StdlibFunctions.bytes(a[0])),
                 "flush", (ProxyExecutable) a -> compressor.flush()));
     }
 
@@ -49,19 +48,13 @@ final class Bz2 {
     /** What Python holds of {@code decompressor}; once it is unreachable, the decoder thread ends. */
     static ProxyObject handle(Decompressor decompressor) {
         ProxyObject handle = ProxyObject.fromMap(Map.of(
-                "decompress", (ProxyExecutable) a -> decompressor.decompress(bytes(a[0]), a[1].asLong()),
+                "decompress", (ProxyExecutable) a -> decompressor.decompress(StdlibFunctions.bytes(a[0]), a[1].asLong()),
                 "eof", (ProxyExecutable) a -> decompressor.eof(),
                 "needs_input", (ProxyExecutable) a -> decompressor.needsInput(),
                 "unused_data", (ProxyExecutable) a -> decompressor.unusedData()));
         // The decoder thread holds the decompressor, not the handle: the handle can become unreachable.
         CLEANER.register(handle, decompressor::close);
         return handle;
-    }
-
-    private static byte[] bytes(Value buffer) {
-        byte[] bytes = new byte[Math.toIntExact(buffer.getBufferSize())];
-        buffer.readBuffer(0, bytes, 0, bytes.length);
-        return bytes;
     }
 
     private static String latin1(byte[] bytes, int from, int to) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
 import org.graalvm.polyglot.proxy.ProxyObject;
 
@@ -25,7 +26,7 @@ import org.graalvm.polyglot.proxy.ProxyObject;
  * comes from ICU4J, whose Unicode version (16.0 in ICU 77) is the one GraalPy's own
  * {@code unicodedata} reports; Unicode 3.2's properties from {@code ucd-3.2.0.txt}
  * ({@code tools/make_ucd_3_2_0.py}); pyexpat is {@code covet_pyexpat.py}, Python through and through;
- * bzip2 is {@link Bz2} and {@code covet_bz2.py}.
+ * bzip2 is {@link Bz2} and {@code covet_bz2.py}; hashlib's missing digests {@link Digests}.
  *
  * <p>Every function is total: "no such thing" is {@code null} or -1, and the Python half raises
  * what CPython raises, so no Java exception crosses into Python.
@@ -85,10 +86,22 @@ final class StdlibFunctions {
                 Map.entry("ucd_3_2_0_table", (ProxyExecutable) a -> UCD_3_2_0),
                 Map.entry("pyexpat_source", (ProxyExecutable) a -> PYEXPAT),
                 Map.entry("bz2_source", (ProxyExecutable) a -> BZ2),
+                Map.entry("hashes", ProxyObject.fromMap(Map.of(
+                        "shake", (ProxyExecutable) a -> Digests.shake(a[0].asInt()),
+                        "blake2", (ProxyExecutable) a -> Digests.blake2(a[0].asBoolean(), a[1].asInt(), bytes(a[2]), bytes(a[3]), bytes(a[4])),
+                        "scrypt", (ProxyExecutable) a -> Digests.scrypt(bytes(a[0]), bytes(a[1]), a[2].asInt(), a[3].asInt(), a[4].asInt(),
+                                a[5].asInt())))),
                 Map.entry("bz2", ProxyObject.fromMap(Map.of(
                         "compressor", (ProxyExecutable) a -> Bz2.compressor(a[0].asInt()),
                         "decompressor", (ProxyExecutable) a -> Bz2.decompressor()))),
                 Map.entry("tzpath", TIME_ZONE_DIRS.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)))));
+    }
+
+    /** The bytes of a Python buffer (bytes, bytearray, memoryview). */
+    static byte[] bytes(Value buffer) {
+        byte[] bytes = new byte[Math.toIntExact(buffer.getBufferSize())];
+        buffer.readBuffer(0, bytes, 0, bytes.length);
+        return bytes;
     }
 
     static String eastAsianWidth(int cp) {

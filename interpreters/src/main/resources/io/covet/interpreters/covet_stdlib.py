@@ -17,7 +17,8 @@ def install(java, native_access):
     sys.meta_path.insert(0, _Finder({} if native_access else _Finder.NATIVE_ONLY,
                                     {'pyexpat': (java.pyexpat_source, {}),
                                      '_bz2': (java.bz2_source, {'_java': java.bz2})},
-                                    {'zoneinfo._tzpath': _tzpath_fixer(java.tzpath)}))
+                                    {'zoneinfo._tzpath': _tzpath_fixer(java.tzpath),
+                                     'hashlib': lambda hashlib: _install_hashlib(java.hashes, hashlib)}))
 
 
 def _tzpath_fixer(tzpath):
@@ -410,6 +411,113 @@ def _install_zlib():
     for f in (compress, decompress, compressobj, decompressobj):
         f.__module__, f.__qualname__ = 'zlib', f.__name__
         setattr(zlib, f.__name__, f)
+
+
+# ---- hashlib: what GraalPy lacks -----------------------------------------------------------------
+
+def _install_hashlib(java, hashlib):
+    """GraalPy's hashlib has shake digests of their default length only, blake2 without
+    digest_size, key, salt, person, and no scrypt; Bouncy Castle answers those (Digests.java).
+    Run when hashlib is first imported."""
+    new, graalpy_blake2 = hashlib.new, {'blake2b': hashlib.blake2b, 'blake2s': hashlib.blake2s}
+
+    def buffer(data):
+        if isinstance(data, str):
+            raise TypeError('Strings must be encoded before hashing')
+        return data if type(data) is bytes else bytes(memoryview(data))
+
+    class _Digest:
+        def __init__(self, name, digest_size, block_size, running, data):
+            self.name, self.digest_size, self.block_size, self._running = name, digest_size, block_size, running
+            if data is not None:
+                self.update(data)
+
+        def update(self, data, /):
+            self._running.update(buffer(data))
+
+        def copy(self):
+            return type(self)(self.name, self.digest_size, self.block_size, self._running.copy(), None)
+
+        def __repr__(self):
+            return f'<{self.name} _hashlib.HASH object @ {hex(id(self))}>'
+
+    class _Shake(_Digest):
+        def digest(self, length, /):
+            if length < 0:
+                raise ValueError('negative digest length')
+            return self._running.digest(length).encode('latin-1')
+
+        def hexdigest(self, length, /):
+            return self.digest(length).hex()
+
+    class _Blake2(_Digest):
+        def digest(self):
+            return self._running.digest(0).encode('latin-1')
+
+        def hexdigest(self):
+            return self.digest().hex()
+
+    def shake(name, bits, block_size):
+        def constructor(data=b'', *, usedforsecurity=True, string=None):
+            return _Shake(name, 0, block_size, java.shake(bits), string if data == b'' and string is not None else data)
+        constructor.__name__ = constructor.__qualname__ = name
+        return constructor
+
+    def blake2(name, big):
+        max_digest, max_key, salt_size = (64, 64, 16) if big else (32, 32, 8)
+
+        def constructor(data=b'', /, *, digest_size=max_digest, key=b'', salt=b'', person=b'', fanout=1, depth=1,
+                        leaf_size=0, node_offset=0, node_depth=0, inner_size=0, last_node=False, usedforsecurity=True):
+            if (digest_size, key, salt, person) == (max_digest, b'', b'', b''):
+                if (fanout, depth, leaf_size, node_offset, node_depth, inner_size, last_node) == (1, 1, 0, 0, 0, 0, False):
+                    return graalpy_blake2[name](data)
+            if (fanout, depth, leaf_size, node_offset, node_depth, inner_size, last_node) != (1, 1, 0, 0, 0, 0, False):
+                raise NotImplementedError(f"{name} tree hashing (fanout, depth, leaf_size, node_offset, node_depth, "
+                                          "inner_size, last_node) is not available in Covet")
+            if not 1 <= digest_size <= max_digest:
+                raise ValueError(f'digest_size must be between 1 and {max_digest} bytes')
+            key, salt, person = buffer(key), buffer(salt), buffer(person)
+            for what, value, most in (('key', key, max_key), ('salt', salt, salt_size), ('person', person, salt_size)):
+                if len(value) > most:
+                    raise ValueError(f'maximum {what} length is {most} bytes')
+            # As CPython: a shorter salt or person is padded with zeros (but an empty one means none).
+            salt, person = (v.ljust(salt_size, b'\0') if v else v for v in (salt, person))
+            return _Blake2(name, digest_size, 128 if big else 64, java.blake2(big, digest_size, key, salt, person), data)
+        constructor.__name__ = constructor.__qualname__ = name
+        constructor.SALT_SIZE, constructor.PERSON_SIZE = salt_size, salt_size
+        constructor.MAX_KEY_SIZE, constructor.MAX_DIGEST_SIZE = max_key, max_digest
+        return constructor
+
+    def scrypt(password, *, salt=None, n=None, r=None, p=None, maxmem=0, dklen=64):
+        if salt is None:
+            raise TypeError("salt is required")
+        if None in (n, r, p):
+            raise TypeError("n, r and p are required")
+        password, salt = buffer(password), buffer(salt)
+        if n < 2 or n & (n - 1):
+            raise ValueError('n must be a power of 2.')
+        if maxmem < 0 or maxmem > 2 ** 31 - 1:
+            raise ValueError('maxmem must be positive and smaller than 2147483647')
+        if not 1 <= dklen <= 2 ** 31 - 1:
+            raise ValueError('dklen must be greater than 0 and smaller than 2147483647')
+        if 128 * r * (n + p + 2) > (maxmem or 32 * 1024 * 1024):
+            raise ValueError('Invalid parameter combination for n, r, p, maxmem.')
+        return java.scrypt(password, salt, n, r, p, dklen).encode('latin-1')
+
+    ours = {'shake_128': shake('shake_128', 128, 168), 'shake_256': shake('shake_256', 256, 136),
+            'blake2b': blake2('blake2b', True), 'blake2s': blake2('blake2s', False)}
+
+    def new_(name, data=b'', **kwargs):
+        constructor = ours.get(name.lower() if isinstance(name, str) else name)
+        return constructor(data, **kwargs) if constructor else new(name, data, **kwargs)
+    new_.__name__ = new_.__qualname__ = 'new'
+    new_.__doc__ = new.__doc__
+
+    for name, constructor in ours.items():
+        setattr(hashlib, name, constructor)
+    hashlib.new, hashlib.scrypt = new_, scrypt
+    for f in (*ours.values(), new_, scrypt):
+        f.__module__ = 'hashlib'
 
 
 # ---- binascii: what GraalPy lacks ----------------------------------------------------------------

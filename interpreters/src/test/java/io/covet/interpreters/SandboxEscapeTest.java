@@ -201,6 +201,15 @@ class SandboxEscapeTest {
         assertThat(attempt(dig + "__import__('java').type('java.lang.Runtime')")).doesNotStartWith("allowed");
         assertThat(attempt(dig + "j.combining('not a code point')")).doesNotStartWith("allowed");
         assertThat(attempt(dig + "assert j.lookup('LATIN SMALL LETTER A') == 97")).isEqualTo("allowed");
+        // bz2's and hashlib's Java halves, called without the Python half's checks: errors, never a way out.
+        assertThat(attempt(dig + "j.bz2.compressor(0)")).doesNotStartWith("allowed");
+        assertThat(attempt(dig + "j.bz2.decompressor().decompress('not a buffer', -1)")).doesNotStartWith("allowed");
+        assertThat(attempt(dig + "j.bz2.decompressor().decompress(b'BZh9', -1).getClass()")).doesNotStartWith("allowed");
+        assertThat(attempt(dig + "j.hashes.shake(12345)")).doesNotStartWith("allowed");
+        assertThat(attempt(dig + "j.hashes.blake2(True, 1000, b'', b'', b'')")).doesNotStartWith("allowed");
+        assertThat(attempt(dig + "j.hashes.scrypt(b'', b'', 3, 8, 1, 64)")).doesNotStartWith("allowed");
+        assertThat(attempt(dig + "j.hashes.shake(128).digest(-1)")).doesNotStartWith("allowed");
+        assertThat(attempt(dig + "assert len(j.hashes.shake(128).digest(5)) == 5")).isEqualTo("allowed");
         assertThat(pool.call("pool_tasks", "echo", "still here")).isEqualTo("still here");
     }
 

@@ -59,10 +59,6 @@ class StdlibTest {
     private static final Map<String, String> USES_THAT_DIFFER = Map.of(
             "binascii.qp", "GraalPy's binascii has no a2b_qp/b2a_qp (quopri and email use their Python fallbacks)",
             "codecs.hz", "GraalPy's hz codec does not return to ASCII ('~}') at the end",
-            "hashlib", "GraalPy's hashlib: shake digests of their default length only",
-            "hashlib.shake_lengths", "GraalPy's hashlib: shake digests of their default length only",
-            "hashlib.blake2", "GraalPy's hashlib: blake2 without digest_size, key, salt or person",
-            "hashlib.kdf", "GraalPy's hashlib has no scrypt",
             "lzma", "GraalPy's lzma returns b'' for data in no format it knows, where CPython raises LZMAError",
             "zlib.errors", "GraalPy's zlib words an invalid zlib header differently (same exception type)");
 
