@@ -533,42 +533,10 @@ def _run(result):
     return _covet_pool.run_on_loop(result)
 
 
-def _find_app(module, attr):
-    if attr:
-        app = getattr(module, attr, None)
-        if not isinstance(app, Covet):
-            raise LookupError(f"{module.__file__}: '{attr}' is not a Covet app "
-                              f"(found {type(app).__name__ if app is not None else 'nothing'})")
-        return app
-    apps = [v for v in vars(module).values() if isinstance(v, Covet)]
-    if isinstance(getattr(module, 'app', None), Covet):
-        return module.app
-    if len(apps) == 1:
-        return apps[0]
-    raise LookupError(f"{module.__file__}: " + ("no Covet app found; create one at module level: app = Covet()"
-                                                if not apps else "several Covet apps; name one: covet run FILE:NAME"))
-
-
-def _boot(path, module_name, attr, debug):
-    """Loads the app module (once per interpreter) and runs its startup hooks."""
+def _start(app, debug):
+    """Serves `app` in this interpreter (covet.serve found and imported it): runs its startup hooks."""
     global _APP, _DEBUG
-    import importlib.util
-    _DEBUG = debug
-    loaded = sys.modules.get(module_name)
-    if loaded is not None and getattr(loaded, '__file__', None) != path:
-        raise ImportError(f"can't load {path} as module '{module_name}': a module of that name is already "
-                          f"loaded from {getattr(loaded, '__file__', 'the runtime')}; rename the app file")
-    if loaded is None:
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[module_name]
-            raise
-        loaded = module
-    _APP = _find_app(loaded, attr)
+    _APP, _DEBUG = app, debug
     import inspect
     if any(inspect.iscoroutinefunction(r.handler) for r in _APP.routes):
         # Made now, while the interpreter starts: the first async request would otherwise wait for
@@ -600,7 +568,7 @@ def _shutdown():
 
 # A request crosses as one tuple, WebApp.Request's fields in order:
 #   (route index, method, path, raw path parameters joined by '/', query string, header lines, body,
-#    body as array('d') or None)
+#    body as array('d') or None, client address, client port)
 # and its answer as one tuple, WebApp.Response's:
 #   (status, media type, body, [(header, value)...] or None, log text or None, error or None)
 # where an error is (message, details dict or None) and the server writes the JSON error body.
@@ -609,7 +577,7 @@ def _handle(request):
     """Runs the handler of one request: its answer, or, for an async handler (or one that returns
     an awaitable), a coroutine the interpreter's event loop runs to that answer while it serves
     other requests."""
-    index, method, path, raw_params, query_string, raw_headers, body, numbers = request
+    index, method, path, raw_params, query_string, raw_headers, body, numbers = request[:8]
     route = _APP.routes[index]
     try:
         values = [unquote(v) for v in raw_params.split('/')] if route.names else []

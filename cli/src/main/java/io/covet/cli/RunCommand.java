@@ -1,5 +1,6 @@
 package io.covet.cli;
 
+import io.covet.runtime.AppTarget;
 import io.covet.runtime.PerformanceConfig;
 import io.covet.runtime.PerformanceManager;
 import io.covet.workers.WorkerStartException;
@@ -8,6 +9,7 @@ import io.covet.web.WebConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,17 +28,24 @@ import sun.misc.Signal;
  * which drain in-flight requests, run the app's shutdown hooks and exit 0.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Serve a CovetPy-style Python web app (app = Covet() with route decorators) on every core.",
-                "Each request's handler runs in one of the pool's interpreters. SIGTERM or SIGINT drains in-flight "
-                        + "requests, runs the app's shutdown hooks and exits 0.",
+        description = {"Serve a Python web app on every core: a CovetPy-style app (app = Covet() with route decorators) "
+                + "or a WSGI application (Flask, Django, ...).",
+                "Each request runs in one of the pool's interpreters, each of which imports the app once. SIGTERM or "
+                        + "SIGINT drains in-flight requests, runs the app's shutdown hooks and exits 0.",
                 "The app may always fetch its own address with covet.http."})
 final class RunCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "APP", description = "the app's Python file; FILE:NAME names the Covet object (default: app)")
+    @Parameters(index = "0", paramLabel = "TARGET",
+            description = {"the app: path/app.py, path/app.py:NAME or package.module:NAME (looked up from the current "
+                    + "directory and --python-path); NAME() calls a factory. Without NAME: the one Covet app, else app, "
+                    + "else application"})
     String app;
+
+    @Option(names = "--interface", paramLabel = "KIND", description = "how the app is called: auto (by the object), covet, wsgi (default: auto)")
+    String interfaceKind = "auto";
 
     @Option(names = "--host", paramLabel = "ADDRESS", description = "address to listen on (default: 127.0.0.1)")
     String host = "127.0.0.1";
@@ -71,14 +80,12 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        String file = app;
-        String name = null;
-        int colon = app.lastIndexOf(':');
-        if (colon > 0 && !app.endsWith(".py") && colon < app.length() - 1) {
-            file = app.substring(0, colon);
-            name = app.substring(colon + 1);
+        AppTarget target;
+        try {
+            target = AppTarget.parse(app, kind());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Path appFile = Path.of(file);
         if (!(requestTimeout > 0) || Double.isInfinite(requestTimeout)) {
             throw new ParameterException(spec.commandLine(), "--request-timeout must be a positive number of seconds, got " + requestTimeout);
         }
@@ -87,16 +94,20 @@ final class RunCommand implements Callable<Integer> {
         }
         WebConfig web;
         try {
-            web = new WebConfig(appFile, name, host, port, Duration.ofNanos((long) (requestTimeout * 1e9)), maxBody, debug,
+            web = new WebConfig(target, host, port, Duration.ofNanos((long) (requestTimeout * 1e9)), maxBody, debug,
                     !noAccessLog, maxConnections, Duration.ofNanos((long) (idleTimeout * 1e9)));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (!appFile.toFile().isFile()) {
+        Path appFile = target.file();
+        if (appFile != null && !appFile.toFile().isFile()) {
             err.println("covet run: can't open the app '" + appFile + "': " + (appFile.toFile().exists() ? "not a regular file" : "no such file"));
             return 2;
         }
-        PerformanceConfig.Builder base = runtime.base(spec, appFile).pythonPath(List.of(appFile.toAbsolutePath().getParent()));
+        PerformanceConfig.Builder base = runtime.base(spec, appFile != null ? appFile : target.importRoot());
+        List<Path> pythonPath = new ArrayList<>(List.of(target.importRoot()));
+        pythonPath.addAll(base.copy().build().pythonPath());
+        base.pythonPath(pythonPath);
         Map<String, Object> pinned = runtime.pinned();
         runtime.configureLogging();
 
@@ -129,7 +140,7 @@ final class RunCommand implements Callable<Integer> {
                     stop.countDown();
                 });
             }
-            System.out.println("covet: serving " + appFile + " on http://" + (host.contains(":") ? "[" + host + "]" : host)
+            System.out.println("covet: serving " + target + " on http://" + (host.contains(":") ? "[" + host + "]" : host)
                     + ":" + server.port() + " with " + manager.interpreters().size() + " interpreters"
                     + manager.workers().map(w -> " and " + w.config().workers() + " CPython workers").orElse("") + " (Ctrl-C to stop)");
             for (String route : server.describeRoutes()) {
@@ -150,6 +161,18 @@ final class RunCommand implements Callable<Integer> {
             err.println("covet run: " + e.getMessage());
             err.flush();
             return 1;
+        }
+    }
+
+    private AppTarget.Kind kind() {
+        try {
+            AppTarget.Kind kind = AppTarget.Kind.valueOf(interfaceKind.toUpperCase(java.util.Locale.ROOT));
+            if (kind == AppTarget.Kind.ASGI) {
+                throw new ParameterException(spec.commandLine(), "--interface asgi: ASGI apps cannot be served yet (Covet and WSGI apps can)");
+            }
+            return kind;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--interface must be auto, covet or wsgi, got '" + interfaceKind + "'");
         }
     }
 

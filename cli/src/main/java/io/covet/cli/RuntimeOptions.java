@@ -61,6 +61,10 @@ final class RuntimeOptions {
             description = "a directory Python may read and list, besides the script's own and the python path; repeatable")
     List<Path> allowRead = new ArrayList<>();
 
+    @Option(names = "--python-path", paramLabel = "DIR",
+            description = "put DIR on every interpreter's sys.path (and make it readable); repeatable, e.g. /usr/lib/python3/dist-packages")
+    List<Path> pythonPath = new ArrayList<>();
+
     @Option(names = "--allow-write", description = "let Python create, write and read any file")
     boolean allowWrite;
 
@@ -93,8 +97,14 @@ final class RuntimeOptions {
                 throw new ParameterException(spec.commandLine(), "--allow-read " + dir + ": not a directory");
             }
         }
+        for (Path dir : pythonPath) {
+            if (!Files.isDirectory(dir)) {
+                throw new ParameterException(spec.commandLine(), "--python-path " + dir + ": not a directory");
+            }
+        }
         Set<String> hosts = new LinkedHashSet<>(allowNet.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
-        PerformanceConfig.Builder base = PerformanceConfig.builder().sandbox(sandbox()).allowedHosts(hosts);
+        PerformanceConfig.Builder base = PerformanceConfig.builder().sandbox(sandbox()).allowedHosts(hosts)
+                .pythonPath(pythonPath.stream().map(p -> p.toAbsolutePath().normalize()).toList());
         if (maxHttpResponse != null) {
             base.maxHttpResponse(maxHttpResponse);
         }

@@ -34,8 +34,18 @@ class RunCommandTest {
         return covetUnder(List.of(), args);
     }
 
+    /** {@code covet ARGS} as {@link #covet}, run from {@code dir}. */
+    private static Process covetIn(Path dir, String... args) throws Exception {
+        return covetUnder(List.of(), dir, false, args);
+    }
+
     /** {@code covet ARGS} as {@link #covet}, its command prefixed by {@code wrapper} (e.g. prlimit). */
     private static Process covetUnder(List<String> wrapper, String... args) throws Exception {
+        return covetUnder(wrapper, Path.of("").toAbsolutePath(), false, args);
+    }
+
+    /** {@code mergeErrors}: stderr comes with stdout (else it goes to the test's own). */
+    private static Process covetUnder(List<String> wrapper, Path dir, boolean mergeErrors, String... args) throws Exception {
         List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -44,7 +54,8 @@ class RunCommandTest {
         command.add(System.getProperty("java.class.path"));
         command.add("io.covet.cli.Main");
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+        return (mergeErrors ? builder.redirectErrorStream(true) : builder.redirectError(ProcessBuilder.Redirect.INHERIT)).start();
     }
 
     /**
@@ -67,6 +78,47 @@ class RunCommandTest {
             }
         }
         throw new AssertionError("the server did not say where it listens; output so far: " + out);
+    }
+
+    @Test
+    void aFlaskAppNamedAsGunicornUsersNameItIsServedFromItsDirectoryAndStopsOnSigterm() throws Exception {
+        // examples/flask_app.py, as the README serves it, but as module:NAME from its directory.
+        Path examples = Path.of("../examples").toAbsolutePath().normalize();
+        List<String> command = new ArrayList<>(List.of("run", "flask_app:app", "--python-path", "/usr/lib/python3/dist-packages",
+                "--port", "0", "--interpreters", "2", "--no-access-log"));
+        Process server = covetIn(examples, command.toArray(String[]::new));
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+            List<String> out = new ArrayList<>();
+            String base = awaitServing(lines, out, 2);
+            HttpClient client = HttpClient.newHttpClient();
+            HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(base + "/todos"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"title\": \"try covet\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).isEqualTo(201);
+            assertThat(created.body()).contains("\"title\":\"try covet\"");
+            HttpResponse<String> fib = client.send(HttpRequest.newBuilder(URI.create(base + "/fib/20")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(fib.body()).contains("\"fib\":6765");
+            assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/todos/99")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+            server.destroy();
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.exitValue()).isZero();
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void anAppThatCannotBeImportedStopsTheCommandBeforeItListens() throws Exception {
+        Process server = covetUnder(List.of(), APPS, true, "run", "no_such_module:app", "--port", "0", "--interpreters", "1");
+        String out = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(server.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.exitValue()).isEqualTo(1);
+        assertThat(out).doesNotContain("covet: serving")
+                .contains("covet run: the app no_such_module:app failed to load:")
+                .contains("Traceback (most recent call last):")
+                .contains("ModuleNotFoundError: No module named 'no_such_module'");
     }
 
     @Test

@@ -217,12 +217,12 @@ public final class PerformanceManager implements AutoCloseable {
     }
 
     /**
-     * Loads a CovetPy-style web app into every interpreter (see {@link WebApp#load}).
+     * Loads a web app (Covet or WSGI) into every interpreter (see {@link WebApp#load}).
      *
      * @throws WebApp.LoadException if it cannot be loaded (the message carries the Python traceback)
      */
-    public WebApp loadWebApp(Path file, String name, boolean debug) {
-        return WebApp.load(this, file, name, debug);
+    public WebApp loadWebApp(AppTarget target, boolean debug) {
+        return WebApp.load(this, target, debug);
     }
 
     /** Every lane's queue, the interpreters and the CPython workers, now. */

@@ -5,6 +5,7 @@ import io.covet.interpreters.PythonException;
 import io.covet.interpreters.PythonTask;
 import io.covet.tasks.Deadline;
 import io.covet.tasks.Task;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,12 +18,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A CovetPy-style Python web app ({@code covet.web.Covet}) loaded into every interpreter of a
- * runtime: its routes, and the one call that answers a request. What the HTTP server needs of the
- * runtime, and all of it: the server matches routes and speaks HTTP; this class runs the handler.
+ * A Python web app loaded into every interpreter of a runtime (a CovetPy-style {@code covet.web.Covet}
+ * app, or a WSGI application): its routes, and the one call that answers a request. What the HTTP
+ * server needs of the runtime, and all of it: the server matches routes and speaks HTTP; this
+ * class runs the handler.
  *
  * <p>A request crosses into Python as one value ({@link Request}) and its answer comes back as one
- * ({@link Response}); their Python twins are {@code covet.web._handle}'s argument and result. The
+ * ({@link Response}); their Python twins are the argument and result of {@code _handle} in the
+ * app's handler module ({@code covet.web}, {@code covet.wsgi}), which {@code covet.serve} picks. The
  * handler runs as a task of lane PYTHON under the request's deadline: an {@code async def} handler
  * awaits on its interpreter's event loop while the interpreter serves other requests.
  */
@@ -37,9 +40,10 @@ public final class WebApp {
      *                   copy; Python parses it only if the handler reads a header)
      * @param numbers    the body as numbers, when the route takes a {@code List[float]} body and the
      *                   body is exactly a JSON array of finite numbers (parsed in Java), else null
+     * @param client     the client's address and port, as WSGI's {@code REMOTE_ADDR} and {@code REMOTE_PORT}
      */
     public record Request(int route, String method, String path, List<String> pathParams, String query, String headers,
-                          byte[] body, double[] numbers) {
+                          byte[] body, double[] numbers, InetSocketAddress client) {
 
         public Request {
             Objects.requireNonNull(method, "method");
@@ -48,11 +52,14 @@ public final class WebApp {
             Objects.requireNonNull(query, "query");
             Objects.requireNonNull(headers, "headers");
             Objects.requireNonNull(body, "body");
+            Objects.requireNonNull(client, "client");
         }
 
-        /** The value {@code covet.web._handle} takes. */
+        /** The value the handler module's {@code _handle} takes. */
         PyTuple toPython() {
-            return PyTuple.of(route, method, path, String.join("/", pathParams), query, headers, body, numbers);
+            String address = client.getAddress() != null ? client.getAddress().getHostAddress() : client.getHostString();
+            return PyTuple.of(route, method, path, String.join("/", pathParams), query, headers, body, numbers,
+                    address, client.getPort());
         }
     }
 
@@ -181,10 +188,13 @@ public final class WebApp {
 
     private final PerformanceManager runtime;
     private final List<Route> routes;
+    /** The Python module whose {@code _handle} answers requests: covet.web or covet.wsgi. */
+    private final String handlerModule;
 
-    private WebApp(PerformanceManager runtime, List<Route> routes) {
+    private WebApp(PerformanceManager runtime, List<Route> routes, String handlerModule) {
         this.runtime = runtime;
         this.routes = routes;
+        this.handlerModule = handlerModule;
     }
 
     /**
@@ -192,36 +202,45 @@ public final class WebApp {
      * runs its startup hooks there, and reads its routes. Each interpreter runs the app's shutdown
      * hooks as it stops.
      *
-     * @param file  the app's file; it is imported as a module named after it
-     * @param name  the app object's name in it, or null to find the one {@code Covet} app
-     * @param debug tracebacks of failed handlers go into their responses too
+     * @param target the app: a file (imported as a module named after it) or a module on the python path
+     * @param debug  tracebacks of failed handlers go into their responses too
      * @throws LoadException if the app cannot be loaded, its startup hooks fail, or it has no route
      */
-    static WebApp load(PerformanceManager runtime, Path file, String name, boolean debug) {
-        Path app = file.toAbsolutePath().normalize();
-        if (!Files.isRegularFile(app)) {
-            throw new LoadException("can't open the app " + file + ": "
-                    + (Files.exists(app) ? "not a regular file" : "no such file"), null);
+    static WebApp load(PerformanceManager runtime, AppTarget target, boolean debug) {
+        String where;
+        String module;
+        if (target.file() != null) {
+            Path app = target.file().toAbsolutePath().normalize();
+            if (!Files.isRegularFile(app)) {
+                throw new LoadException("can't open the app " + target.file() + ": "
+                        + (Files.exists(app) ? "not a regular file" : "no such file"), null);
+            }
+            where = pyString(app.toString());
+            module = moduleName(app);
+        } else {
+            where = "None";
+            module = target.module();
         }
-        String module = moduleName(app);
-        String boot = "import covet.web\ncovet.web._boot(" + pyString(app.toString()) + ", " + pyString(module) + ", "
-                + (name == null ? "None" : pyString(name)) + ", " + (debug ? "True" : "False") + ")\n";
+        String boot = "import covet.serve\ncovet.serve._boot(" + where + ", " + pyString(module) + ", "
+                + (target.name() == null ? "None" : pyString(target.name())) + ", " + pyString(target.kind().pythonName())
+                + ", " + (debug ? "True" : "False") + ")\n";
         try {
-            runtime.interpreters().addSetup(boot, "import covet.web\ncovet.web._shutdown()\n").get(5, TimeUnit.MINUTES);
+            runtime.interpreters().addSetup(boot, "import covet.serve\ncovet.serve._shutdown()\n").get(5, TimeUnit.MINUTES);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             String detail = cause instanceof PythonException p && !p.pythonTraceback().isEmpty() ? p.pythonTraceback()
                     : String.valueOf(cause.getMessage());
-            throw new LoadException("the app " + file + " failed to load:\n" + detail.stripTrailing(), cause);
+            throw new LoadException("the app " + target + " failed to load:\n" + detail.stripTrailing(), cause);
         } catch (TimeoutException e) {
-            throw new LoadException("the app " + file + " did not finish loading (import and startup hooks) "
+            throw new LoadException("the app " + target + " did not finish loading (import and startup hooks) "
                     + "in every interpreter within 5 minutes", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LoadException("interrupted while loading the app", e);
         }
+        String handlerModule = (String) runtime.interpreters().call("covet.serve", "_handler_module");
         List<Route> routes = new ArrayList<>();
-        for (Object r : (List<?>) runtime.interpreters().call("covet.web", "_routes")) {
+        for (Object r : (List<?>) runtime.interpreters().call(handlerModule, "_routes")) {
             List<?> route = (List<?>) r;
             Set<String> methods = new java.util.LinkedHashSet<>();
             for (Object m : (List<?>) route.get(0)) {
@@ -230,9 +249,9 @@ public final class WebApp {
             routes.add(new Route(Set.copyOf(methods), (String) route.get(1), Boolean.TRUE.equals(route.get(2))));
         }
         if (routes.isEmpty()) {
-            throw new LoadException("the app " + file + " declares no routes; add one, e.g. @app.get(\"/\")", null);
+            throw new LoadException("the app " + target + " declares no routes; add one, e.g. @app.get(\"/\")", null);
         }
-        return new WebApp(runtime, List.copyOf(routes));
+        return new WebApp(runtime, List.copyOf(routes), handlerModule);
     }
 
     /** A Python string literal for {@code s}: printable ASCII as itself, everything else escaped. */
@@ -282,7 +301,7 @@ public final class WebApp {
         // Lane PYTHON, straight into the pool's queue. Its run limit is the request's deadline: the
         // runtime's task timeout does not cut it shorter.
         Task<PythonTask> task = runtime.interpreters().enqueue(
-                PythonTask.call("covet.web", "_handle", request.toPython()).withoutTimeout(), deadline);
+                PythonTask.call(handlerModule, "_handle", request.toPython()).withoutTimeout(), deadline);
         try {
             return Response.fromPython(task.join());
         } catch (ExecutionException e) {

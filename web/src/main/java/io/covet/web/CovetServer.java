@@ -24,6 +24,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,7 +122,7 @@ public final class CovetServer implements AutoCloseable {
      *                              Python traceback), or declares no route
      */
     public static CovetServer start(PerformanceManager runtime, WebConfig config) {
-        return new CovetServer(runtime, runtime.loadWebApp(config.app(), config.appName(), config.debug()), config);
+        return new CovetServer(runtime, runtime.loadWebApp(config.app(), config.debug()), config);
     }
 
     /** The port the server listens on (useful with port 0). */
@@ -278,8 +279,9 @@ public final class CovetServer implements AutoCloseable {
         for (Header h : req.headers()) {
             headers.append(h.name()).append(':').append(h.values()).append('\n');
         }
+        InetSocketAddress client = req.remotePeer().address() instanceof InetSocketAddress a ? a : new InetSocketAddress(0);
         WebApp.Request request = new WebApp.Request(found.route().index(), method, path, found.rawParams(),
-                req.query().rawValue(), headers.toString(), body, found.route().floatBody() ? numberArray(body) : null);
+                req.query().rawValue(), headers.toString(), body, found.route().floatBody() ? numberArray(body) : null, client);
         WebApp.Response response;
         try {
             response = app.handle(request, Deadline.in(config.requestTimeout()));
@@ -307,7 +309,7 @@ public final class CovetServer implements AutoCloseable {
             LOG.severe(answer.log().stripTrailing());
         }
         for (WebApp.Header h : answer.headers()) {
-            res.header(h.name(), h.value());
+            res.headers().add(HeaderNames.create(h.name()), h.value());   // added: Set-Cookie and others repeat
         }
         int status = answer.status();
         if (answer.errorMessage() != null) {

@@ -10,6 +10,7 @@ import java.util.TreeSet;
  * occupy an interpreter. A pattern is a path whose segments are literals or {@code {name}}
  * parameters; when several routes match a path, the one whose first differing segment is a
  * literal wins (so {@code /items/special} beats {@code /items/{id}}), then the first registered.
+ * The pattern {@link #EVERY_PATH} with the method {@code *} is a WSGI app's one route: every request.
  */
 final class RouteTable {
 
@@ -38,6 +39,11 @@ final class RouteTable {
         record WrongMethod(Set<String> allowed) implements Match { }
     }
 
+    /** The pattern that matches every path (the app routes requests itself). */
+    static final String EVERY_PATH = "*";
+    /** The method that matches every method. */
+    private static final String EVERY_METHOD = "*";
+
     private final List<Route> routes;
 
     private RouteTable(List<Route> routes) {
@@ -49,7 +55,7 @@ final class RouteTable {
         List<Route> routes = new ArrayList<>();
         for (int i = 0; i < appRoutes.size(); i++) {
             io.covet.runtime.WebApp.Route r = appRoutes.get(i);
-            List<String> segments = segments(r.pattern());
+            List<String> segments = r.pattern().equals(EVERY_PATH) ? List.of() : segments(r.pattern());
             routes.add(new Route(i, r.pattern(), Set.copyOf(r.methods()), segments, r.floatBody(), specificity(segments)));
         }
         return new RouteTable(List.copyOf(routes));
@@ -78,7 +84,8 @@ final class RouteTable {
                 continue;
             }
             allowed.addAll(route.methods());
-            if (route.methods().contains(method) && (best == null || moreSpecific(route, best))) {
+            boolean methodMatches = route.methods().contains(method) || route.methods().contains(EVERY_METHOD);
+            if (methodMatches && (best == null || moreSpecific(route, best))) {
                 best = route;
             }
             if (method.equals("HEAD") && route.methods().contains("GET") && (bestHead == null || moreSpecific(route, bestHead))) {
@@ -105,6 +112,9 @@ final class RouteTable {
     }
 
     private static boolean pathMatches(Route route, String[] parts) {
+        if (route.pattern().equals(EVERY_PATH)) {
+            return true;
+        }
         List<String> segments = route.segments();
         if (segments.size() != parts.length) {
             return false;
@@ -131,6 +141,9 @@ final class RouteTable {
     }
 
     private static List<String> rawParams(Route route, String[] parts) {
+        if (route.pattern().equals(EVERY_PATH)) {
+            return List.of();
+        }
         List<String> out = new ArrayList<>(2);
         List<String> segments = route.segments();
         for (int i = 0; i < parts.length; i++) {

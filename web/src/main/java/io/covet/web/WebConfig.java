@@ -1,5 +1,6 @@
 package io.covet.web;
 
+import io.covet.runtime.AppTarget;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -7,8 +8,7 @@ import java.util.Objects;
 /**
  * How {@code covet run} serves an app.
  *
- * @param app            the app's Python file
- * @param appName        the module-level name of the {@code Covet} app (null: {@code app}, or the only one)
+ * @param app            the app: its file or module, the object's name in it, and its interface
  * @param host           address to listen on
  * @param port           port to listen on (0: any free port)
  * @param requestTimeout longest a handler may run; past it the request gets a 504 and its interpreter is replaced
@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param idleTimeout    a connection with no request running (none sent yet, its head still arriving,
  *                       or kept alive after one) is closed after this long
  */
-public record WebConfig(Path app, String appName, String host, int port, Duration requestTimeout, long maxBody,
+public record WebConfig(AppTarget app, String host, int port, Duration requestTimeout, long maxBody,
                         boolean debug, boolean accessLog, int maxConnections, Duration idleTimeout) {
 
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -46,9 +46,6 @@ public record WebConfig(Path app, String appName, String host, int port, Duratio
         if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idle timeout must be positive, got " + idleTimeout);
         }
-        if (appName != null && !appName.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-            throw new IllegalArgumentException("app name '" + appName + "' is not a Python identifier");
-        }
     }
 
     /**
@@ -60,37 +57,41 @@ public record WebConfig(Path app, String appName, String host, int port, Duratio
         return (int) Math.min(Integer.MAX_VALUE, Math.max(64L << 20, 8 * maxBody));
     }
 
+    /** Serves the app in {@code file} on 127.0.0.1:8000 with the defaults. */
+    public static WebConfig of(Path file) {
+        return of(AppTarget.file(file));
+    }
+
     /** Serves {@code app} on 127.0.0.1:8000 with the defaults. */
-    public static WebConfig of(Path app) {
-        return new WebConfig(app, null, "127.0.0.1", 8000, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_BODY, false, true, 0,
-                DEFAULT_IDLE_TIMEOUT);
+    public static WebConfig of(AppTarget app) {
+        return new WebConfig(app, "127.0.0.1", 8000, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_BODY, false, true, 0, DEFAULT_IDLE_TIMEOUT);
     }
 
     public WebConfig withPort(int port) {
-        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, debug, accessLog, maxConnections, idleTimeout);
+        return new WebConfig(app, host, port, requestTimeout, maxBody, debug, accessLog, maxConnections, idleTimeout);
     }
 
     public WebConfig withRequestTimeout(Duration timeout) {
-        return new WebConfig(app, appName, host, port, timeout, maxBody, debug, accessLog, maxConnections, idleTimeout);
+        return new WebConfig(app, host, port, timeout, maxBody, debug, accessLog, maxConnections, idleTimeout);
     }
 
     public WebConfig withMaxBody(long bytes) {
-        return new WebConfig(app, appName, host, port, requestTimeout, bytes, debug, accessLog, maxConnections, idleTimeout);
+        return new WebConfig(app, host, port, requestTimeout, bytes, debug, accessLog, maxConnections, idleTimeout);
     }
 
     public WebConfig withDebug(boolean on) {
-        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, on, accessLog, maxConnections, idleTimeout);
+        return new WebConfig(app, host, port, requestTimeout, maxBody, on, accessLog, maxConnections, idleTimeout);
     }
 
     public WebConfig withAccessLog(boolean on) {
-        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, debug, on, maxConnections, idleTimeout);
+        return new WebConfig(app, host, port, requestTimeout, maxBody, debug, on, maxConnections, idleTimeout);
     }
 
     public WebConfig withMaxConnections(int connections) {
-        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, debug, accessLog, connections, idleTimeout);
+        return new WebConfig(app, host, port, requestTimeout, maxBody, debug, accessLog, connections, idleTimeout);
     }
 
     public WebConfig withIdleTimeout(Duration timeout) {
-        return new WebConfig(app, appName, host, port, requestTimeout, maxBody, debug, accessLog, maxConnections, timeout);
+        return new WebConfig(app, host, port, requestTimeout, maxBody, debug, accessLog, maxConnections, timeout);
     }
 }

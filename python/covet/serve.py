@@ -1,0 +1,103 @@
+"""What `covet run TARGET` serves, found and started once in every interpreter (WebApp.load runs
+`_boot` there, then calls `_handle` of the module `_handler_module()` names for each request).
+
+TARGET is `path/app.py`, `path/app.py:NAME` or `package.module:NAME`, as uvicorn and gunicorn
+take it; `NAME()` calls a factory (once per interpreter). Without NAME: the module's one Covet
+app, else its `app`, else its `application` (gunicorn's default). The object decides how it is
+served, unless `--interface` says: a `covet.web.Covet` app by covet.web, any other callable as a
+WSGI application (PEP 3333) by covet.wsgi. ASGI applications (an `async def __call__`) are
+recognised and refused with a clear error: they are not served yet.
+"""
+import importlib
+import inspect
+import sys
+
+_HANDLERS = {'covet': 'covet.web', 'wsgi': 'covet.wsgi'}
+_handler = None
+
+
+def _boot(path, module_name, name, interface, debug):
+    """Imports the app (`path`, a file imported as `module_name`; or the module `module_name`),
+    finds it, and starts its handler module."""
+    global _handler
+    module = _import_file(path, module_name) if path is not None else importlib.import_module(module_name)
+    app = _find(module, name)
+    kind = _kind(app, module, name) if interface == 'auto' else interface
+    if kind == 'asgi':
+        raise TypeError(f"{_where(module, name)} is an ASGI application (its __call__ is async); "
+                        "Covet serves Covet and WSGI apps so far, not ASGI ones")
+    handler = importlib.import_module(_HANDLERS[kind])
+    handler._start(app, debug)
+    _handler = handler
+
+
+def _handler_module():
+    return _handler.__name__
+
+
+def _shutdown():
+    if _handler is not None:
+        _handler._shutdown()
+
+
+def _import_file(path, module_name):
+    """The app file as module `module_name`, imported once per interpreter."""
+    import importlib.util
+    loaded = sys.modules.get(module_name)
+    if loaded is not None and getattr(loaded, '__file__', None) != path:
+        raise ImportError(f"can't load {path} as module '{module_name}': a module of that name is already "
+                          f"loaded from {getattr(loaded, '__file__', 'the runtime')}; rename the app file")
+    if loaded is None:
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = loaded
+        try:
+            spec.loader.exec_module(loaded)
+        except BaseException:
+            del sys.modules[module_name]
+            raise
+    return loaded
+
+
+def _where(module, name):
+    return f"{getattr(module, '__file__', None) or module.__name__}" + (f":{name}" if name else "")
+
+
+def _find(module, name):
+    from covet.web import Covet
+    if name:
+        factory = name.endswith('()')
+        attr = name[:-2] if factory else name
+        if not hasattr(module, attr):
+            raise LookupError(f"{_where(module, None)} has no '{attr}'")
+        app = getattr(module, attr)
+        if factory:
+            if not callable(app):
+                raise TypeError(f"{_where(module, name)}: '{attr}' is not callable, so not an app factory")
+            app = app()
+        return app
+    apps = [v for v in vars(module).values() if isinstance(v, Covet)]
+    if isinstance(getattr(module, 'app', None), Covet):
+        return module.app
+    if len(apps) == 1:
+        return apps[0]
+    if len(apps) > 1:
+        raise LookupError(f"{_where(module, None)}: several Covet apps; name one: covet run TARGET:NAME")
+    for attr in ('app', 'application'):
+        if getattr(module, attr, None) is not None:
+            return getattr(module, attr)
+    raise LookupError(f"{_where(module, None)}: no app found: no Covet app, no 'app', no 'application'; "
+                      "name it: covet run TARGET:NAME")
+
+
+def _kind(app, module, name):
+    from covet.web import Covet
+    if isinstance(app, Covet):
+        return 'covet'
+    if not callable(app):
+        raise TypeError(f"{_where(module, name)} is a {type(app).__name__}, not an app "
+                        "(a Covet app, or a WSGI or ASGI callable)")
+    call = app if inspect.isfunction(app) or inspect.ismethod(app) else getattr(type(app), '__call__', None)
+    if inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(app):
+        return 'asgi'
+    return 'wsgi'

@@ -1,0 +1,219 @@
+package io.covet.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.covet.runtime.PerformanceConfig;
+import io.covet.runtime.PerformanceManager;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A plain WSGI application (PEP 3333, wsgi_app.py) served by the real server with 2 interpreters:
+ * the environ it is given, every way it may answer (start_response, write(), generators, close(),
+ * repeated headers, exc_info), and every way it may fail, which is a 500 that tells the client
+ * nothing of it.
+ */
+class WsgiAppTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final List<String> LOG = new CopyOnWriteArrayList<>();
+    private static final Logger SERVER_LOG = Logger.getLogger("io.covet.web");
+    private static final Handler CAPTURE = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            LOG.add(record.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    static PerformanceManager runtime;
+    static CovetServer server;
+    static String base;
+
+    @BeforeAll
+    static void start() {
+        SERVER_LOG.addHandler(CAPTURE);
+        runtime = PerformanceManager.start(PerformanceConfig.builder()
+                .pythonInterpreters(2).cpuThreads(2).queueLimit(64).pythonPath(List.of(WebServerTest.APPS)).build());
+        server = CovetServer.start(runtime, WebConfig.of(WebServerTest.APPS.resolve("wsgi_app.py")).withPort(0)
+                .withRequestTimeout(Duration.ofSeconds(10)).withAccessLog(false));
+        base = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        SERVER_LOG.removeHandler(CAPTURE);
+        if (server != null) {
+            server.stop(Duration.ofSeconds(5));
+        }
+        if (runtime != null) {
+            runtime.shutdown(Duration.ofSeconds(10));
+        }
+    }
+
+    static HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theEnvironHoldsWhatPep3333Says() throws Exception {
+        HttpResponse<String> r = send("POST", "/environ/caf%C3%A9?a=1&b=%20", "hello", "Content-Type", "text/plain",
+                "X-Custom", "one", "Cookie", "x=1", "Accept", "text/html", "Accept", "application/json");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode env = JSON.readTree(r.body());
+        assertThat(env.get("REQUEST_METHOD").asText()).isEqualTo("POST");
+        assertThat(env.get("SCRIPT_NAME").asText()).isEmpty();
+        assertThat(env.get("PATH_INFO").asText()).as("decoded, its bytes as latin-1").isEqualTo("/environ/caf\u00c3\u00a9");
+        assertThat(env.get("QUERY_STRING").asText()).as("as sent").isEqualTo("a=1&b=%20");
+        assertThat(env.get("RAW_URI").asText()).isEqualTo("/environ/caf%C3%A9?a=1&b=%20");
+        assertThat(env.get("CONTENT_TYPE").asText()).isEqualTo("text/plain");
+        assertThat(env.get("CONTENT_LENGTH").asText()).isEqualTo("5");
+        assertThat(env.get("body").asText()).isEqualTo("hello");
+        assertThat(env.get("SERVER_NAME").asText()).isEqualTo("127.0.0.1");
+        assertThat(env.get("SERVER_PORT").asText()).isEqualTo(String.valueOf(server.port()));
+        assertThat(env.get("SERVER_PROTOCOL").asText()).isEqualTo("HTTP/1.1");
+        assertThat(env.get("REMOTE_ADDR").asText()).isEqualTo("127.0.0.1");
+        assertThat(env.get("remote_port_is_a_number").asBoolean()).isTrue();
+        assertThat(env.get("wsgi.url_scheme").asText()).isEqualTo("http");
+        assertThat(env.get("wsgi.version").toString()).isEqualTo("[1,0]");
+        assertThat(env.get("wsgi.multithread").asBoolean()).isFalse();
+        assertThat(env.get("wsgi.multiprocess").asBoolean()).isTrue();
+        assertThat(env.get("wsgi.run_once").asBoolean()).isFalse();
+        JsonNode headers = env.get("headers");
+        assertThat(headers.get("HTTP_X_CUSTOM").asText()).isEqualTo("one");
+        assertThat(headers.get("HTTP_COOKIE").asText()).isEqualTo("x=1");
+        assertThat(headers.get("HTTP_ACCEPT").asText()).as("repeated headers joined").contains("text/html").contains("application/json");
+        assertThat(headers.has("HTTP_CONTENT_TYPE")).as("CONTENT_TYPE has no HTTP_ twin").isFalse();
+    }
+
+    @Test
+    void aHeaderWithAnUnderscoreCannotPassForOneWithADash() throws Exception {
+        // X_Forwarded_For would otherwise reach the app as the same HTTP_X_FORWARDED_FOR as X-Forwarded-For.
+        String raw = rawRequest("GET /environ HTTP/1.1\r\nHost: 127.0.0.1\r\nX_Forwarded_For: 6.6.6.6\r\nConnection: close\r\n\r\n");
+        assertThat(raw).startsWith("HTTP/1.1 200");
+        assertThat(raw).doesNotContain("6.6.6.6");
+    }
+
+    @Test
+    void everyWayToAnswerIsSentWhole() throws Exception {
+        HttpResponse<String> written = send("GET", "/write", null);
+        assertThat(written.statusCode()).isEqualTo(201);
+        assertThat(written.body()).as("write() first, then the iterable").isEqualTo("written, then returned");
+        assertThat(send("GET", "/generator", null).body()).isEqualTo("ab");
+        HttpResponse<String> cookies = send("GET", "/cookies", null);
+        assertThat(cookies.headers().allValues("Set-Cookie")).containsExactly("a=1", "b=2");
+        HttpResponse<String> errorPage = send("GET", "/error-page", null);
+        assertThat(errorPage.statusCode()).as("start_response again with exc_info before any body replaces the status")
+                .isEqualTo(503);
+        assertThat(errorPage.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(errorPage.body()).isEqualTo("error page");
+        HttpResponse<String> missing = send("GET", "/nowhere", null);
+        assertThat(missing.statusCode()).as("the app routes every path itself").isEqualTo(404);
+        assertThat(missing.body()).isEqualTo("no page /nowhere");
+        assertThat(send("DELETE", "/generator", null).body()).as("and every method").isEqualTo("ab");
+        HttpResponse<String> head = send("HEAD", "/head", null);
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+    }
+
+    @Test
+    void theBodysCloseIsCalledInTheInterpreterThatServedIt() throws Exception {
+        HttpResponse<String> r = send("GET", "/closing", null);
+        assertThat(r.body()).isEqualTo("closing body");
+        // Ask every interpreter until one has seen it: it is the one that served /closing.
+        boolean seen = false;
+        for (int i = 0; i < 20 && !seen; i++) {
+            seen = JSON.readTree(send("GET", "/closed", null).body()).get("closed").toString().contains("/closing");
+        }
+        assertThat(seen).as("close() ran").isTrue();
+    }
+
+    @Test
+    void anAppThatFailsIsA500ThatTellsTheClientNothingAndTheLogEverything() throws Exception {
+        for (String path : new String[] {"/raises", "/not-bytes", "/never-started", "/injected-header"}) {
+            HttpResponse<String> r = send("GET", path, null);
+            assertThat(r.statusCode()).as(path).isEqualTo(500);
+            assertThat(r.body()).as(path).doesNotContain("secret").doesNotContain("Traceback").doesNotContain("Injected");
+            assertThat(r.headers().firstValue("Injected")).as(path).isEmpty();
+        }
+        assertThat(LOG).anySatisfy(line -> assertThat(line).contains("RuntimeError: secret detail"));
+        assertThat(LOG).anySatisfy(line -> assertThat(line).contains("yielded a str, not bytes"));
+        assertThat(LOG).anySatisfy(line -> assertThat(line).contains("without calling start_response()"));
+        assertThat(send("GET", "/generator", null).body()).as("and the server goes on").isEqualTo("ab");
+    }
+
+    @Test
+    void requestsAreSpreadOverBothInterpreters() throws Exception {
+        Set<String> interpreters = new TreeSet<>();
+        try (ExecutorService clients = Executors.newFixedThreadPool(6)) {
+            for (int round = 0; round < 5 && interpreters.size() < 2; round++) {
+                List<Future<HttpResponse<String>>> replies = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    replies.add(clients.submit(() -> send("GET", "/sleep", null)));
+                }
+                for (Future<HttpResponse<String>> reply : replies) {
+                    interpreters.add(JSON.readTree(reply.get().body()).get("interpreter").asText());
+                }
+            }
+        }
+        assertThat(interpreters).hasSize(2);
+    }
+
+    private static String rawRequest(String request) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            // Read the head, then Content-Length bytes: Helidon may keep the socket open after "Connection: close".
+            InputStream in = s.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int c = in.read();
+                if (c < 0) {
+                    break;
+                }
+                head.append((char) c);
+            }
+            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+            int n = length.find() ? Integer.parseInt(length.group(1)) : 0;
+            return head + new String(in.readNBytes(n), StandardCharsets.ISO_8859_1);
+        }
+    }
+}
