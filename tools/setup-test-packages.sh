@@ -2,13 +2,14 @@
 # Debian packages the tests use, installed when missing (`covet test` runs this first):
 # tzdata (zoneinfo's data, read by StdlibTest in the sandbox and by the machine's CPython);
 # python3-flask and python3-requests (real, pure-Python packages StdlibTest runs in the pool;
-# Flask and python3-django are the WSGI apps FlaskAppTest, DjangoSiteTest and RunCommandTest serve);
+# Flask, python3-django and python3-starlette are the apps FlaskAppTest, DjangoSiteTest,
+# StarletteAppTest and RunCommandTest serve);
 # patchelf (GraalPy copies native modules for each interpreter with it, under --trusted).
 set -euo pipefail
 missing=()
 [ -d /usr/share/zoneinfo/Europe ] || missing+=(tzdata)
 [ -x /usr/bin/python3 ] || missing+=(python3)
-for package in python3-flask python3-requests python3-django patchelf; do
+for package in python3-flask python3-requests python3-django python3-starlette patchelf; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

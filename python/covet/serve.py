@@ -4,15 +4,16 @@
 TARGET is `path/app.py`, `path/app.py:NAME` or `package.module:NAME`, as uvicorn and gunicorn
 take it; `NAME()` calls a factory (once per interpreter). Without NAME: the module's one Covet
 app, else its `app`, else its `application` (gunicorn's default). The object decides how it is
-served, unless `--interface` says: a `covet.web.Covet` app by covet.web, any other callable as a
-WSGI application (PEP 3333) by covet.wsgi. ASGI applications (an `async def __call__`) are
-recognised and refused with a clear error: they are not served yet.
+served, unless `--interface` says: a `covet.web.Covet` app by covet.web, an ASGI 3 application
+(an `async` callable: Starlette, ...) by covet.asgi, any other callable as a WSGI application
+(PEP 3333: Flask, Django, ...) by covet.wsgi.
 """
 import importlib
 import inspect
 import sys
+import traceback
 
-_HANDLERS = {'covet': 'covet.web', 'wsgi': 'covet.wsgi'}
+_HANDLERS = {'covet': 'covet.web', 'wsgi': 'covet.wsgi', 'asgi': 'covet.asgi'}
 _handler = None
 
 
@@ -23,9 +24,6 @@ def _boot(path, module_name, name, interface, debug):
     module = _import_file(path, module_name) if path is not None else importlib.import_module(module_name)
     app = _find(module, name)
     kind = _kind(app, module, name) if interface == 'auto' else interface
-    if kind == 'asgi':
-        raise TypeError(f"{_where(module, name)} is an ASGI application (its __call__ is async); "
-                        "Covet serves Covet and WSGI apps so far, not ASGI ones")
     handler = importlib.import_module(_HANDLERS[kind])
     handler._start(app, debug)
     _handler = handler
@@ -101,3 +99,13 @@ def _kind(app, module, name):
     if inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(app):
         return 'asgi'
     return 'wsgi'
+
+
+def failed(app, debug, method, path, e):
+    """A WSGI or ASGI app's failure as the answer: a 500 whose body says nothing of it unless
+    --debug, its traceback for the server log."""
+    text = ''.join(traceback.format_exception(type(e), e, e.__traceback__))
+    details = {'exception': type(e).__name__, 'traceback': text} if debug else None
+    message = f"the app raised {type(e).__name__}" + (f": {e}" if debug else "; see the server log")
+    return (500, None, None, None, f"{method} {path} ({getattr(app, '__qualname__', type(app).__name__)}) failed:\n{text}",
+            (message, details))

@@ -13,8 +13,9 @@ would otherwise reach the app as the same `HTTP_X_FORWARDED_FOR` as `X-Forwarded
 """
 import io
 import sys
-import traceback
 from urllib.parse import unquote_to_bytes
+
+from covet.serve import failed
 
 _APP = None
 _DEBUG = False
@@ -142,8 +143,4 @@ def _handle(request):
 
 
 def _failed(method, path, e):
-    text = ''.join(traceback.format_exception(type(e), e, e.__traceback__))
-    details = {'exception': type(e).__name__, 'traceback': text} if _DEBUG else None
-    message = f"the app raised {type(e).__name__}" + (f": {e}" if _DEBUG else "; see the server log")
-    return (500, None, None, None, f"{method} {path} ({getattr(_APP, '__qualname__', type(_APP).__name__)}) failed:\n{text}",
-            (message, details))
+    return failed(_APP, _DEBUG, method, path, e)

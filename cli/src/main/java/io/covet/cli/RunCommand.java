@@ -28,8 +28,8 @@ import sun.misc.Signal;
  * which drain in-flight requests, run the app's shutdown hooks and exit 0.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Serve a Python web app on every core: a CovetPy-style app (app = Covet() with route decorators) "
-                + "or a WSGI application (Flask, Django, ...).",
+        description = {"Serve a Python web app on every core: a CovetPy-style app (app = Covet() with route decorators), "
+                + "a WSGI application (Flask, Django, ...) or an ASGI one (Starlette, ...).",
                 "Each request runs in one of the pool's interpreters, each of which imports the app once. SIGTERM or "
                         + "SIGINT drains in-flight requests, runs the app's shutdown hooks and exits 0.",
                 "The app may always fetch its own address with covet.http."})
@@ -44,7 +44,7 @@ final class RunCommand implements Callable<Integer> {
                     + "else application"})
     String app;
 
-    @Option(names = "--interface", paramLabel = "KIND", description = "how the app is called: auto (by the object), covet, wsgi (default: auto)")
+    @Option(names = "--interface", paramLabel = "KIND", description = "how the app is called: auto (by the object), covet, wsgi, asgi (default: auto)")
     String interfaceKind = "auto";
 
     @Option(names = "--host", paramLabel = "ADDRESS", description = "address to listen on (default: 127.0.0.1)")
@@ -166,13 +166,9 @@ final class RunCommand implements Callable<Integer> {
 
     private AppTarget.Kind kind() {
         try {
-            AppTarget.Kind kind = AppTarget.Kind.valueOf(interfaceKind.toUpperCase(java.util.Locale.ROOT));
-            if (kind == AppTarget.Kind.ASGI) {
-                throw new ParameterException(spec.commandLine(), "--interface asgi: ASGI apps cannot be served yet (Covet and WSGI apps can)");
-            }
-            return kind;
+            return AppTarget.Kind.valueOf(interfaceKind.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--interface must be auto, covet or wsgi, got '" + interfaceKind + "'");
+            throw new ParameterException(spec.commandLine(), "--interface must be auto, covet, wsgi or asgi, got '" + interfaceKind + "'");
         }
     }
 

@@ -61,6 +61,9 @@ PENDING = object()
 # to run here one queued sub-task that the loop awaits (see help()).
 LOOP_FACTORY = None
 HELP = None
+# Whether Python may start threads here (install_guards says when not): code that would hand work
+# to a thread pool (an ASGI server's run_in_threadpool) runs it inline instead.
+THREADS = True
 
 _loop = None
 _tasks = {}        # task id -> asyncio.Task
@@ -345,6 +348,8 @@ def install_guards(network, threads, processes, host_access):
         _socket.socket = DeniedSocket
         _socket.SocketType = DeniedSocket
     if not threads:
+        global THREADS
+        THREADS = False
         import _thread
         import threading
         deny_thread = _denied("starting a thread", "threads")

@@ -19,13 +19,13 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A Python web app loaded into every interpreter of a runtime (a CovetPy-style {@code covet.web.Covet}
- * app, or a WSGI application): its routes, and the one call that answers a request. What the HTTP
+ * app, a WSGI or an ASGI application): its routes, and the one call that answers a request. What the HTTP
  * server needs of the runtime, and all of it: the server matches routes and speaks HTTP; this
  * class runs the handler.
  *
  * <p>A request crosses into Python as one value ({@link Request}) and its answer comes back as one
  * ({@link Response}); their Python twins are the argument and result of {@code _handle} in the
- * app's handler module ({@code covet.web}, {@code covet.wsgi}), which {@code covet.serve} picks. The
+ * app's handler module ({@code covet.web}, {@code covet.wsgi}, {@code covet.asgi}), which {@code covet.serve} picks. The
  * handler runs as a task of lane PYTHON under the request's deadline: an {@code async def} handler
  * awaits on its interpreter's event loop while the interpreter serves other requests.
  */
@@ -188,7 +188,7 @@ public final class WebApp {
 
     private final PerformanceManager runtime;
     private final List<Route> routes;
-    /** The Python module whose {@code _handle} answers requests: covet.web or covet.wsgi. */
+    /** The Python module whose {@code _handle} answers requests: covet.web, covet.wsgi or covet.asgi. */
     private final String handlerModule;
 
     private WebApp(PerformanceManager runtime, List<Route> routes, String handlerModule) {

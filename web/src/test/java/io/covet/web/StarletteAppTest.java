@@ -1,0 +1,134 @@
+package io.covet.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.covet.runtime.AppTarget;
+import io.covet.runtime.PerformanceConfig;
+import io.covet.runtime.PerformanceManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Debian's Starlette 0.26 (an ASGI 3 app, starlette_app.py) served unchanged by the real server
+ * under the default sandbox (no threads) with 2 interpreters: lifespan once per interpreter,
+ * async and plain-def endpoints, JSON, a streamed body, a background task after the response,
+ * errors, and awaits that overlap on each interpreter's event loop.
+ */
+class StarletteAppTest {
+
+    private static final Path DEBIAN_PACKAGES = Path.of("/usr/lib/python3/dist-packages");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    static PerformanceManager runtime;
+    static CovetServer server;
+    static String base;
+
+    @BeforeAll
+    static void start() {
+        runtime = PerformanceManager.start(PerformanceConfig.builder()
+                .pythonInterpreters(2).cpuThreads(2).queueLimit(256).pythonPath(List.of(WebServerTest.APPS, DEBIAN_PACKAGES)).build());
+        server = CovetServer.start(runtime, WebConfig.of(AppTarget.parse("starlette_app:app", AppTarget.Kind.AUTO))
+                .withPort(0).withRequestTimeout(Duration.ofSeconds(20)).withAccessLog(false));
+        base = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.stop(Duration.ofSeconds(5));
+        }
+        if (runtime != null) {
+            runtime.shutdown(Duration.ofSeconds(10));
+        }
+    }
+
+    static HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode json(String path) throws Exception {
+        return JSON.readTree(send("GET", path, null).body());
+    }
+
+    @Test
+    void theLifespanStartedOnceInTheInterpreterThatAnswers() throws Exception {
+        JsonNode index = json("/");
+        assertThat(index.get("greeting").asText()).isEqualTo("hello from the lifespan");
+        assertThat(index.get("startups_here").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void endpointsAsyncAndPlainAnswerWithJson() throws Exception {
+        HttpResponse<String> created = send("POST", "/items", "{\"name\": \"pen\"}", "Content-Type", "application/json");
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(JSON.readTree(created.body()).toString()).isEqualTo("{\"created\":{\"name\":\"pen\"},\"client\":\"127.0.0.1\"}");
+        HttpResponse<String> invalid = send("POST", "/items", "{}", "Content-Type", "application/json");
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(invalid.body()).contains("an item needs a name");
+        assertThat(json("/items/7?q=caf%C3%A9").toString()).as("a plain def endpoint, without threads")
+                .isEqualTo("{\"item\":7,\"q\":\"café\"}");
+        assertThat(send("GET", "/items/x", null).statusCode()).isEqualTo(404);
+        assertThat(send("DELETE", "/items/7", null).statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void aStreamedBodyArrivesWholeAndABackgroundTaskRunsAfterTheResponse() throws Exception {
+        assertThat(send("GET", "/stream", null).body()).isEqualTo("line 0\nline 1\nline 2\n");
+        HttpResponse<String> later = send("GET", "/later?tag=t1", null);
+        assertThat(later.body()).isEqualTo("answered first");
+        boolean ran = false;
+        for (int i = 0; i < 40 && !ran; i++) {   // the interpreter that answered /later has it
+            ran = json("/background").get("done").toString().contains("t1");
+        }
+        assertThat(ran).as("the background task ran").isTrue();
+    }
+
+    @Test
+    void anEndpointThatRaisesIsA500ThatTellsTheClientNothing() throws Exception {
+        HttpResponse<String> boom = send("GET", "/boom", null);
+        assertThat(boom.statusCode()).isEqualTo(500);
+        assertThat(boom.body()).doesNotContain("secret detail").doesNotContain("Traceback");
+        assertThat(json("/").get("greeting").asText()).as("and the server goes on").isEqualTo("hello from the lifespan");
+    }
+
+    @Test
+    void awaitsOverlapOnEachInterpretersLoopAndBothInterpretersServe() throws Exception {
+        Set<String> interpreters = new TreeSet<>();
+        int mostInFlight = 0;
+        try (ExecutorService clients = Executors.newFixedThreadPool(16)) {
+            List<Future<HttpResponse<String>>> replies = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                replies.add(clients.submit(() -> send("GET", "/sleep?s=1", null)));
+            }
+            for (Future<HttpResponse<String>> reply : replies) {
+                JsonNode answer = JSON.readTree(reply.get().body());
+                interpreters.add(answer.get("interpreter").asText());
+                mostInFlight = Math.max(mostInFlight, answer.get("most_in_flight_here").asInt());
+            }
+        }
+        assertThat(interpreters).hasSize(2);
+        assertThat(mostInFlight).as("requests awaiting at once in one interpreter").isGreaterThan(1);
+    }
+}
