@@ -65,6 +65,11 @@ final class RuntimeOptions {
             description = "put DIR on every interpreter's sys.path (and make it readable); repeatable, e.g. /usr/lib/python3/dist-packages")
     List<Path> pythonPath = new ArrayList<>();
 
+    @Option(names = "--env", paramLabel = "NAME[=VALUE]",
+            description = "put NAME into Python's os.environ, with VALUE or with this process's value of NAME; repeatable. "
+                    + "Only what is named gets in (all of it with --trusted)")
+    List<String> env = new ArrayList<>();
+
     @Option(names = "--allow-write", description = "let Python create, write and read any file")
     boolean allowWrite;
 
@@ -104,7 +109,8 @@ final class RuntimeOptions {
         }
         Set<String> hosts = new LinkedHashSet<>(allowNet.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
         PerformanceConfig.Builder base = PerformanceConfig.builder().sandbox(sandbox()).allowedHosts(hosts)
-                .pythonPath(pythonPath.stream().map(p -> p.toAbsolutePath().normalize()).toList());
+                .pythonPath(pythonPath.stream().map(p -> p.toAbsolutePath().normalize()).toList())
+                .environment(environment(spec));
         if (maxHttpResponse != null) {
             base.maxHttpResponse(maxHttpResponse);
         }
@@ -124,6 +130,25 @@ final class RuntimeOptions {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         return base;
+    }
+
+    /** The variables --env names, with their values. */
+    private Map<String, String> environment(CommandSpec spec) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String entry : env) {
+            int eq = entry.indexOf('=');
+            String name = eq < 0 ? entry : entry.substring(0, eq);
+            if (name.isEmpty() || name.indexOf('\0') >= 0) {
+                throw new ParameterException(spec.commandLine(), "--env " + entry + ": give NAME or NAME=VALUE");
+            }
+            String value = eq < 0 ? System.getenv(name) : entry.substring(eq + 1);
+            if (value == null) {
+                throw new ParameterException(spec.commandLine(), "--env " + name + ": " + name
+                        + " is not set in this environment (give its value: --env " + name + "=VALUE)");
+            }
+            out.put(name, value);
+        }
+        return out;
     }
 
     /** The CPython worker flags, checked: the interpreter's path is checked when the workers start. */

@@ -68,6 +68,27 @@ class ExecCommandTest {
     }
 
     @Test
+    void onlyTheVariablesNamedWithEnvReachOsEnvironInTheSandbox(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("env.py");
+        Files.writeString(script, "import os\nprint('keys', sorted(k for k in os.environ if k in ('GREETING', 'PATH', 'HOME')))\n"
+                + "print('greeting', os.environ.get('GREETING'))\nprint('path', os.environ.get('PATH') == os.environ.get('EXPECTED_PATH'))\n");
+        assertThat(System.getenv("HOME")).as("the test needs a variable not passed on").isNotNull();
+        Run r = run("exec", "--interpreters", "1", "--env", "GREETING=hello wörld", "--env", "PATH",
+                "--env", "EXPECTED_PATH=" + System.getenv("PATH"), script.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("keys ['GREETING', 'PATH']").contains("greeting hello wörld").contains("path True");
+        // With native code allowed GraalPy writes stdout to fd 1 itself, past this JVM's capture: ask for a file.
+        Path seen = dir.resolve("trusted.txt");
+        Files.writeString(dir.resolve("env_to_file.py"), "import os, sys\nopen(sys.argv[1], 'w').write(' '.join(sorted(os.environ)))\n");
+        Run trusted = run("exec", "--interpreters", "1", "--trusted", dir.resolve("env_to_file.py").toString(), seen.toString());
+        assertThat(trusted.exitCode()).as(trusted.err()).isZero();
+        assertThat(Files.readString(seen)).as("--trusted: the whole environment").contains("HOME");
+        Run unset = run("exec", "--env", "COVET_SURELY_NOT_SET_1234", script.toString());
+        assertThat(unset.exitCode()).isEqualTo(2);
+        assertThat(unset.err()).contains("--env COVET_SURELY_NOT_SET_1234: COVET_SURELY_NOT_SET_1234 is not set in this environment");
+    }
+
+    @Test
     void anUncaughtExceptionPrintsItsTracebackAndExitsWithOne() {
         Run r = run("exec", "--interpreters", "1", SCRIPTS.resolve("exec_failing.py").toString());
         assertThat(r.exitCode()).isEqualTo(1);

@@ -423,7 +423,10 @@ final class Interpreter implements Runnable {
                 .allowNativeAccess(sandbox.nativeAccess())
                 .allowCreateProcess(sandbox.processes())
                 .allowCreateThread(sandbox.threads())
-                .allowEnvironmentAccess(EnvironmentAccess.NONE)
+                // The process's environment only where everything is allowed (it may hold secrets).
+                .allowEnvironmentAccess(sandbox.hostAccess() && sandbox.nativeAccess() && sandbox.processes()
+                        ? EnvironmentAccess.INHERIT : EnvironmentAccess.NONE)
+                .environment(config.environment())
                 .allowPolyglotAccess(PolyglotAccess.NONE)
                 .allowIO(IOAccess.newBuilder()
                         .fileSystem(sandbox.fileWrites() ? org.graalvm.polyglot.io.FileSystem.newDefaultFileSystem()

@@ -30,13 +30,15 @@ import java.util.Optional;
  *                               one directory below it per python path and policy; only Covet's compiler
  *                               writes it for a sandboxed pool ({@code BytecodeCache})
  * @param hostFunctions          Java functions Python code may call as {@code _covet_host.NAME(...)}
+ * @param environment            what {@code os.environ} holds in every interpreter (the process's own
+ *                               environment is not passed on unless the policy allows everything)
  *                               (see {@link HostFunction}); this is how upper layers reach Python
  */
 public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, String warmup,
                          int maxTasksPerInterpreter, Duration maxAge, int queueLimit,
                          int maxInFlight, Duration taskTimeout, Duration shutdownGrace,
                          SandboxPolicy sandbox, Optional<Path> bytecodeCache,
-                         Map<String, HostFunction> hostFunctions) {
+                         Map<String, HostFunction> hostFunctions, Map<String, String> environment) {
 
     public PoolConfig {
         if (size < 1) {
@@ -56,6 +58,7 @@ public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, 
         requireNonNegative("shutdownGrace", shutdownGrace);
         pythonPath = List.copyOf(pythonPath);
         preload = List.copyOf(preload);
+        environment = Map.copyOf(environment);
         for (String module : preload) {
             if (!module.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
                 throw new IllegalArgumentException("preload: '" + module + "' is not a Python module name");
@@ -115,6 +118,7 @@ public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, 
         private SandboxPolicy sandbox = SandboxPolicy.strict();
         private Optional<Path> bytecodeCache = Optional.of(defaultBytecodeCache());
         private final Map<String, HostFunction> hostFunctions = new LinkedHashMap<>();
+        private Map<String, String> environment = Map.of();
 
         private Builder() {
         }
@@ -141,6 +145,8 @@ public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, 
             return this;
         }
 
+        public Builder environment(Map<String, String> variables) { this.environment = variables; return this; }
+
         public Builder hostFunctions(Map<String, HostFunction> functions) {
             functions.forEach(this::hostFunction);
             return this;
@@ -148,7 +154,7 @@ public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, 
 
         public PoolConfig build() {
             return new PoolConfig(size, pythonPath, preload, warmup, maxTasksPerInterpreter, maxAge, queueLimit,
-                    maxInFlight, taskTimeout, shutdownGrace, sandbox, bytecodeCache, hostFunctions);
+                    maxInFlight, taskTimeout, shutdownGrace, sandbox, bytecodeCache, hostFunctions, environment);
         }
     }
 }

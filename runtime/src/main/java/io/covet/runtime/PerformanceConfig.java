@@ -55,6 +55,8 @@ import java.util.Set;
  * @param cpythonMaxTasks       tasks a CPython worker runs before it is replaced (0: no limit)
  * @param mainArgv              the main script's {@code sys.argv}, which CPython workers get too (as
  *                              multiprocessing's spawn gives its children the parent's)
+ * @param environment           what {@code os.environ} holds in every interpreter ({@code --env}); the
+ *                              process's own environment is not passed on unless the sandbox allows everything
  */
 // Its API names pool types (PythonTask, SandboxPolicy ...): a module that uses them requires the
 // pool's module itself. Not 'requires transitive', so the web layer cannot reach past the runtime.
@@ -63,7 +65,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
                                 int pythonInterpreters, int maxGilContention, boolean enableSimd, int queueLimit,
                                 int maxInFlight, Duration taskTimeout, List<Path> pythonPath, SandboxPolicy sandbox,
                                 Set<String> allowedHosts, long maxHttpResponse, Optional<Path> mainScript, int cpythonWorkers,
-                                String python3, int cpythonMaxTasks, List<String> mainArgv) {
+                                String python3, int cpythonMaxTasks, List<String> mainArgv, Map<String, String> environment) {
 
     /** The settings an app, a file or a flag may set, by their ADR (Python) names. */
     public static final Set<String> TUNABLE = Set.of("enable_rust_compute", "enable_sub_interpreters", "cpu_threads",
@@ -95,6 +97,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         requireAtLeast("cpython_workers", cpythonWorkers, 0);
         requireAtLeast("cpython_max_tasks", cpythonMaxTasks, 0);
         mainArgv = List.copyOf(mainArgv);
+        environment = Map.copyOf(environment);
         if (python3 == null || python3.isBlank()) {
             throw new IllegalArgumentException("python3 must name a Python interpreter, got '" + python3 + "'");
         }
@@ -131,7 +134,8 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
                 .ioThreads(ioThreads).pythonInterpreters(pythonInterpreters).maxGilContention(maxGilContention)
                 .enableSimd(enableSimd).queueLimit(queueLimit).maxInFlight(maxInFlight).taskTimeout(taskTimeout).pythonPath(pythonPath)
                 .sandbox(sandbox).allowedHosts(allowedHosts).maxHttpResponse(maxHttpResponse).mainScript(mainScript.orElse(null))
-                .cpythonWorkers(cpythonWorkers).python3(python3).cpythonMaxTasks(cpythonMaxTasks).mainArgv(mainArgv);
+                .cpythonWorkers(cpythonWorkers).python3(python3).cpythonMaxTasks(cpythonMaxTasks).mainArgv(mainArgv)
+                .environment(environment);
     }
 
     public static final class Builder {
@@ -156,6 +160,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         private String python3 = "python3";
         private int cpythonMaxTasks;
         private List<String> mainArgv = List.of();
+        private Map<String, String> environment = Map.of();
 
         private Builder() {
         }
@@ -179,6 +184,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         public Builder python3(String pathOrCommand) { this.python3 = pathOrCommand; return this; }
         public Builder cpythonMaxTasks(int n) { this.cpythonMaxTasks = n; return this; }
         public Builder mainArgv(List<String> argv) { this.mainArgv = argv; return this; }
+        public Builder environment(Map<String, String> variables) { this.environment = variables; return this; }
 
         /** An independent copy, for layering settings over the same base more than once. */
         public Builder copy() {
@@ -202,6 +208,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
             b.python3 = python3;
             b.cpythonMaxTasks = cpythonMaxTasks;
             b.mainArgv = mainArgv;
+            b.environment = environment;
             return b;
         }
 
@@ -261,7 +268,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
                     interpreters,
                     maxGilContention != null ? maxGilContention : interpreters,
                     enableSimd, queueLimit, maxInFlight, taskTimeout, pythonPath, sandbox, allowedHosts, maxHttpResponse, mainScript,
-                    cpythonWorkers, python3, cpythonMaxTasks, mainArgv);
+                    cpythonWorkers, python3, cpythonMaxTasks, mainArgv, environment);
         }
     }
 }

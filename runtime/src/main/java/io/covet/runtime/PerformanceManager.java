@@ -118,6 +118,7 @@ public final class PerformanceManager implements AutoCloseable {
                 .pythonPath(pythonPath(config))
                 .preload("covet")
                 .sandbox(config.sandbox())
+                .environment(config.environment())
                 .taskTimeout(config.taskTimeout())
                 .queueLimit(config.queueLimit())
                 .maxInFlight(config.maxInFlight())
