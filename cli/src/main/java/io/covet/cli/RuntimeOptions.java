@@ -70,8 +70,9 @@ final class RuntimeOptions {
                     + "Only what is named gets in (all of it with --trusted)")
     List<String> env = new ArrayList<>();
 
-    @Option(names = "--allow-write", description = "let Python create, write and read any file")
-    boolean allowWrite;
+    @Option(names = "--allow-write", paramLabel = "DIR",
+            description = "let Python create, write, rename and delete files below DIR (and read them); repeatable")
+    List<Path> allowWrite = new ArrayList<>();
 
     @Option(names = "--allow-threads", description = "let Python start threads")
     boolean allowThreads;
@@ -105,6 +106,11 @@ final class RuntimeOptions {
         for (Path dir : pythonPath) {
             if (!Files.isDirectory(dir)) {
                 throw new ParameterException(spec.commandLine(), "--python-path " + dir + ": not a directory");
+            }
+        }
+        for (Path dir : allowWrite) {
+            if (!Files.isDirectory(dir)) {
+                throw new ParameterException(spec.commandLine(), "--allow-write " + dir + ": not a directory");
             }
         }
         Set<String> hosts = new LinkedHashSet<>(allowNet.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
@@ -185,9 +191,12 @@ final class RuntimeOptions {
         if (trusted) {
             return SandboxPolicy.trusted();
         }
-        SandboxPolicy policy = SandboxPolicy.strict().withFileWrites(allowWrite).withThreads(allowThreads);
+        SandboxPolicy policy = SandboxPolicy.strict().withThreads(allowThreads);
         for (Path dir : allowRead) {
             policy = policy.withReadable(dir);
+        }
+        for (Path dir : allowWrite) {
+            policy = policy.withWritable(dir);
         }
         return policy;
     }

@@ -62,7 +62,8 @@ class ExecCommandTest {
     @Test
     void whatAScriptWroteToAFileItNeverClosedReachesTheDisk(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("out.txt");
-        Run r = run("exec", "--interpreters", "1", "--allow-write", SCRIPTS.resolve("exec_unclosed.py").toString(), file.toString());
+        Run r = run("exec", "--interpreters", "1", "--allow-write", dir.toString(), SCRIPTS.resolve("exec_unclosed.py").toString(),
+                file.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(Files.readString(file)).isEqualTo("important data\n");
     }

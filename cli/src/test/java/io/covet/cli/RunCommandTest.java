@@ -125,7 +125,7 @@ class RunCommandTest {
     void sigtermDrainsInFlightRequestsRunsShutdownHooksFlushesFilesInEveryInterpreterAndExitsZero(@TempDir Path dir)
             throws Exception {
         Process server = covet("run", APPS.resolve("hooks_app.py").toString(), "--port", "0", "--interpreters", "2",
-                "--no-access-log", "--allow-write");
+                "--no-access-log", "--allow-write", dir.toString());
         List<String> out = new ArrayList<>();
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));

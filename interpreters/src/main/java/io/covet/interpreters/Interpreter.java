@@ -467,7 +467,7 @@ final class Interpreter implements Runnable {
         describe = helper.getMember("describe");
         pending = helper.getMember("PENDING");
         importedSources = helper.getMember("imported_sources");
-        if (sandbox.fileWrites()) {
+        if (sandbox.anyWrites()) {
             helper.getMember("track_open_files").execute();  // only code that may write can lose writes
         }
         boundary = new Boundary(helper);

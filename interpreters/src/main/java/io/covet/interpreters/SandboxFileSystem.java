@@ -26,14 +26,17 @@ import org.graalvm.polyglot.io.FileSystem;
  * the policy grants) unless the policy allows all reads; GraalPy's own home and resources stay
  * readable through {@link FileSystem#allowLanguageHomeAccess} and
  * {@link FileSystem#allowInternalResourceAccess} ({@link #create}). Nothing is written, created,
- * renamed, deleted or linked: even the bytecode cache is written by Covet itself
- * ({@link BytecodeCache}). Metadata ({@code stat}, existence) stays visible, so imports can probe
- * paths. A denied operation throws {@link SecurityException}, which GraalPy raises in Python as
- * {@code PermissionError}.
+ * renamed or deleted but strictly below the writable roots ({@link SandboxPolicy#writable()},
+ * {@code --allow-write DIR}), which are readable too; nothing is linked anywhere. The bytecode
+ * cache is written by Covet itself ({@link BytecodeCache}). Metadata ({@code stat}, existence)
+ * stays visible, so imports can probe paths. A denied operation throws {@link SecurityException},
+ * which GraalPy raises in Python as {@code PermissionError}.
  *
  * <p>Links cannot lead a check astray: none may be created, every check is made on the real path
- * (links resolved), and the file is then opened at that real path, its last step not following a
- * link, so a path that changes between the check and the open is refused rather than followed.
+ * (links resolved; for a write, its directory's), and the file is then opened at that real path,
+ * its last step not following a link, so a path that changes between the check and the open is
+ * refused rather than followed. A file with other hard links (made outside, as none can be made
+ * inside) is not written: one of them may be outside.
  */
 final class SandboxFileSystem implements FileSystem {
 
@@ -44,19 +47,36 @@ final class SandboxFileSystem implements FileSystem {
     private final FileSystem host = FileSystem.newDefaultFileSystem();
     /** Null: every file may be read. */
     private final List<Path> readableRoots;
+    /** Files strictly below these may be written; empty: none. */
+    private final List<Path> writableRoots;
 
-    private SandboxFileSystem(List<Path> readableRoots) {
-        this.readableRoots = readableRoots == null ? null : readableRoots.stream().flatMap(SandboxFileSystem::forms).toList();
+    private SandboxFileSystem(List<Path> readableRoots, List<Path> writableRoots) {
+        this.readableRoots = readableRoots == null ? null
+                : Stream.concat(readableRoots.stream(), writableRoots.stream()).flatMap(SandboxFileSystem::forms).toList();
+        this.writableRoots = writableRoots.stream().flatMap(SandboxFileSystem::forms).toList();
     }
 
     /** The file system for a context of {@code config}'s pool (its interpreters, its bytecode compiler). */
     static FileSystem create(PoolConfig config) {
-        return FileSystem.allowInternalResourceAccess(FileSystem.allowLanguageHomeAccess(new SandboxFileSystem(readableRoots(config))));
+        return unwrapped(config);
     }
 
     /** This file system itself, without GraalPy's home and resources (tests). */
     static SandboxFileSystem unwrapped(PoolConfig config) {
-        return new SandboxFileSystem(readableRoots(config));
+        return new SandboxFileSystem(readableRoots(config), config.sandbox().writable());
+    }
+
+    /** Where Truffle unpacks languages' homes and resources (GraalPy's stdlib): as Truffle finds it. */
+    static final Path POLYGLOT_RESOURCES = polyglotResources();
+
+    private static Path polyglotResources() {
+        String configured = System.getProperty("polyglot.engine.userResourceCache");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("org.graalvm.polyglot");
     }
 
     private static List<Path> readableRoots(PoolConfig config) {
@@ -68,6 +88,7 @@ final class SandboxFileSystem implements FileSystem {
         BytecodeCache.dirFor(config).ifPresent(readable::add);
         readable.addAll(policy.readable());
         readable.addAll(StdlibFunctions.PUBLIC_DATA);   // time zones, MIME types: public, and read-only
+        readable.add(POLYGLOT_RESOURCES);
         return readable;
     }
 
@@ -84,7 +105,52 @@ final class SandboxFileSystem implements FileSystem {
 
     private static SecurityException writeDenied(Path path) {
         return new SecurityException("writing " + path + " is denied by Covet's sandbox"
-                + " (allow writes with SandboxPolicy.fileWrites, covet exec --allow-write)");
+                + " (allow writes below a directory with --allow-write DIR, or SandboxPolicy.withWritable)");
+    }
+
+    /**
+     * The path a write of {@code path} is done at: its directory's real path (links resolved) and
+     * its own name, which must lie strictly below a writable root. The caller does not follow a link
+     * at that last step.
+     */
+    private Path checkWrite(Path path) {
+        Path absolute = host.toAbsolutePath(path).normalize();
+        Path dir = absolute.getParent();
+        Path name = absolute.getFileName();
+        if (dir == null || name == null || writableRoots.isEmpty()) {
+            throw writeDenied(path);
+        }
+        Path realDir;
+        try {
+            realDir = host.toRealPath(dir);
+        } catch (IOException e) {
+            realDir = dir;   // it does not exist: the write fails on its own, there
+        }
+        Path target = realDir.resolve(name.toString());
+        boolean below = false;
+        for (Path root : writableRoots) {
+            below |= target.startsWith(root) && !target.equals(root);
+        }
+        if (!below) {
+            throw writeDenied(path);
+        }
+        try {
+            Map<String, Object> file = host.readAttributes(target, "isRegularFile", LinkOption.NOFOLLOW_LINKS);
+            if (Boolean.TRUE.equals(file.get("isRegularFile"))
+                    && ((Number) host.readAttributes(target, "unix:nlink", LinkOption.NOFOLLOW_LINKS).get("nlink")).intValue() > 1) {
+                throw new SecurityException("writing " + path + " is denied by Covet's sandbox: the file has other hard links, "
+                        + "which may lead outside the writable directories");
+            }
+        } catch (IOException e) {
+            // It does not exist yet (or cannot be read): nothing links to it.
+        }
+        return target;
+    }
+
+    private static Set<OpenOption> notFollowingLinks(Set<? extends OpenOption> options) {
+        Set<OpenOption> out = new HashSet<>(options);
+        out.add(LinkOption.NOFOLLOW_LINKS);
+        return out;
     }
 
     /**
@@ -123,15 +189,13 @@ final class SandboxFileSystem implements FileSystem {
     public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
         for (OpenOption option : options) {
             if (WRITING.contains(option)) {
-                throw writeDenied(path);
+                return host.newByteChannel(checkWrite(path), notFollowingLinks(options), attrs);
             }
         }
         if (readableRoots == null) {
             return host.newByteChannel(path, options, attrs);
         }
-        Set<OpenOption> notFollowingLinks = new HashSet<>(options);
-        notFollowingLinks.add(LinkOption.NOFOLLOW_LINKS);
-        return host.newByteChannel(checkRead(path), notFollowingLinks, attrs);
+        return host.newByteChannel(checkRead(path), notFollowingLinks(options), attrs);
     }
 
     @Override
@@ -140,23 +204,27 @@ final class SandboxFileSystem implements FileSystem {
     }
 
     @Override
-    public void createDirectory(Path dir, FileAttribute<?>... attrs) {
-        throw writeDenied(dir);
+    public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
+        host.createDirectory(checkWrite(dir), attrs);
     }
 
     @Override
-    public void delete(Path path) {
-        throw writeDenied(path);
+    public void delete(Path path) throws IOException {
+        host.delete(checkWrite(path));   // a link is deleted, not what it points to
     }
 
     @Override
-    public void copy(Path source, Path target, CopyOption... options) {
-        throw writeDenied(target);
+    public void copy(Path source, Path target, CopyOption... options) throws IOException {
+        Path to = checkWrite(target);
+        Set<CopyOption> notFollowing = new HashSet<>(List.of(options));
+        notFollowing.add(LinkOption.NOFOLLOW_LINKS);
+        host.copy(checkRead(source), to, notFollowing.toArray(CopyOption[]::new));
     }
 
     @Override
-    public void move(Path source, Path target, CopyOption... options) {
-        throw writeDenied(source);
+    public void move(Path source, Path target, CopyOption... options) throws IOException {
+        // Both ends below a writable root: a move out would write outside, a move in would delete outside.
+        host.move(checkWrite(source), checkWrite(target), options);
     }
 
     @Override
@@ -171,8 +239,14 @@ final class SandboxFileSystem implements FileSystem {
     }
 
     @Override
-    public void setAttribute(Path path, String attribute, Object value, LinkOption... options) {
-        throw writeDenied(path);
+    public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
+        Path target = checkWrite(path);
+        // The host file system follows a link here even when told not to (found by WritableDirTest).
+        if (Boolean.TRUE.equals(host.readAttributes(target, "isSymbolicLink", LinkOption.NOFOLLOW_LINKS).get("isSymbolicLink"))) {
+            throw new SecurityException("changing " + path + " is denied by Covet's sandbox: it is a link, which may lead outside "
+                    + "the writable directories");
+        }
+        host.setAttribute(target, attribute, value, LinkOption.NOFOLLOW_LINKS);
     }
 
     @Override public Path parsePath(URI uri) { return host.parsePath(uri); }
