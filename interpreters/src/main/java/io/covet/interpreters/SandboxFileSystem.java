@@ -24,8 +24,9 @@ import org.graalvm.polyglot.io.FileSystem;
  * The host file system as a sandboxed interpreter sees it. Files may be read and directories
  * listed only below the readable roots (the python path, the pool's bytecode cache, directories
  * the policy grants) unless the policy allows all reads; GraalPy's own home and resources stay
- * readable through {@link FileSystem#allowLanguageHomeAccess} and
- * {@link FileSystem#allowInternalResourceAccess} ({@link #create}). Nothing is written, created,
+ * readable as Truffle's resource cache ({@link #POLYGLOT_RESOURCES}), where they are unpacked. It is
+ * the context's whole file system: Truffle's home and resource wrappers would do every rename as
+ * a non-atomic copy, and GraalPy asks for an atomic one. Nothing is written, created,
  * renamed or deleted but strictly below the writable roots ({@link SandboxPolicy#writable()},
  * {@code --allow-write DIR}), which are readable too; nothing is linked anywhere. The bytecode
  * cache is written by Covet itself ({@link BytecodeCache}). Metadata ({@code stat}, existence)
@@ -61,7 +62,7 @@ final class SandboxFileSystem implements FileSystem {
         return unwrapped(config);
     }
 
-    /** This file system itself, without GraalPy's home and resources (tests). */
+    /** This file system, as its own type (tests). */
     static SandboxFileSystem unwrapped(PoolConfig config) {
         return new SandboxFileSystem(readableRoots(config), config.sandbox().writable());
     }
