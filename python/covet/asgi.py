@@ -22,12 +22,11 @@ import sys
 import traceback
 from urllib.parse import unquote
 
-from covet.serve import failed
+from covet.serve import answered, every_path, failed, server_address
 
 _APP = None
 _DEBUG = False
 _LIFESPAN = None
-_EVERY = ['*']
 _ASGI = {'version': '3.0', 'spec_version': '2.3'}
 
 
@@ -47,9 +46,7 @@ def _shutdown():
         _covet_pool.run_on_loop(_LIFESPAN.shutdown())
 
 
-def _routes():
-    """One route: the app routes every path and method itself."""
-    return [[_EVERY, '*', False]]
+_routes = every_path
 
 
 def _run_threads_inline():
@@ -120,12 +117,11 @@ def _scope(method, path, query, raw_headers, client_address, client_port):
             headers.append((name.encode('latin-1'), value.encode('latin-1')))
             if name == 'host':
                 host = value
-    server_name, colon, port = host.rpartition(':') if host.rfind(':') > host.rfind(']') else (host, '', '')
     return {
         'type': 'http', 'asgi': _ASGI, 'http_version': '1.1', 'method': method, 'scheme': 'http',
         'path': unquote(path), 'raw_path': path.encode('latin-1'), 'query_string': query.encode('latin-1'),
         'root_path': '', 'headers': headers, 'client': (client_address, client_port),
-        'server': (server_name or 'localhost', int(port) if colon and port.isdigit() else 80),
+        'server': server_address(host),
         'state': dict(_LIFESPAN.state) if _LIFESPAN is not None else {},
     }
 
@@ -192,11 +188,7 @@ async def _serve(method, path, scope, body):
         _report_late_failure(method, path, app)
     else:
         app.add_done_callback(lambda task: _report_late_failure(method, path, task))
-    headers = exchange.headers
-    if method == 'HEAD':
-        # The app announces the GET body's length; the server frames HEAD's empty body itself.
-        headers = [(n, v) for n, v in headers if n.lower() != 'content-length']
-    return (exchange.status, None, b''.join(exchange.parts), headers, None, None)
+    return answered(method, exchange.status, b''.join(exchange.parts), exchange.headers)
 
 
 def _report_late_failure(method, path, task):

@@ -109,3 +109,23 @@ def failed(app, debug, method, path, e):
     message = f"the app raised {type(e).__name__}" + (f": {e}" if debug else "; see the server log")
     return (500, None, None, None, f"{method} {path} ({getattr(app, '__qualname__', type(app).__name__)}) failed:\n{text}",
             (message, details))
+
+
+def every_path():
+    """A WSGI or ASGI app's one route (its handler module's `_routes()`): every path and method,
+    which the app routes itself."""
+    return [[['*'], '*', False]]
+
+
+def server_address(host):
+    """(name, port) from a Host header's value (IPv6 literals kept whole); ('localhost', 80) when absent."""
+    name, colon, port = host.rpartition(':') if host.rfind(':') > host.rfind(']') else (host, '', '')
+    return name or 'localhost', int(port) if colon and port.isdigit() else 80
+
+
+def answered(method, status, body, headers):
+    """A WSGI or ASGI app's response as the server takes it. For HEAD the app announces the GET
+    body's length; the server frames HEAD's empty body itself, so that Content-Length goes."""
+    if method == 'HEAD':
+        headers = [(n, v) for n, v in headers if n.lower() != 'content-length']
+    return (status, None, body, headers, None, None)

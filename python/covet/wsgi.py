@@ -15,11 +15,10 @@ import io
 import sys
 from urllib.parse import unquote_to_bytes
 
-from covet.serve import failed
+from covet.serve import answered, every_path, failed, server_address
 
 _APP = None
 _DEBUG = False
-_EVERY = ['*']
 
 
 def _start(app, debug):
@@ -31,9 +30,7 @@ def _shutdown():
     pass
 
 
-def _routes():
-    """One route: the app routes every path and method itself."""
-    return [[_EVERY, '*', False]]
+_routes = every_path
 
 
 def _environ(method, path, query, raw_headers, body, client_address, client_port):
@@ -71,10 +68,8 @@ def _environ(method, path, query, raw_headers, body, client_address, client_port
             environ[key] += ('; ' if key == 'HTTP_COOKIE' else ',') + value
         else:
             environ[key] = value
-    host = environ.get('HTTP_HOST', '')
-    name, colon, port = host.rpartition(':') if host.rfind(':') > host.rfind(']') else (host, '', '')
-    environ['SERVER_NAME'] = name or 'localhost'
-    environ['SERVER_PORT'] = port if colon and port.isdigit() else '80'
+    name, port = server_address(environ.get('HTTP_HOST', ''))
+    environ['SERVER_NAME'], environ['SERVER_PORT'] = name, str(port)
     return environ
 
 
@@ -135,11 +130,7 @@ def _handle(request):
         raise
     except BaseException as e:
         return _failed(method, path, e)
-    headers = response.headers
-    if method == 'HEAD':
-        # The app announces the GET body's length; the server frames HEAD's empty body itself.
-        headers = [(n, v) for n, v in headers if n.lower() != 'content-length']
-    return (int(response.status[:3]), None, b''.join(response.written), headers, None, None)
+    return answered(method, int(response.status[:3]), b''.join(response.written), response.headers)
 
 
 def _failed(method, path, e):

@@ -797,10 +797,7 @@ class XMLParserType:
         end = self._need(text, ';', 1, limit, final)
         body = text[1:end]
         if body.startswith('#'):
-            c = _char_ref(body)
-            if c is None:
-                self._fail(BAD_CHAR_REF, 0)
-            self._data(c)
+            self._data(self._char(body, 0))
         elif _NAME.fullmatch(body):
             self._expand(body, 0)
         else:
@@ -852,18 +849,11 @@ class XMLParserType:
                 i = j
                 continue
             if value[i] == '&':
-                end = value.find(';', i)
-                if end < 0:
-                    self._fail(INVALID_TOKEN, at)
-                body = value[i + 1:end]
-                if body.startswith('#'):
-                    c = _char_ref(body)
-                    if c is None:
-                        self._fail(BAD_CHAR_REF, at)
+                body, c, i = self._reference_in(value, i, at)
+                if c is not None:
                     self._data(c)
                 else:
                     self._expand(body, at)
-                i = end + 1
                 continue
             # Markup inside an entity: elements, comments, PIs: parse with a nested parser's rules.
             end = value.find('>', i)
@@ -882,6 +872,22 @@ class XMLParserType:
                 self._text, self._line, self._col, self._input = saved_text, saved_line, saved_col, saved_input
             i += consumed if consumed > 0 else len(tag)
 
+    def _reference_in(self, text, amp, at):
+        """The reference at text[amp] ('&') of a replacement text or attribute value: (what is
+        between '&' and ';', the character a character reference stands for or None, the index after ';')."""
+        end = text.find(';', amp)
+        if end < 0:
+            self._fail(INVALID_TOKEN, at)
+        body = text[amp + 1:end]
+        return body, self._char(body, at) if body.startswith('#') else None, end + 1
+
+    def _char(self, body, at):
+        """The character of a character reference ('#65', '#x41'), or expat's error."""
+        c = _char_ref(body)
+        if c is None:
+            self._fail(BAD_CHAR_REF, at)
+        return c
+
     def _attribute_value(self, raw, at, tokenized):
         out = []
         i = 0
@@ -891,14 +897,8 @@ class XMLParserType:
                 out.append(raw[i:].replace('\t', ' ').replace('\n', ' '))
                 break
             out.append(raw[i:amp].replace('\t', ' ').replace('\n', ' '))
-            end = raw.find(';', amp)
-            if end < 0:
-                self._fail(INVALID_TOKEN, at)
-            body = raw[amp + 1:end]
-            if body.startswith('#'):
-                c = _char_ref(body)
-                if c is None:
-                    self._fail(BAD_CHAR_REF, at)
+            body, c, after = self._reference_in(raw, amp, at)
+            if c is not None:
                 out.append(c)
             elif body in _PREDEFINED:
                 out.append(_PREDEFINED[body])
@@ -918,7 +918,7 @@ class XMLParserType:
                     out.append(self._attribute_value(entity.value, at, False))
                 finally:
                     entity.open = False
-            i = end + 1
+            i = after
         value = ''.join(out)
         # Tokenized types (NMTOKENS, ID ...) collapse their spaces, as XML 1.0 (3.3.3) says.
         return ' '.join(filter(None, value.split(' '))) if tokenized else value

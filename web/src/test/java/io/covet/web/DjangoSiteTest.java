@@ -2,17 +2,10 @@ package io.covet.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.covet.runtime.AppTarget;
-import io.covet.runtime.PerformanceConfig;
-import io.covet.runtime.PerformanceManager;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,40 +20,24 @@ import org.junit.jupiter.api.Test;
 class DjangoSiteTest {
 
     private static final Path SITE = Path.of("../examples/django_site").toAbsolutePath().normalize();
-    private static final Path DEBIAN_PACKAGES = Path.of("/usr/lib/python3/dist-packages");
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    static PerformanceManager runtime;
-    static CovetServer server;
-    static String base;
+    static ServedApp app;
 
     @BeforeAll
     static void start() {
-        runtime = PerformanceManager.start(PerformanceConfig.builder()
-                .pythonInterpreters(2).cpuThreads(2).queueLimit(64).pythonPath(List.of(SITE, DEBIAN_PACKAGES)).build());
-        server = CovetServer.start(runtime, WebConfig.of(AppTarget.parse("mysite.wsgi:application", AppTarget.Kind.AUTO))
-                .withPort(0).withRequestTimeout(Duration.ofSeconds(10)).withAccessLog(false));
-        base = "http://127.0.0.1:" + server.port();
+        app = ServedApp.start(AppTarget.parse("mysite.wsgi:application", AppTarget.Kind.AUTO), Duration.ofSeconds(10),
+                SITE, ServedApp.DEBIAN_PACKAGES);
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.stop(Duration.ofSeconds(5));
-        }
-        if (runtime != null) {
-            runtime.shutdown(Duration.ofSeconds(10));
+        if (app != null) {
+            app.close();
         }
     }
 
-    static HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
-        if (headers.length > 0) {
-            b.headers(headers);
-        }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+        return app.send(method, path, body, headers);
     }
 
     @Test
@@ -74,31 +51,21 @@ class DjangoSiteTest {
 
     @Test
     void urlsRouteToViewsAndDjangosOwnAnswersComeBack() throws Exception {
-        assertThat(JSON.readTree(send("GET", "/items/7/", null).body()).toString()).isEqualTo("{\"item\":7,\"method\":\"GET\"}");
+        assertThat(app.json("/items/7/").toString()).isEqualTo("{\"item\":7,\"method\":\"GET\"}");
         assertThat(send("GET", "/items/0/", null).statusCode()).isEqualTo(404);
         assertThat(send("GET", "/no/such/page/", null).statusCode()).isEqualTo(404);
         HttpResponse<String> redirect = send("GET", "/items/7", null);
         assertThat(redirect.statusCode()).as("APPEND_SLASH").isEqualTo(301);
         assertThat(redirect.headers().firstValue("Location")).hasValue("/items/7/");
         assertThat(send("GET", "/echo/", null).statusCode()).as("require_POST").isEqualTo(405);
-        assertThat(statusLine("GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n")).as("ALLOWED_HOSTS").startsWith("HTTP/1.1 400");
-    }
-
-    /** The status line a raw request gets (the JDK's client refuses to send a Host header of its own). */
-    private static String statusLine(String request) throws Exception {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            return new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
-                    java.nio.charset.StandardCharsets.ISO_8859_1)).readLine();
-        }
+        assertThat(app.raw("GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n")).as("ALLOWED_HOSTS").startsWith("HTTP/1.1 400");
     }
 
     @Test
     void aFormPostReachesTheView() throws Exception {
         HttpResponse<String> echo = send("POST", "/echo/", "greeting=hi+there&lang=en", "Content-Type", "application/x-www-form-urlencoded");
         assertThat(echo.statusCode()).isEqualTo(200);
-        assertThat(JSON.readTree(echo.body()).toString())
+        assertThat(ServedApp.jsonOf(echo).toString())
                 .isEqualTo("{\"form\":{\"greeting\":\"hi there\",\"lang\":\"en\"},\"content_type\":\"application/x-www-form-urlencoded\"}");
     }
 }

@@ -3,13 +3,7 @@ package io.covet.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.covet.runtime.AppTarget;
-import io.covet.runtime.PerformanceConfig;
-import io.covet.runtime.PerformanceManager;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,42 +26,23 @@ import org.junit.jupiter.api.Test;
  */
 class FlaskAppTest {
 
-    private static final Path DEBIAN_PACKAGES = Path.of("/usr/lib/python3/dist-packages");
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    static PerformanceManager runtime;
-    static CovetServer server;
-    static String base;
+    static ServedApp app;
 
     @BeforeAll
     static void start() {
-        runtime = PerformanceManager.start(PerformanceConfig.builder()
-                .pythonInterpreters(2).cpuThreads(2).queueLimit(64)
-                .pythonPath(List.of(WebServerTest.APPS, DEBIAN_PACKAGES)).build());
-        WebConfig config = WebConfig.of(AppTarget.parse("flask_app:app", AppTarget.Kind.AUTO)).withPort(0)
-                .withRequestTimeout(Duration.ofSeconds(10)).withAccessLog(false);
-        server = CovetServer.start(runtime, config);
-        base = "http://127.0.0.1:" + server.port();
+        app = ServedApp.start(AppTarget.parse("flask_app:app", AppTarget.Kind.AUTO), Duration.ofSeconds(10),
+                WebServerTest.APPS, ServedApp.DEBIAN_PACKAGES);
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.stop(Duration.ofSeconds(5));
-        }
-        if (runtime != null) {
-            runtime.shutdown(Duration.ofSeconds(10));
+        if (app != null) {
+            app.close();
         }
     }
 
-    static HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
-        if (headers.length > 0) {
-            b.headers(headers);
-        }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+        return app.send(method, path, body, headers);
     }
 
     @Test
@@ -78,7 +53,7 @@ class FlaskAppTest {
         assertThat(index.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
         assertThat(index.headers().firstValue("X-Requests-Here")).as("before_request counted it, after_request said so")
                 .hasValueSatisfying(n -> assertThat(Integer.parseInt(n)).isPositive());
-        JsonNode item = JSON.readTree(send("GET", "/items/7?q=caf%C3%A9&tag=a&tag=b", null).body());
+        JsonNode item = app.json("/items/7?q=caf%C3%A9&tag=a&tag=b");
         assertThat(item.toString()).isEqualTo("{\"item\":7,\"q\":\"café\",\"tags\":[\"a\",\"b\"]}");
     }
 
@@ -86,10 +61,10 @@ class FlaskAppTest {
     void jsonGoesInAndComesOut() throws Exception {
         HttpResponse<String> created = send("POST", "/items", "{\"name\": \"pen\", \"price\": 2.5}", "Content-Type", "application/json");
         assertThat(created.statusCode()).isEqualTo(201);
-        JsonNode body = JSON.readTree(created.body());
+        JsonNode body = ServedApp.jsonOf(created);
         assertThat(body.get("created").toString()).isEqualTo("{\"name\":\"pen\",\"price\":2.5}");
         assertThat(body.get("remote").asText()).isEqualTo("127.0.0.1");
-        assertThat(body.get("host").asText()).isEqualTo("127.0.0.1:" + server.port());
+        assertThat(body.get("host").asText()).isEqualTo("127.0.0.1:" + app.port());
         HttpResponse<String> invalid = send("POST", "/items", "[1]", "Content-Type", "application/json");
         assertThat(invalid.statusCode()).isEqualTo(400);
         assertThat(invalid.body()).contains("an item needs a name");
@@ -112,7 +87,7 @@ class FlaskAppTest {
     void aStreamedBodyAndCookiesArriveWhole() throws Exception {
         assertThat(send("GET", "/stream", null).body()).isEqualTo("line 0\nline 1\nline 2\n");
         HttpResponse<String> cookies = send("GET", "/cookies", null, "Cookie", "a=1; b=2");
-        assertThat(JSON.readTree(cookies.body()).get("received").toString()).isEqualTo("{\"a\":\"1\",\"b\":\"2\"}");
+        assertThat(ServedApp.jsonOf(cookies).get("received").toString()).isEqualTo("{\"a\":\"1\",\"b\":\"2\"}");
         assertThat(cookies.headers().allValues("Set-Cookie")).containsExactly("session=abc; HttpOnly; Path=/", "theme=dark; Path=/");
     }
 
@@ -126,7 +101,7 @@ class FlaskAppTest {
                     replies.add(clients.submit(() -> send("GET", "/slow", null)));
                 }
                 for (Future<HttpResponse<String>> reply : replies) {
-                    interpreters.add(JSON.readTree(reply.get().body()).get("interpreter").asText());
+                    interpreters.add(ServedApp.jsonOf(reply.get()).get("interpreter").asText());
                 }
             }
         }

@@ -3,15 +3,8 @@ package io.covet.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.covet.runtime.AppTarget;
-import io.covet.runtime.PerformanceConfig;
-import io.covet.runtime.PerformanceManager;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,44 +25,27 @@ import org.junit.jupiter.api.Test;
  */
 class StarletteAppTest {
 
-    private static final Path DEBIAN_PACKAGES = Path.of("/usr/lib/python3/dist-packages");
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    static PerformanceManager runtime;
-    static CovetServer server;
-    static String base;
+    static ServedApp app;
 
     @BeforeAll
     static void start() {
-        runtime = PerformanceManager.start(PerformanceConfig.builder()
-                .pythonInterpreters(2).cpuThreads(2).queueLimit(256).pythonPath(List.of(WebServerTest.APPS, DEBIAN_PACKAGES)).build());
-        server = CovetServer.start(runtime, WebConfig.of(AppTarget.parse("starlette_app:app", AppTarget.Kind.AUTO))
-                .withPort(0).withRequestTimeout(Duration.ofSeconds(20)).withAccessLog(false));
-        base = "http://127.0.0.1:" + server.port();
+        app = ServedApp.start(AppTarget.parse("starlette_app:app", AppTarget.Kind.AUTO), Duration.ofSeconds(20),
+                WebServerTest.APPS, ServedApp.DEBIAN_PACKAGES);
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.stop(Duration.ofSeconds(5));
-        }
-        if (runtime != null) {
-            runtime.shutdown(Duration.ofSeconds(10));
+        if (app != null) {
+            app.close();
         }
     }
 
-    static HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
-        if (headers.length > 0) {
-            b.headers(headers);
-        }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+        return app.send(method, path, body, headers);
     }
 
-    static JsonNode json(String path) throws Exception {
-        return JSON.readTree(send("GET", path, null).body());
+    private static JsonNode json(String path) throws Exception {
+        return app.json(path);
     }
 
     @Test
@@ -83,7 +59,7 @@ class StarletteAppTest {
     void endpointsAsyncAndPlainAnswerWithJson() throws Exception {
         HttpResponse<String> created = send("POST", "/items", "{\"name\": \"pen\"}", "Content-Type", "application/json");
         assertThat(created.statusCode()).isEqualTo(201);
-        assertThat(JSON.readTree(created.body()).toString()).isEqualTo("{\"created\":{\"name\":\"pen\"},\"client\":\"127.0.0.1\"}");
+        assertThat(ServedApp.jsonOf(created).toString()).isEqualTo("{\"created\":{\"name\":\"pen\"},\"client\":\"127.0.0.1\"}");
         HttpResponse<String> invalid = send("POST", "/items", "{}", "Content-Type", "application/json");
         assertThat(invalid.statusCode()).isEqualTo(400);
         assertThat(invalid.body()).contains("an item needs a name");
@@ -123,7 +99,7 @@ class StarletteAppTest {
                 replies.add(clients.submit(() -> send("GET", "/sleep?s=1", null)));
             }
             for (Future<HttpResponse<String>> reply : replies) {
-                JsonNode answer = JSON.readTree(reply.get().body());
+                JsonNode answer = ServedApp.jsonOf(reply.get());
                 interpreters.add(answer.get("interpreter").asText());
                 mostInFlight = Math.max(mostInFlight, answer.get("most_in_flight_here").asInt());
             }

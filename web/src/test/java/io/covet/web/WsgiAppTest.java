@@ -3,17 +3,8 @@ package io.covet.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.covet.runtime.PerformanceConfig;
-import io.covet.runtime.PerformanceManager;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.covet.runtime.AppTarget;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +29,6 @@ import org.junit.jupiter.api.Test;
  */
 class WsgiAppTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final List<String> LOG = new CopyOnWriteArrayList<>();
     private static final Logger SERVER_LOG = Logger.getLogger("io.covet.web");
     private static final Handler CAPTURE = new Handler() {
@@ -57,38 +46,24 @@ class WsgiAppTest {
         }
     };
 
-    static PerformanceManager runtime;
-    static CovetServer server;
-    static String base;
+    static ServedApp app;
 
     @BeforeAll
     static void start() {
         SERVER_LOG.addHandler(CAPTURE);
-        runtime = PerformanceManager.start(PerformanceConfig.builder()
-                .pythonInterpreters(2).cpuThreads(2).queueLimit(64).pythonPath(List.of(WebServerTest.APPS)).build());
-        server = CovetServer.start(runtime, WebConfig.of(WebServerTest.APPS.resolve("wsgi_app.py")).withPort(0)
-                .withRequestTimeout(Duration.ofSeconds(10)).withAccessLog(false));
-        base = "http://127.0.0.1:" + server.port();
+        app = ServedApp.start(AppTarget.file(WebServerTest.APPS.resolve("wsgi_app.py")), Duration.ofSeconds(10), WebServerTest.APPS);
     }
 
     @AfterAll
     static void stop() {
         SERVER_LOG.removeHandler(CAPTURE);
-        if (server != null) {
-            server.stop(Duration.ofSeconds(5));
-        }
-        if (runtime != null) {
-            runtime.shutdown(Duration.ofSeconds(10));
+        if (app != null) {
+            app.close();
         }
     }
 
-    static HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
-        if (headers.length > 0) {
-            b.headers(headers);
-        }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+        return app.send(method, path, body, headers);
     }
 
     @Test
@@ -96,7 +71,7 @@ class WsgiAppTest {
         HttpResponse<String> r = send("POST", "/environ/caf%C3%A9?a=1&b=%20", "hello", "Content-Type", "text/plain",
                 "X-Custom", "one", "Cookie", "x=1", "Accept", "text/html", "Accept", "application/json");
         assertThat(r.statusCode()).isEqualTo(200);
-        JsonNode env = JSON.readTree(r.body());
+        JsonNode env = ServedApp.jsonOf(r);
         assertThat(env.get("REQUEST_METHOD").asText()).isEqualTo("POST");
         assertThat(env.get("SCRIPT_NAME").asText()).isEmpty();
         assertThat(env.get("PATH_INFO").asText()).as("decoded, its bytes as latin-1").isEqualTo("/environ/caf\u00c3\u00a9");
@@ -106,7 +81,7 @@ class WsgiAppTest {
         assertThat(env.get("CONTENT_LENGTH").asText()).isEqualTo("5");
         assertThat(env.get("body").asText()).isEqualTo("hello");
         assertThat(env.get("SERVER_NAME").asText()).isEqualTo("127.0.0.1");
-        assertThat(env.get("SERVER_PORT").asText()).isEqualTo(String.valueOf(server.port()));
+        assertThat(env.get("SERVER_PORT").asText()).isEqualTo(String.valueOf(app.port()));
         assertThat(env.get("SERVER_PROTOCOL").asText()).isEqualTo("HTTP/1.1");
         assertThat(env.get("REMOTE_ADDR").asText()).isEqualTo("127.0.0.1");
         assertThat(env.get("remote_port_is_a_number").asBoolean()).isTrue();
@@ -125,7 +100,7 @@ class WsgiAppTest {
     @Test
     void aHeaderWithAnUnderscoreCannotPassForOneWithADash() throws Exception {
         // X_Forwarded_For would otherwise reach the app as the same HTTP_X_FORWARDED_FOR as X-Forwarded-For.
-        String raw = rawRequest("GET /environ HTTP/1.1\r\nHost: 127.0.0.1\r\nX_Forwarded_For: 6.6.6.6\r\nConnection: close\r\n\r\n");
+        String raw = app.raw("GET /environ HTTP/1.1\r\nHost: 127.0.0.1\r\nX_Forwarded_For: 6.6.6.6\r\nConnection: close\r\n\r\n");
         assertThat(raw).startsWith("HTTP/1.1 200");
         assertThat(raw).doesNotContain("6.6.6.6");
     }
@@ -159,7 +134,7 @@ class WsgiAppTest {
         // Ask every interpreter until one has seen it: it is the one that served /closing.
         boolean seen = false;
         for (int i = 0; i < 20 && !seen; i++) {
-            seen = JSON.readTree(send("GET", "/closed", null).body()).get("closed").toString().contains("/closing");
+            seen = app.json("/closed").get("closed").toString().contains("/closing");
         }
         assertThat(seen).as("close() ran").isTrue();
     }
@@ -188,32 +163,10 @@ class WsgiAppTest {
                     replies.add(clients.submit(() -> send("GET", "/sleep", null)));
                 }
                 for (Future<HttpResponse<String>> reply : replies) {
-                    interpreters.add(JSON.readTree(reply.get().body()).get("interpreter").asText());
+                    interpreters.add(ServedApp.jsonOf(reply.get()).get("interpreter").asText());
                 }
             }
         }
         assertThat(interpreters).hasSize(2);
-    }
-
-    private static String rawRequest(String request) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", server.port())) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            // Read the head, then Content-Length bytes: Helidon may keep the socket open after "Connection: close".
-            InputStream in = s.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int c = in.read();
-                if (c < 0) {
-                    break;
-                }
-                head.append((char) c);
-            }
-            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
-            int n = length.find() ? Integer.parseInt(length.group(1)) : 0;
-            return head + new String(in.readNBytes(n), StandardCharsets.ISO_8859_1);
-        }
     }
 }
