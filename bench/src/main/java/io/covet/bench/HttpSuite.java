@@ -23,10 +23,12 @@ import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code covet bench http}: the example app served by {@code covet run}, loaded over loopback from
- * a separate process ({@link LoadGenerator}: wrk, else a Java client), side by side in the same run
- * with the same handlers under gunicorn's sync workers and, for the trivial and the waiting
- * handler, under uvicorn's workers (uvloop, httptools), the same number of each:
+ * {@code covet bench http}: apps served by Covet's web layer, loaded over loopback from a separate
+ * process ({@link LoadGenerator}: wrk, else a Java client), side by side in the same run with
+ * CPython's servers running the same Python, the same number of workers as interpreters.
+ * <p>{@link App#EXAMPLE}, the example app ({@code covet run}'s own API), against the same handlers
+ * under gunicorn's sync workers and, for the trivial and the waiting handler, uvicorn's workers
+ * (uvloop, httptools):
  * <ul>
  *   <li>a trivial JSON handler ({@code GET /hello}) at 16, 256 and 1,024 connections: the cost of
  *       the request path itself;</li>
@@ -37,6 +39,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>then a saturation run of the CPU-bound handler (60 s, many connections) on Covet with N,
  *       counting errors, and the heap after a full GC before and after it.</li>
  * </ul>
+ * <p>{@link App#FLASK} and {@link App#STARLETTE}: one unchanged Flask app, under Covet and under
+ * gunicorn, and one Starlette app, under Covet and under uvicorn (Debian's packages): a trivial
+ * JSON route, fib(20) in Python, and a route that reads a JSON order and answers its total.
  */
 public final class HttpSuite {
 
@@ -44,11 +49,41 @@ public final class HttpSuite {
     static final int SUM_N = 10_000;
     static final int SLEEP_MS = 50;
 
+    /** Number of lines in the JSON order the framework apps' {@code POST /orders} totals. */
+    static final int ORDER_LINES = 40;
+
     /**
-     * One measurement: a handler at a number of connections. {@code body} is POSTed as JSON when
-     * not null; {@code single}: also measured with one interpreter; {@code asgi}: uvicorn serves it too.
+     * An app Covet serves, and the script each peer serves in its place (null: that peer does not
+     * serve it). {@code script}: the bench's own resource Covet serves, null for the --app file.
      */
-    record Case(String name, String path, String body, long size, int connections, boolean single, boolean asgi) {
+    public enum App {
+        EXAMPLE(null, "wsgi_peer_app.py", "asgi_peer_app.py", null),
+        FLASK("flask_bench_app.py", "flask_bench_app.py", null, "flask"),
+        STARLETTE("starlette_bench_app.py", null, "starlette_bench_app.py", "starlette");
+
+        final String script;
+        final String gunicornScript;
+        final String uvicornScript;
+        /** The package this app imports from {@link Options#packages()}, null for none. */
+        final String needs;
+
+        App(String script, String gunicornScript, String uvicornScript, String needs) {
+            this.script = script;
+            this.gunicornScript = gunicornScript;
+            this.uvicornScript = uvicornScript;
+            this.needs = needs;
+        }
+    }
+
+    /**
+     * One measurement: a handler of an app at a number of connections. {@code body} is POSTed as
+     * JSON when not null; {@code single}: also measured with one interpreter; {@code asgi}: uvicorn
+     * serves it too (gunicorn serves every case of an app it has a script for).
+     */
+    record Case(String name, App app, String path, String body, long size, int connections, boolean single, boolean asgi) {
+        boolean wsgi() {
+            return app.gunicornScript != null;
+        }
     }
 
     /**
@@ -57,18 +92,27 @@ public final class HttpSuite {
      * includes warm-up; only fib's and sum's scaling are meant).
      */
     static final List<Case> CASES = List.of(
-            new Case("hello_json_c256", "/hello", null, 1, 256, false, true),
-            new Case("hello_json_c1024", "/hello", null, 1, 1024, false, true),
-            new Case("hello_json", "/hello", null, 1, 16, true, true),
-            new Case("cpu_fib20", "/fib/20", null, 20, 16, true, false),
-            new Case("compute_sum", "/compute/sum", sumBody(), SUM_N, 16, true, false),
-            new Case("async_sleep_c200", "/io/sleep?ms=" + SLEEP_MS, null, SLEEP_MS, 200, false, true));
+            new Case("hello_json_c256", App.EXAMPLE, "/hello", null, 1, 256, false, true),
+            new Case("hello_json_c1024", App.EXAMPLE, "/hello", null, 1, 1024, false, true),
+            new Case("hello_json", App.EXAMPLE, "/hello", null, 1, 16, true, true),
+            new Case("cpu_fib20", App.EXAMPLE, "/fib/20", null, 20, 16, true, false),
+            new Case("compute_sum", App.EXAMPLE, "/compute/sum", sumBody(), SUM_N, 16, true, false),
+            new Case("async_sleep_c200", App.EXAMPLE, "/io/sleep?ms=" + SLEEP_MS, null, SLEEP_MS, 200, false, true),
+            new Case("flask_hello", App.FLASK, "/hello", null, 1, 64, false, false),
+            new Case("flask_fib20", App.FLASK, "/fib/20", null, 20, 16, false, false),
+            new Case("flask_orders", App.FLASK, "/orders", orderBody(), ORDER_LINES, 16, false, false),
+            new Case("starlette_hello", App.STARLETTE, "/hello", null, 1, 64, false, true),
+            new Case("starlette_fib20", App.STARLETTE, "/fib/20", null, 20, 16, false, true),
+            new Case("starlette_orders", App.STARLETTE, "/orders", orderBody(), ORDER_LINES, 16, false, true));
 
     public HttpSuite() {
     }
 
     /**
-     * @param app          the app to serve (the project's examples/app.py)
+     * @param app          the example app to serve (the project's examples/app.py)
+     * @param apps         which apps to measure
+     * @param packages     the directory Flask and Starlette are imported from, by Covet (as
+     *                     {@code --python-path}) and by the peers' CPython (Debian's dist-packages)
      * @param threads      interpreters (and gunicorn and uvicorn workers) for the N runs
      * @param jitWarmup    load of the first case before a Covet server is measured at all: on 2 cores
      *                     GraalPy's JIT needs a minute or two of load to settle (the trivial handler at
@@ -84,27 +128,34 @@ public final class HttpSuite {
      * @param gunicorn     gunicorn executable for the WSGI peer, null to skip the peers
      * @param python3      the CPython whose uvicorn (with uvloop and httptools) is the ASGI peer
      */
-    public record Options(Path app, int threads, Duration jitWarmup, Duration warmup, int minRounds, int warmupRounds,
-                          Duration measure, Duration saturation, String gunicorn, String python3) {
+    public record Options(Path app, Set<App> apps, Path packages, int threads, Duration jitWarmup, Duration warmup,
+                          int minRounds, int warmupRounds, Duration measure, Duration saturation, String gunicorn,
+                          String python3) {
+        public static final Path DEBIAN_PACKAGES = Path.of("/usr/lib/python3/dist-packages");
+
         public Options {
             Objects.requireNonNull(app, "app");
+            apps = Set.copyOf(apps);
+            if (apps.isEmpty()) {
+                throw new IllegalArgumentException("--apps names no app; choose from " + java.util.Arrays.toString(App.values()));
+            }
             if (threads < 1) {
                 throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
             }
-            if (!Files.isRegularFile(app)) {
+            if (apps.contains(App.EXAMPLE) && !Files.isRegularFile(app)) {
                 throw new IllegalArgumentException("--app " + app + ": no such file");
             }
         }
 
-        public static Options full(Path app, int threads, String gunicorn, String python3) {
-            return new Options(app, threads, Duration.ofSeconds(150), Duration.ofSeconds(5), 4, 12, Duration.ofSeconds(15),
-                    Duration.ofSeconds(60), gunicorn, python3);
+        public static Options full(Path app, Set<App> apps, Path packages, int threads, String gunicorn, String python3) {
+            return new Options(app, apps, packages, threads, Duration.ofSeconds(150), Duration.ofSeconds(5), 4, 12,
+                    Duration.ofSeconds(15), Duration.ofSeconds(60), gunicorn, python3);
         }
 
         /** Shorter warm-up and measurements; the saturation run keeps its 60 s. */
-        public static Options quick(Path app, int threads, String gunicorn, String python3) {
-            return new Options(app, threads, Duration.ofSeconds(30), Duration.ofSeconds(4), 3, 6, Duration.ofSeconds(5),
-                    Duration.ofSeconds(60), gunicorn, python3);
+        public static Options quick(Path app, Set<App> apps, Path packages, int threads, String gunicorn, String python3) {
+            return new Options(app, apps, packages, threads, Duration.ofSeconds(30), Duration.ofSeconds(4), 3, 6,
+                    Duration.ofSeconds(5), Duration.ofSeconds(60), gunicorn, python3);
         }
     }
 
@@ -119,44 +170,76 @@ public final class HttpSuite {
         }
         int n = options.threads();
         boolean peers = options.gunicorn() != null;
-        long singles = CASES.stream().filter(Case::single).count();
-        long asgi = CASES.stream().filter(Case::asgi).count();
-        int total = (int) ((n > 1 ? singles : 0) + CASES.size() + 1 + (peers ? CASES.size() + asgi : 0));
+        List<App> apps = new ArrayList<>();
+        for (App app : App.values()) {
+            if (!options.apps().contains(app)) {
+                continue;
+            }
+            if (app.needs != null && !Files.isDirectory(options.packages().resolve(app.needs))) {
+                listener.peerSkipped(app.name().toLowerCase(Locale.ROOT) + " skipped: no " + app.needs + " in "
+                        + options.packages() + " (install Debian's python3-" + app.needs + ")");
+                continue;
+            }
+            apps.add(app);
+        }
+        List<Case> cases = CASES.stream().filter(c -> apps.contains(c.app())).toList();
+        long singles = n > 1 ? cases.stream().filter(Case::single).count() : 0;
+        long peerCases = peers ? cases.stream().filter(Case::wsgi).count() + cases.stream().filter(Case::asgi).count() : 0;
+        int total = (int) (singles + cases.size() + (apps.contains(App.EXAMPLE) ? 1 : 0) + peerCases);
         int[] step = {0};
         Map<String, LoadResult> one = new LinkedHashMap<>();
         Map<String, LoadResult> many = new LinkedHashMap<>();
-        Saturation saturation;
-        if (n > 1) {
-            measureCovet(options, load, 1, CASES.stream().filter(Case::single).toList(), one, listener, step, total, false);
-            saturation = measureCovet(options, load, n, CASES, many, listener, step, total, true);
-        } else {
-            saturation = measureCovet(options, load, 1, CASES, many, listener, step, total, true);
-            one = many;
-        }
-        Results wsgi = null;
-        Results uvicorn = null;
-        if (peers) {
-            wsgi = gunicorn(options, load, listener, step, total);
-            uvicorn = uvicorn(options, load, listener, step, total);
+        Saturation saturation = null;
+        Map<String, LoadResult> gunicorn = new LinkedHashMap<>();
+        Map<String, LoadResult> uvicorn = new LinkedHashMap<>();
+        String[] peerNames = new String[2];
+        for (App app : apps) {
+            List<Case> ofApp = cases.stream().filter(c -> c.app() == app).toList();
+            Path script = app.script == null ? options.app().toAbsolutePath() : extract(app.script);
+            List<Path> path = app.needs == null ? List.of(script.getParent()) : List.of(script.getParent(), options.packages());
+            boolean saturate = app == App.EXAMPLE;
+            if (n > 1 && ofApp.stream().anyMatch(Case::single)) {
+                measureCovet(options, script, path, load, 1, ofApp.stream().filter(Case::single).toList(), one, listener,
+                        step, total, false);
+            }
+            Saturation s = measureCovet(options, script, path, load, n, ofApp, many, listener, step, total, saturate);
+            if (saturate) {
+                saturation = s;
+            }
+            if (n == 1) {
+                ofApp.stream().filter(Case::single).forEach(c -> one.put(c.name(), many.get(c.name())));
+            }
+            if (peers) {
+                gunicorn(options, app, ofApp, load, listener, step, total, gunicorn, peerNames);
+                uvicorn(options, app, ofApp, load, listener, step, total, uvicorn, peerNames);
+            }
         }
         listener.step(total, total, "done");
-        return records(n, one, many, wsgi, uvicorn, saturation, options.saturation());
+        Results wsgi = peerNames[0] == null ? null : new Results(peerNames[0], gunicorn);
+        Results asgi = peerNames[1] == null ? null : new Results(peerNames[1], uvicorn);
+        return records(n, cases, one, many, wsgi, asgi, saturation, options.saturation());
+    }
+
+    /** A bench script in a temporary directory of its own, as the Covet server and the peers import it. */
+    private static Path extract(String script) throws IOException {
+        Path dir = Files.createTempDirectory("covet-bench-http-");
+        dir.toFile().deleteOnExit();
+        return ChildProcess.extract("python/" + script, dir.resolve(script));
     }
 
     /** Errors over the saturation run and the heap (after a full GC) before and after it, in MB. */
     record Saturation(long requests, long errors, double heapBeforeMb, double heapAfterMb) {
     }
 
-    private Saturation measureCovet(Options options, LoadGenerator load, int interpreters, List<Case> cases,
-                                    Map<String, LoadResult> into, ComputeSuite.Listener listener, int[] step, int total,
-                                    boolean saturate) throws IOException, InterruptedException {
-        String who = "covet, " + interpreters + " interpreter" + (interpreters == 1 ? "" : "s");
+    private Saturation measureCovet(Options options, Path app, List<Path> pythonPath, LoadGenerator load, int interpreters,
+                                    List<Case> cases, Map<String, LoadResult> into, ComputeSuite.Listener listener,
+                                    int[] step, int total, boolean saturate) throws IOException, InterruptedException {
+        String who = "covet, " + app.getFileName() + ", " + interpreters + " interpreter" + (interpreters == 1 ? "" : "s");
         listener.step(step[0], total, "starting " + who);
         PerformanceConfig config = PerformanceConfig.builder().pythonInterpreters(interpreters).cpuThreads(options.threads())
-                .pythonPath(List.of(options.app().toAbsolutePath().getParent()))
-                .allowedHosts(Set.of("127.0.0.1", "localhost")).build();
+                .pythonPath(pythonPath).allowedHosts(Set.of("127.0.0.1", "localhost")).build();
         try (PerformanceManager runtime = PerformanceManager.start(config)) {
-            CovetServer server = CovetServer.start(runtime, WebConfig.of(options.app()).withPort(0).withAccessLog(false));
+            CovetServer server = CovetServer.start(runtime, WebConfig.of(app).withPort(0).withAccessLog(false));
             try {
                 String base = "http://127.0.0.1:" + server.port();
                 Case first = cases.getFirst();
@@ -206,27 +289,38 @@ public final class HttpSuite {
         return memory.getHeapMemoryUsage().getUsed() / 1e6;
     }
 
-    /** The WSGI twin of the handlers under gunicorn's N sync workers, loaded the same way. */
-    private Results gunicorn(Options options, LoadGenerator load, ComputeSuite.Listener listener, int[] step, int total)
+    /** {@code app}'s WSGI script under gunicorn's N sync workers, loaded the same way; results into {@code into}. */
+    private void gunicorn(Options options, App app, List<Case> cases, LoadGenerator load, ComputeSuite.Listener listener,
+                          int[] step, int total, Map<String, LoadResult> into, String[] names)
             throws IOException, InterruptedException {
+        List<Case> served = cases.stream().filter(Case::wsgi).toList();
+        if (served.isEmpty()) {
+            return;
+        }
         String version;
         try {
             ChildProcess.Finished v = ChildProcess.run(List.of(options.gunicorn(), "--version"), null, Set.of(), Map.of(), 30, TimeUnit.SECONDS);
             version = v == null ? "?" : v.stdout().replaceAll("[^0-9.]", "").strip();
         } catch (IOException e) {
             listener.peerSkipped("gunicorn could not be started (" + e.getMessage() + "); install Debian's gunicorn");
-            step[0] += CASES.size();
-            return null;
+            step[0] += served.size();
+            return;
         }
-        String name = "gunicorn " + version + " (" + options.threads() + " sync workers, CPython)";
-        return peer(name, "wsgi_peer_app.py", port -> List.of(options.gunicorn(), "--workers", String.valueOf(options.threads()),
-                "--bind", "127.0.0.1:" + port, "--log-level", "warning", "wsgi_peer_app:app"), CASES, options, load, listener, step, total);
+        names[0] = "gunicorn " + version + " (" + options.threads() + " sync workers, CPython)";
+        String module = app.gunicornScript.replace(".py", "");
+        peer(names[0], app.gunicornScript, port -> List.of(options.gunicorn(), "--workers", String.valueOf(options.threads()),
+                "--bind", "127.0.0.1:" + port, "--log-level", "warning", module + ":app"), served, options, load, listener,
+                step, total, into);
     }
 
-    /** The ASGI twin of the trivial and the waiting handler, under uvicorn's N workers with uvloop and httptools. */
-    private Results uvicorn(Options options, LoadGenerator load, ComputeSuite.Listener listener, int[] step, int total)
+    /** {@code app}'s ASGI script under uvicorn's N workers with uvloop and httptools; results into {@code into}. */
+    private void uvicorn(Options options, App app, List<Case> cases, LoadGenerator load, ComputeSuite.Listener listener,
+                         int[] step, int total, Map<String, LoadResult> into, String[] names)
             throws IOException, InterruptedException {
-        List<Case> cases = CASES.stream().filter(Case::asgi).toList();
+        List<Case> served = cases.stream().filter(Case::asgi).toList();
+        if (served.isEmpty()) {
+            return;
+        }
         ChildProcess.Finished v;
         try {
             v = ChildProcess.run(List.of(options.python3(), "-c", "import uvicorn, uvloop, httptools; print(uvicorn.__version__)"),
@@ -237,44 +331,42 @@ public final class HttpSuite {
         if (v == null || v.exitCode() != 0) {
             listener.peerSkipped("uvicorn with uvloop and httptools is not importable by " + options.python3()
                     + "; install Debian's python3-uvicorn python3-uvloop python3-httptools");
-            step[0] += cases.size();
-            return null;
+            step[0] += served.size();
+            return;
         }
-        String name = "uvicorn " + v.stdout().strip() + " (" + options.threads() + " workers, uvloop, httptools, CPython)";
-        return peer(name, "asgi_peer_app.py", port -> List.of(options.python3(), "-m", "uvicorn", "--workers",
+        names[1] = "uvicorn " + v.stdout().strip() + " (" + options.threads() + " workers, uvloop, httptools, CPython)";
+        String module = app.uvicornScript.replace(".py", "");
+        peer(names[1], app.uvicornScript, port -> List.of(options.python3(), "-m", "uvicorn", "--workers",
                 String.valueOf(options.threads()), "--loop", "uvloop", "--http", "httptools", "--no-access-log",
-                "--log-level", "warning", "--host", "127.0.0.1", "--port", String.valueOf(port), "asgi_peer_app:app"),
-                cases, options, load, listener, step, total);
+                "--log-level", "warning", "--host", "127.0.0.1", "--port", String.valueOf(port), module + ":app"),
+                served, options, load, listener, step, total, into);
     }
 
     /** Starts a peer server on a free port in a temporary directory holding {@code script}, and loads it. */
-    private Results peer(String name, String script, java.util.function.IntFunction<List<String>> command, List<Case> cases,
-                         Options options, LoadGenerator load, ComputeSuite.Listener listener, int[] step, int total)
-            throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("covet-bench-http-");
-        dir.toFile().deleteOnExit();
-        ChildProcess.extract("python/" + script, dir.resolve(script));
-        dir.resolve(script).toFile().deleteOnExit();
+    private void peer(String name, String script, java.util.function.IntFunction<List<String>> command, List<Case> cases,
+                      Options options, LoadGenerator load, ComputeSuite.Listener listener, int[] step, int total,
+                      Map<String, LoadResult> into) throws IOException, InterruptedException {
+        Path dir = extract(script).getParent();
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
-        listener.step(step[0], total, "starting " + name);
+        listener.step(step[0], total, "starting " + name + ", " + script);
         ProcessBuilder builder = new ProcessBuilder(command.apply(port)).directory(dir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");   // nothing left in the temp directory
+        builder.environment().put("PYTHONPATH", options.packages().toString());
         Process server = builder.start();
-        Map<String, LoadResult> results = new LinkedHashMap<>();
         try {
             if (!awaitListening(port, server, Duration.ofSeconds(30))) {
                 listener.peerFailed(name, "it did not listen on port " + port + " within 30 s");
                 step[0] += cases.size();
-                return null;
+                return;
             }
             String base = "http://127.0.0.1:" + port;
             for (Case c : cases) {
                 listener.step(step[0], total, name + ": " + c.name());
-                results.put(c.name(), warmThenMeasure(load, base, c, options));
+                into.put(c.name(), warmThenMeasure(load, base, c, options));
                 step[0]++;
             }
         } finally {
@@ -283,7 +375,6 @@ public final class HttpSuite {
                 server.destroyForcibly().waitFor();
             }
         }
-        return new Results(name, results);
     }
 
     private static boolean awaitListening(int port, Process server, Duration limit) throws InterruptedException {
@@ -299,14 +390,23 @@ public final class HttpSuite {
         return false;
     }
 
-    static List<BenchRecord> records(int n, Map<String, LoadResult> one, Map<String, LoadResult> many, Results wsgi,
-                                     Results asgi, Saturation saturation, Duration saturationLength) {
+    /**
+     * Records of the measured cases: each against gunicorn where gunicorn served it, else against
+     * uvicorn; {@code _vs_uvicorn} where both did. No saturation records without a saturation run.
+     */
+    static List<BenchRecord> records(int n, List<Case> cases, Map<String, LoadResult> one, Map<String, LoadResult> many,
+                                     Results wsgi, Results asgi, Saturation saturation, Duration saturationLength) {
         List<BenchRecord> out = new ArrayList<>();
-        for (Case c : CASES) {
+        for (Case c : cases) {
             LoadResult all = many.get(c.name());
+            if (all == null) {
+                continue;
+            }
             LoadResult single = one.get(c.name());
-            LoadResult p = wsgi == null ? null : wsgi.byCase().get(c.name());
-            String peer = p == null ? null : wsgi.server();
+            LoadResult g = wsgi == null ? null : wsgi.byCase().get(c.name());
+            LoadResult u = asgi == null ? null : asgi.byCase().get(c.name());
+            LoadResult p = g != null ? g : u;
+            String peer = g != null ? wsgi.server() : u != null ? asgi.server() : null;
             if (single != null && single != all) {
                 out.add(new BenchRecord(SUITE, c.name() + "_rps", c.size(), 1, "req/s", BenchRecord.HIGHER,
                         single.requestsPerSecond(), null, null, null));
@@ -325,8 +425,7 @@ public final class HttpSuite {
                 out.add(new BenchRecord(SUITE, c.name() + "_errors", c.size(), 1, "responses", BenchRecord.LOWER,
                         single.errors(), null, null, null));
             }
-            LoadResult u = asgi == null ? null : asgi.byCase().get(c.name());
-            if (u != null) {
+            if (g != null && u != null) {
                 out.add(new BenchRecord(SUITE, c.name() + "_rps_vs_uvicorn", c.size(), n, "req/s", BenchRecord.HIGHER,
                         all.requestsPerSecond(), asgi.server(), u.requestsPerSecond(), n));
                 out.add(new BenchRecord(SUITE, c.name() + "_p99_vs_uvicorn", c.size(), n, "ms", BenchRecord.LOWER,
@@ -340,13 +439,27 @@ public final class HttpSuite {
                         ceiling, n));
             }
         }
-        out.add(new BenchRecord(SUITE, "saturation_errors", saturationLength.toSeconds(), n, "responses", BenchRecord.LOWER,
-                saturation.errors(), null, null, null));
-        out.add(new BenchRecord(SUITE, "saturation_rps", saturationLength.toSeconds(), n, "req/s", BenchRecord.HIGHER,
-                saturation.requests() / (double) saturationLength.toSeconds(), null, null, null));
-        out.add(new BenchRecord(SUITE, "heap_after_gc", 0, n, "MB", BenchRecord.LOWER, saturation.heapAfterMb(),
-                "covet, before the saturation run", saturation.heapBeforeMb(), n));
+        if (saturation != null) {
+            out.add(new BenchRecord(SUITE, "saturation_errors", saturationLength.toSeconds(), n, "responses",
+                    BenchRecord.LOWER, saturation.errors(), null, null, null));
+            out.add(new BenchRecord(SUITE, "saturation_rps", saturationLength.toSeconds(), n, "req/s", BenchRecord.HIGHER,
+                    saturation.requests() / (double) saturationLength.toSeconds(), null, null, null));
+            out.add(new BenchRecord(SUITE, "heap_after_gc", 0, n, "MB", BenchRecord.LOWER, saturation.heapAfterMb(),
+                    "covet, before the saturation run", saturation.heapBeforeMb(), n));
+        }
         return out;
+    }
+
+    /** A JSON order of {@link #ORDER_LINES} lines (about 3 KB), the same every run. */
+    private static String orderBody() {
+        StringJoiner lines = new StringJoiner(",", "[", "]");
+        for (int i = 1; i <= ORDER_LINES; i++) {
+            lines.add(String.format(Locale.ROOT,
+                    "{\"sku\":\"SKU-%05d\",\"name\":\"Item number %d\",\"quantity\":%d,\"unit_price\":%.2f}",
+                    i * 37, i, 1 + i % 5, 0.99 + i * 1.25));
+        }
+        return "{\"id\":\"order-20261201-0001\",\"customer\":{\"id\":4711,\"email\":\"ada@example.com\"},"
+                + "\"currency\":\"EUR\",\"lines\":" + lines + "}";
     }
 
     /** 10,000 numbers as a JSON array, the same every run. */

@@ -53,7 +53,9 @@ class HttpSuiteTest {
         Map<String, LoadResult> uvicorn = new java.util.HashMap<>();
         for (HttpSuite.Case c : HttpSuite.CASES) {
             many.put(c.name(), new LoadResult(1500, 1, 1, 2, 0));
-            gunicorn.put(c.name(), new LoadResult(750, 1, 1, 4, 0));
+            if (c.wsgi()) {
+                gunicorn.put(c.name(), new LoadResult(750, 1, 1, 4, 0));
+            }
             if (c.single()) {
                 one.put(c.name(), new LoadResult(1000, 1, 1, 2, 0));
             }
@@ -65,7 +67,7 @@ class HttpSuiteTest {
         one.put("cpu_fib20", new LoadResult(100, 1, 10, 20, 0));
         gunicorn.put("cpu_fib20", new LoadResult(95, 1, 30, 60, 0));
         many.put("async_sleep_c200", new LoadResult(3600, 1, 52, 60, 0));
-        List<BenchRecord> records = HttpSuite.records(2, one, many,
+        List<BenchRecord> records = HttpSuite.records(2, HttpSuite.CASES, one, many,
                 new HttpSuite.Results("gunicorn 20.1.0 (2 sync workers, CPython)", gunicorn),
                 new HttpSuite.Results("uvicorn 0.17.6 (2 workers)", uvicorn),
                 new HttpSuite.Saturation(6000, 0, 50, 52), Duration.ofSeconds(60));
@@ -78,6 +80,13 @@ class HttpSuiteTest {
         assertThat(find(records, "hello_json_c1024_rps_vs_uvicorn", 2).ratio()).isCloseTo(3.0, within(1e-9));
         assertThat(records).noneMatch(r -> r.caseName().equals("cpu_fib20_rps_vs_uvicorn"));
         assertThat(records).noneMatch(r -> r.caseName().equals("hello_json_c256_scaling"));
+        BenchRecord flask = find(records, "flask_fib20_rps", 2);
+        assertThat(flask.peer()).startsWith("gunicorn");
+        assertThat(flask.ratio()).isCloseTo(2.0, within(1e-9));
+        BenchRecord starlette = find(records, "starlette_fib20_rps", 2);
+        assertThat(starlette.peer()).startsWith("uvicorn");
+        assertThat(starlette.ratio()).isCloseTo(3.0, within(1e-9));
+        assertThat(records).noneMatch(r -> r.caseName().startsWith("starlette_") && r.caseName().endsWith("_vs_uvicorn"));
         BenchRecord ceiling = find(records, "async_sleep_c200_of_ceiling", 2);
         assertThat(ceiling.peerValue()).isEqualTo(4000.0);
         assertThat(ceiling.ratio()).isCloseTo(0.9, within(1e-9));
@@ -91,10 +100,19 @@ class HttpSuiteTest {
     void withoutPeersTheRecordsStandAlone() {
         Map<String, LoadResult> many = new java.util.HashMap<>();
         HttpSuite.CASES.forEach(c -> many.put(c.name(), new LoadResult(100, 1, 1, 2, 0)));
-        List<BenchRecord> records = HttpSuite.records(1, many, many, null, null, new HttpSuite.Saturation(10, 0, 1, 1),
+        List<BenchRecord> records = HttpSuite.records(1, HttpSuite.CASES, many, many, null, null, new HttpSuite.Saturation(10, 0, 1, 1),
                 Duration.ofSeconds(60));
         assertThat(find(records, "hello_json_rps", 1).peerValue()).isNull();
         assertThat(records).noneMatch(r -> r.caseName().endsWith("_scaling"));
+    }
+
+    @Test
+    void withoutTheExampleAppThereAreOnlyItsCasesAndNoSaturationRecords() {
+        List<HttpSuite.Case> flask = HttpSuite.CASES.stream().filter(c -> c.app() == HttpSuite.App.FLASK).toList();
+        Map<String, LoadResult> many = new java.util.HashMap<>();
+        flask.forEach(c -> many.put(c.name(), new LoadResult(100, 1, 1, 2, 0)));
+        List<BenchRecord> records = HttpSuite.records(2, flask, Map.of(), many, null, null, null, Duration.ofSeconds(60));
+        assertThat(records).isNotEmpty().allSatisfy(r -> assertThat(r.caseName()).startsWith("flask_"));
     }
 
     private static BenchRecord find(List<BenchRecord> records, String name, int threads) {

@@ -192,13 +192,17 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "http", mixinStandardHelpOptions = true,
-            description = {"The example app under `covet run`, loaded over loopback from another process (wrk, else a Java client):",
-                    "a trivial JSON handler at 16, 256 and 1024 connections, a CPU-bound one (fib(20)) and /compute/sum of",
-                    "10,000 numbers (also with 1 interpreter), and one that awaits asyncio.sleep(0.05) at 200 connections,",
-                    "side by side with the same handlers under gunicorn with N sync workers and, for the trivial and the waiting",
-                    "one, uvicorn with N workers (uvloop, httptools); then a 60 s saturation run (errors, heap after a full GC",
-                    "before and after). Each Covet server first gets 150 s of load for GraalPy's JIT to settle (--quick: 30 s).",
-                    "About 20 minutes (--quick: 9)."})
+            description = {"Apps served by Covet, loaded over loopback from another process (wrk, else a Java client), side by side",
+                    "with CPython's servers running the same Python with as many workers as interpreters:",
+                    "example: the example app: a trivial JSON handler at 16, 256 and 1024 connections, a CPU-bound one (fib(20))",
+                    "  and /compute/sum of 10,000 numbers (also with 1 interpreter), and one that awaits asyncio.sleep(0.05) at",
+                    "  200 connections, against the same handlers under gunicorn's sync workers and, for the trivial and the",
+                    "  waiting one, uvicorn's workers (uvloop, httptools); then a 60 s saturation run (errors, heap after a full",
+                    "  GC before and after);",
+                    "flask: one Flask app under Covet and under gunicorn; starlette: one Starlette app under Covet and under",
+                    "  uvicorn: a trivial JSON route, fib(20), and a JSON order POSTed and totalled.",
+                    "Each Covet server first gets 150 s of load for GraalPy's JIT to settle (--quick: 30 s).",
+                    "About 35 minutes (--quick: 15); --apps flask,starlette about 15 (--quick: 6)."})
     static final class Http implements Callable<Integer> {
 
         /** Held: JUL keeps loggers only weakly, and a level set on a collected one is lost. */
@@ -213,11 +217,19 @@ final class BenchCommand implements Runnable {
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the records as JSON to FILE.")
         Path json;
 
-        @Option(names = "--threads", paramLabel = "N", description = "Interpreters, and gunicorn workers (default: all cores, here ${DEFAULT-VALUE}).")
+        @Option(names = "--threads", paramLabel = "N", description = "Interpreters, and gunicorn and uvicorn workers (default: all cores, here ${DEFAULT-VALUE}).")
         int threads = Runtime.getRuntime().availableProcessors();
 
-        @Option(names = "--app", paramLabel = "FILE", description = "The app to serve (default: the project's examples/app.py).")
+        @Option(names = "--apps", split = ",", paramLabel = "APP",
+                description = "Only these apps (comma-separated): example, flask, starlette (default: all).")
+        List<String> apps = List.of("example", "flask", "starlette");
+
+        @Option(names = "--app", paramLabel = "FILE", description = "The example app to serve (default: the project's examples/app.py).")
         Path app = Path.of(System.getProperty("covet.home", "."), "examples", "app.py");
+
+        @Option(names = "--packages", paramLabel = "DIR",
+                description = "Where Flask and Starlette are imported from, by Covet and by the peers (default: ${DEFAULT-VALUE}).")
+        Path packages = io.covet.bench.HttpSuite.Options.DEBIAN_PACKAGES;
 
         @Option(names = "--gunicorn", paramLabel = "PATH", description = "gunicorn for the peer (default: ${DEFAULT-VALUE}).")
         String gunicorn = "gunicorn";
@@ -233,8 +245,16 @@ final class BenchCommand implements Runnable {
             io.covet.bench.HttpSuite.Options options;
             try {
                 String peer = noPeer ? null : gunicorn;
-                options = quick ? io.covet.bench.HttpSuite.Options.quick(app, threads, peer, python3)
-                                : io.covet.bench.HttpSuite.Options.full(app, threads, peer, python3);
+                java.util.Set<io.covet.bench.HttpSuite.App> chosen = java.util.EnumSet.noneOf(io.covet.bench.HttpSuite.App.class);
+                for (String name : apps) {
+                    try {
+                        chosen.add(io.covet.bench.HttpSuite.App.valueOf(name.strip().toUpperCase(java.util.Locale.ROOT)));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--apps: no app named '" + name + "' (example, flask, starlette)");
+                    }
+                }
+                options = quick ? io.covet.bench.HttpSuite.Options.quick(app, chosen, packages, threads, peer, python3)
+                                : io.covet.bench.HttpSuite.Options.full(app, chosen, packages, threads, peer, python3);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }
