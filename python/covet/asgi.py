@@ -22,7 +22,7 @@ import sys
 import traceback
 from urllib.parse import unquote
 
-from covet.serve import answered, every_path, failed, server_address
+from covet.serve import answered, every_path, failed, root_path, server_address
 
 _APP = None
 _DEBUG = False
@@ -107,7 +107,7 @@ class _Lifespan:
             raise RuntimeError(f"the app's lifespan shutdown failed: {self.stopped.result().get('message', '')}")
 
 
-def _scope(method, path, query, raw_headers, client_address, client_port):
+def _scope(method, path, query, raw_headers, client_address, client_port, scheme):
     headers = []
     host = ''
     for line in raw_headers.split('\n'):
@@ -118,40 +118,44 @@ def _scope(method, path, query, raw_headers, client_address, client_port):
             if name == 'host':
                 host = value
     return {
-        'type': 'http', 'asgi': _ASGI, 'http_version': '1.1', 'method': method, 'scheme': 'http',
+        'type': 'http', 'asgi': _ASGI, 'http_version': '1.1', 'method': method, 'scheme': scheme,
         'path': unquote(path), 'raw_path': path.encode('latin-1'), 'query_string': query.encode('latin-1'),
-        'root_path': '', 'headers': headers, 'client': (client_address, client_port),
-        'server': server_address(host),
+        'root_path': root_path(), 'headers': headers, 'client': (client_address, client_port),
+        'server': server_address(host, scheme),
         'state': dict(_LIFESPAN.state) if _LIFESPAN is not None else {},
     }
 
 
 def _handle(request):
-    _, method, path, _, query, raw_headers, body, _, client_address, client_port = request
-    return _serve(method, path, _scope(method, path, query, raw_headers, client_address, client_port), body)
+    _, method, path, _, query, raw_headers, body, _, client_address, client_port, scheme = request
+    return _serve(method, path, _scope(method, path, query, raw_headers, client_address, client_port, scheme), body)
 
 
 class _Exchange:
-    """One request's receive() and send(), and the response they gather."""
+    """One request's receive() and send(), and the response they gather. `answered` is settled
+    when the response is complete (or the app ended first): one future, so that serving a
+    request takes as few turns of the loop as the app's own awaits need."""
 
-    def __init__(self, body):
+    def __init__(self, body, loop):
         self.body = body
         self.status = None
         self.headers = []
         self.parts = []
-        self.complete = asyncio.Event()
+        self.answered = loop.create_future()
+        self.complete = False
         self.delivered = False
 
     async def receive(self):
         if not self.delivered:
             self.delivered = True
             return {'type': 'http.request', 'body': self.body, 'more_body': False}
-        await self.complete.wait()
+        if not self.answered.done():
+            await asyncio.shield(self.answered)
         return {'type': 'http.disconnect'}
 
     async def send(self, message):
         kind = message.get('type')
-        if self.complete.is_set():
+        if self.complete:
             raise RuntimeError(f"ASGI message {kind!r} sent after the response was complete")
         if kind == 'http.response.start':
             if self.status is not None:
@@ -163,24 +167,28 @@ class _Exchange:
                 raise RuntimeError("http.response.body sent before http.response.start")
             self.parts.append(bytes(message.get('body', b'')))
             if not message.get('more_body', False):
-                self.complete.set()
+                self.complete = True
+                if not self.answered.done():
+                    self.answered.set_result(None)
         else:
             raise RuntimeError(f"unexpected ASGI message {kind!r} for an http scope")
+
+    def app_ended(self, task):
+        if not self.answered.done():
+            self.answered.set_result(None)
 
 
 async def _serve(method, path, scope, body):
     loop = asyncio.get_running_loop()
-    exchange = _Exchange(body)
+    exchange = _Exchange(body, loop)
     app = loop.create_task(_APP(scope, exchange.receive, exchange.send))
-    completed = loop.create_task(exchange.complete.wait())
+    app.add_done_callback(exchange.app_ended)
     try:
-        await asyncio.wait([completed, app], return_when=asyncio.FIRST_COMPLETED)
+        await exchange.answered
     except asyncio.CancelledError:  # the request's deadline passed, or the server is stopping
         app.cancel()
-        completed.cancel()
         raise
-    if not exchange.complete.is_set():
-        completed.cancel()
+    if not exchange.complete:
         error = app.exception() if not app.cancelled() else asyncio.CancelledError()
         return _failed(method, path, error or RuntimeError(
             "the app returned without " + ("completing its response" if exchange.status else "sending a response")))
