@@ -15,12 +15,15 @@ import traceback
 
 _HANDLERS = {'covet': 'covet.web', 'wsgi': 'covet.wsgi', 'asgi': 'covet.asgi'}
 _handler = None
+_root_path = ''
 
 
-def _boot(path, module_name, name, interface, debug):
+def _boot(path, module_name, name, interface, debug, root_path=''):
     """Imports the app (`path`, a file imported as `module_name`; or the module `module_name`),
-    finds it, and starts its handler module."""
-    global _handler
+    finds it, and starts its handler module. `root_path`: --root-path, the prefix the app is
+    mounted under (the server has taken it off the paths it passes)."""
+    global _handler, _root_path
+    _root_path = root_path
     module = _import_file(path, module_name) if path is not None else importlib.import_module(module_name)
     app = _find(module, name)
     kind = _kind(app, module, name) if interface == 'auto' else interface
@@ -117,10 +120,16 @@ def every_path():
     return [[['*'], '*', False]]
 
 
-def server_address(host):
-    """(name, port) from a Host header's value (IPv6 literals kept whole); ('localhost', 80) when absent."""
+def root_path():
+    """--root-path: WSGI's SCRIPT_NAME, ASGI's root_path ('' when not mounted under a prefix)."""
+    return _root_path
+
+
+def server_address(host, scheme='http'):
+    """(name, port) from a Host header's value (IPv6 literals kept whole); the scheme's default
+    port when it has none, ('localhost', port) when absent."""
     name, colon, port = host.rpartition(':') if host.rfind(':') > host.rfind(']') else (host, '', '')
-    return name or 'localhost', int(port) if colon and port.isdigit() else 80
+    return name or 'localhost', int(port) if colon and port.isdigit() else (443 if scheme == 'https' else 80)
 
 
 def answered(method, status, body, headers):

@@ -568,7 +568,9 @@ def _shutdown():
 
 # A request crosses as one tuple, WebApp.Request's fields in order:
 #   (route index, method, path, raw path parameters joined by '/', query string, header lines, body,
-#    body as array('d') or None, client address, client port)
+#    body as array('d') or None, client address, client port, scheme)
+# (the path with --root-path taken off; the client and scheme as a trusted proxy's X-Forwarded-
+# headers say, else the connection's)
 # and its answer as one tuple, WebApp.Response's:
 #   (status, media type, body, [(header, value)...] or None, log text or None, error or None)
 # where an error is (message, details dict or None) and the server writes the JSON error body.

@@ -15,7 +15,7 @@ import io
 import sys
 from urllib.parse import unquote_to_bytes
 
-from covet.serve import answered, every_path, failed, server_address
+from covet.serve import answered, every_path, failed, root_path, server_address
 
 _APP = None
 _DEBUG = False
@@ -33,19 +33,20 @@ def _shutdown():
 _routes = every_path
 
 
-def _environ(method, path, query, raw_headers, body, client_address, client_port):
+def _environ(method, path, query, raw_headers, body, client_address, client_port, scheme):
+    script_name = root_path()
     environ = {
         'REQUEST_METHOD': method,
-        'SCRIPT_NAME': '',
+        'SCRIPT_NAME': script_name,
         # PEP 3333: the decoded path, its bytes as latin-1 characters (what the app re-encodes).
         'PATH_INFO': unquote_to_bytes(path).decode('latin-1'),
         'QUERY_STRING': query,
-        'RAW_URI': path + ('?' + query if query else ''),
+        'RAW_URI': script_name + path + ('?' + query if query else ''),
         'SERVER_PROTOCOL': 'HTTP/1.1',
         'REMOTE_ADDR': client_address,
         'REMOTE_PORT': str(client_port),
         'wsgi.version': (1, 0),
-        'wsgi.url_scheme': 'http',
+        'wsgi.url_scheme': scheme,
         'wsgi.input': io.BytesIO(body),
         'wsgi.input_terminated': True,
         'wsgi.errors': sys.stderr,
@@ -68,7 +69,7 @@ def _environ(method, path, query, raw_headers, body, client_address, client_port
             environ[key] += ('; ' if key == 'HTTP_COOKIE' else ',') + value
         else:
             environ[key] = value
-    name, port = server_address(environ.get('HTTP_HOST', ''))
+    name, port = server_address(environ.get('HTTP_HOST', ''), scheme)
     environ['SERVER_NAME'], environ['SERVER_PORT'] = name, str(port)
     return environ
 
@@ -109,10 +110,11 @@ class _Response:
 
 
 def _handle(request):
-    _, method, path, _, query, raw_headers, body, _, client_address, client_port = request
+    _, method, path, _, query, raw_headers, body, _, client_address, client_port, scheme = request
     response = _Response()
     try:
-        result = _APP(_environ(method, path, query, raw_headers, body, client_address, client_port), response.start_response)
+        result = _APP(_environ(method, path, query, raw_headers, body, client_address, client_port, scheme),
+                      response.start_response)
         try:
             for chunk in result:
                 if not isinstance(chunk, bytes):

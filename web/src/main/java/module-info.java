@@ -4,6 +4,9 @@ module io.covet.web {
     requires io.helidon.webserver;
     requires io.helidon.webserver.accesslog;
     requires io.helidon.http;
+    requires io.helidon.common.tls;
+    requires org.bouncycastle.pkix;         // --keyfile in every PEM form (TlsFiles); GraalPy's own dependency
+    requires org.bouncycastle.provider;
     requires micrometer.core;
     requires micrometer.registry.prometheus;
     requires com.fasterxml.jackson.databind;

@@ -53,7 +53,31 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "port to listen on; 0 picks a free one (default: 8000)")
     int port = 8000;
 
-    @Option(names = "--request-timeout", paramLabel = "SECONDS",
+    @Option(names = {"-b", "--bind"}, paramLabel = "HOST:PORT",
+            description = "address and port to listen on, as gunicorn takes them (HOST alone: port 8000; [::1]:PORT for IPv6); instead of --host and --port")
+    String bind;
+
+    @Option(names = {"--certfile", "--ssl-certfile"}, paramLabel = "FILE",
+            description = "serve HTTPS: the server's certificate (then any intermediates), PEM; needs --keyfile")
+    Path certFile;
+
+    @Option(names = {"--keyfile", "--ssl-keyfile"}, paramLabel = "FILE",
+            description = "the certificate's private key, PEM (PKCS#8, PKCS#1 or SEC1; encrypted: with --keyfile-password-file)")
+    Path keyFile;
+
+    @Option(names = "--keyfile-password-file", paramLabel = "FILE",
+            description = "file whose first line is the --keyfile's password (not on the command line, where ps shows it)")
+    Path keyPasswordFile;
+
+    @Option(names = "--forwarded-allow-ips", paramLabel = "IPS", defaultValue = "${env:FORWARDED_ALLOW_IPS}",
+            description = "proxies (IPs and networks, comma-separated, or *) whose X-Forwarded-For and X-Forwarded-Proto set the client address and scheme the app sees (default: $FORWARDED_ALLOW_IPS, else none)")
+    String forwardedAllowIps;
+
+    @Option(names = "--root-path", paramLabel = "PATH",
+            description = "the prefix the app is mounted under behind a proxy (WSGI's SCRIPT_NAME, ASGI's root_path), taken off request paths that start with it")
+    String rootPath = "";
+
+    @Option(names = {"--request-timeout", "--timeout"}, paramLabel = "SECONDS",
             description = "longest a handler may run; past it the request gets 504 and the interpreter is replaced (default: 30)")
     double requestTimeout = WebConfig.DEFAULT_REQUEST_TIMEOUT.toSeconds();
 
@@ -65,8 +89,16 @@ final class RunCommand implements Callable<Integer> {
     int maxConnections;
 
     @Option(names = "--idle-timeout", paramLabel = "SECONDS",
-            description = "close a connection with no request running (none sent yet, its head still arriving, or kept alive) after this long (default: 15)")
+            description = "close a connection that has not sent a whole first request (none sent yet, or its head still arriving) after this long (default: 15)")
     double idleTimeout = WebConfig.DEFAULT_IDLE_TIMEOUT.toSeconds();
+
+    @Option(names = {"--keep-alive", "--timeout-keep-alive"}, paramLabel = "SECONDS",
+            description = "close a connection kept open after a response when no next request starts within this long (default: 15)")
+    double keepAlive = WebConfig.DEFAULT_KEEP_ALIVE.toSeconds();
+
+    @Option(names = {"--graceful-timeout", "--timeout-graceful-shutdown"}, paramLabel = "SECONDS",
+            description = "on SIGTERM or SIGINT, how long in-flight requests may take to finish (default: 30)")
+    double gracefulTimeout = WebConfig.DEFAULT_GRACEFUL_TIMEOUT.toSeconds();
 
     @Option(names = "--debug", description = "500 responses include the handler's traceback (it is always in the log)")
     boolean debug;
@@ -86,16 +118,16 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (!(requestTimeout > 0) || Double.isInfinite(requestTimeout)) {
-            throw new ParameterException(spec.commandLine(), "--request-timeout must be a positive number of seconds, got " + requestTimeout);
-        }
-        if (!(idleTimeout > 0) || Double.isInfinite(idleTimeout)) {
-            throw new ParameterException(spec.commandLine(), "--idle-timeout must be a positive number of seconds, got " + idleTimeout);
-        }
         WebConfig web;
         try {
-            web = new WebConfig(target, host, port, Duration.ofNanos((long) (requestTimeout * 1e9)), maxBody, debug,
-                    !noAccessLog, maxConnections, Duration.ofNanos((long) (idleTimeout * 1e9)));
+            listenAt();
+            web = new WebConfig(target, host, port, seconds("--request-timeout", requestTimeout, false), maxBody, debug,
+                    !noAccessLog, maxConnections, seconds("--idle-timeout", idleTimeout, false),
+                    seconds("--keep-alive", keepAlive, false), seconds("--graceful-timeout", gracefulTimeout, true), tls(),
+                    io.covet.web.ForwardedHeaders.parse(forwardedAllowIps), rootPath);
+            if (web.tls() != null) {
+                web.tls().verify();   // before the interpreters start
+            }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -124,7 +156,7 @@ final class RunCommand implements Callable<Integer> {
             CovetServer server;
             try {
                 server = CovetServer.start(manager, web);
-            } catch (io.covet.runtime.WebApp.LoadException | IllegalStateException e) {
+            } catch (io.covet.runtime.WebApp.LoadException | IllegalStateException | IllegalArgumentException e) {
                 err.println("covet run: " + e.getMessage());
                 err.flush();
                 return 1;
@@ -140,7 +172,7 @@ final class RunCommand implements Callable<Integer> {
                     stop.countDown();
                 });
             }
-            System.out.println("covet: serving " + target + " on http://" + (host.contains(":") ? "[" + host + "]" : host)
+            System.out.println("covet: serving " + target + " on " + web.scheme() + "://" + (host.contains(":") ? "[" + host + "]" : host)
                     + ":" + server.port() + " with " + manager.interpreters().size() + " interpreters"
                     + manager.workers().map(w -> " and " + w.config().workers() + " CPython workers").orElse("") + " (Ctrl-C to stop)");
             for (String route : server.describeRoutes()) {
@@ -150,8 +182,9 @@ final class RunCommand implements Callable<Integer> {
             stop.await();
             System.out.println("covet: stopping: finishing in-flight requests, then running shutdown hooks");
             System.out.flush();
-            if (!server.stop(web.requestTimeout())) {
-                err.println("covet run: some requests were still running after " + web.requestTimeout().toSeconds() + " s");
+            if (!server.stop(web.gracefulTimeout())) {
+                err.println("covet run: some requests were still running after the graceful timeout of "
+                        + gracefulTimeout + " s");
             }
             manager.shutdown(Duration.ofSeconds(30));
             System.out.println("covet: stopped");
@@ -162,6 +195,98 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+    }
+
+    /** A number of seconds as a Duration: positive (or, when {@code zeroAllowed}, zero) and finite. */
+    private static Duration seconds(String option, double value, boolean zeroAllowed) {
+        if (!(value > 0 || (zeroAllowed && value == 0)) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(option + " must be a " + (zeroAllowed ? "non-negative" : "positive")
+                    + " number of seconds, got " + value);
+        }
+        return Duration.ofNanos((long) (value * 1e9));
+    }
+
+    /** --bind into host and port, unless --host or --port says otherwise too. */
+    private void listenAt() {
+        if (bind == null) {
+            return;
+        }
+        var parsed = spec.commandLine().getParseResult();
+        if (parsed.hasMatchedOption("--host") || parsed.hasMatchedOption("--port")) {
+            throw new IllegalArgumentException("give --bind or --host/--port, not both");
+        }
+        Bind b = Bind.parse(bind);
+        host = b.host();
+        port = b.port();
+    }
+
+    /** An address and port as gunicorn's --bind takes them. */
+    record Bind(String host, int port) {
+
+        /**
+         * {@code HOST:PORT}, {@code HOST} (port 8000), {@code :PORT} (every address),
+         * {@code [IPV6]:PORT}.
+         *
+         * @throws IllegalArgumentException naming what is wrong (unix sockets: Covet listens on TCP)
+         */
+        static Bind parse(String bind) {
+            String b = bind.strip();
+            if (b.startsWith("unix:") || b.startsWith("fd://")) {
+                throw new IllegalArgumentException("--bind " + bind + ": Covet listens on TCP only (HOST:PORT)");
+            }
+            String host;
+            String portText;
+            if (b.startsWith("[")) {
+                int end = b.indexOf(']');
+                if (end < 0 || (end + 1 < b.length() && b.charAt(end + 1) != ':')) {
+                    throw new IllegalArgumentException("--bind " + bind + ": an IPv6 address is written [ADDRESS]:PORT");
+                }
+                host = b.substring(1, end);
+                portText = end + 1 < b.length() ? b.substring(end + 2) : null;
+            } else if (b.indexOf(':') != b.lastIndexOf(':')) {
+                throw new IllegalArgumentException("--bind " + bind + ": an IPv6 address is written [ADDRESS]:PORT");
+            } else {
+                int colon = b.indexOf(':');
+                host = colon < 0 ? b : b.substring(0, colon);
+                portText = colon < 0 ? null : b.substring(colon + 1);
+            }
+            int port = 8000;
+            if (portText != null) {
+                try {
+                    port = Integer.parseInt(portText);
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+                if (port < 0 || port > 65535) {
+                    throw new IllegalArgumentException("--bind " + bind + ": '" + portText + "' is not a port number (0-65535)");
+                }
+            }
+            return new Bind(host.isEmpty() ? "0.0.0.0" : host, port);   // gunicorn's ":8000" is every address
+        }
+    }
+
+    /** --certfile and --keyfile (and the key's password), or null for plain HTTP. */
+    private io.covet.web.TlsFiles tls() {
+        if (certFile == null && keyFile == null) {
+            if (keyPasswordFile != null) {
+                throw new IllegalArgumentException("--keyfile-password-file needs --certfile and --keyfile");
+            }
+            return null;
+        }
+        if (certFile == null || keyFile == null) {
+            throw new IllegalArgumentException("HTTPS needs both --certfile and --keyfile");
+        }
+        char[] password = null;
+        if (keyPasswordFile != null) {
+            try {
+                String text = java.nio.file.Files.readString(keyPasswordFile);
+                int end = text.indexOf('\n');
+                password = (end < 0 ? text : text.substring(0, end)).replace("\r", "").toCharArray();
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("can't read --keyfile-password-file " + keyPasswordFile + ": " + e);
+            }
+        }
+        return new io.covet.web.TlsFiles(certFile, keyFile, password);
     }
 
     private AppTarget.Kind kind() {

@@ -26,7 +26,8 @@ import picocli.CommandLine.ParameterException;
  */
 final class RuntimeOptions {
 
-    @Option(names = "--interpreters", paramLabel = "N", description = "interpreters in the pool (default: cores, at least 2)")
+    @Option(names = {"--interpreters", "-w", "--workers"}, paramLabel = "N",
+            description = "interpreters in the pool, each serving requests as a gunicorn or uvicorn worker would (default: cores, at least 2)")
     Integer interpreters;
 
     @Option(names = "--cpu-threads", paramLabel = "N", description = "compute engine threads (default: cores)")
@@ -64,6 +65,11 @@ final class RuntimeOptions {
     @Option(names = "--python-path", paramLabel = "DIR",
             description = "put DIR on every interpreter's sys.path (and make it readable); repeatable, e.g. /usr/lib/python3/dist-packages")
     List<Path> pythonPath = new ArrayList<>();
+
+    @Option(names = "--venv", paramLabel = "DIR", defaultValue = "${env:VIRTUAL_ENV}",
+            description = "a virtualenv whose site-packages every interpreter imports from (its .pth files honoured, "
+                    + "what they name readable); default: $VIRTUAL_ENV, if set")
+    Path venv;
 
     @Option(names = "--env", paramLabel = "NAME[=VALUE]",
             description = "put NAME into Python's os.environ, with VALUE or with this process's value of NAME; repeatable. "
@@ -113,9 +119,16 @@ final class RuntimeOptions {
                 throw new ParameterException(spec.commandLine(), "--allow-write " + dir + ": not a directory");
             }
         }
+        VirtualEnv virtualEnv;
+        try {
+            virtualEnv = venv == null ? null : VirtualEnv.open(venv);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         Set<String> hosts = new LinkedHashSet<>(allowNet.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
-        PerformanceConfig.Builder base = PerformanceConfig.builder().sandbox(sandbox()).allowedHosts(hosts)
+        PerformanceConfig.Builder base = PerformanceConfig.builder().sandbox(sandbox(virtualEnv)).allowedHosts(hosts)
                 .pythonPath(pythonPath.stream().map(p -> p.toAbsolutePath().normalize()).toList())
+                .siteDirs(virtualEnv == null ? List.of() : virtualEnv.sitePackages())
                 .environment(environment(spec));
         if (maxHttpResponse != null) {
             base.maxHttpResponse(maxHttpResponse);
@@ -187,11 +200,16 @@ final class RuntimeOptions {
         COVET_LOG.setLevel(verbose ? Level.INFO : Level.WARNING);
     }
 
-    private SandboxPolicy sandbox() {
+    private SandboxPolicy sandbox(VirtualEnv virtualEnv) {
         if (trusted) {
             return SandboxPolicy.trusted();
         }
         SandboxPolicy policy = SandboxPolicy.strict().withThreads(allowThreads);
+        if (virtualEnv != null) {
+            for (Path dir : virtualEnv.pthDirs()) {
+                policy = policy.withReadable(dir);   // site-packages itself is on the python path, readable as such
+            }
+        }
         for (Path dir : allowRead) {
             policy = policy.withReadable(dir);
         }

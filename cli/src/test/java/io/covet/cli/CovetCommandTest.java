@@ -62,6 +62,41 @@ class CovetCommandTest {
     }
 
     @Test
+    void badServerOptionsFailBeforeAnythingStartsWithAMessageNamingTheProblem() {
+        String[][] cases = {
+                {"--bind", "unix:/tmp/app.sock", "Covet listens on TCP only"},
+                {"--bind", "127.0.0.1:http", "'http' is not a port number"},
+                {"--bind", "::1:8000", "an IPv6 address is written [ADDRESS]:PORT"},
+                {"--bind", "127.0.0.1:9000", "--port", "9001", "give --bind or --host/--port, not both"},
+                {"--certfile", "server.crt", "HTTPS needs both --certfile and --keyfile"},
+                {"--keyfile-password-file", "pw.txt", "--keyfile-password-file needs --certfile and --keyfile"},
+                {"--forwarded-allow-ips", "10.0.0.0/8,proxy.internal", "'proxy.internal' is not an IP address or network"},
+                {"--root-path", "api/", "root path must start with '/'"},
+                {"--keep-alive", "0", "--keep-alive must be a positive number of seconds, got 0.0"},
+                {"--graceful-timeout", "-1", "--graceful-timeout must be a non-negative number of seconds"},
+        };
+        for (String[] c : cases) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("run", "app.py"));
+            args.addAll(java.util.List.of(c).subList(0, c.length - 1));
+            Run r = run(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err()).as(String.join(" ", args)).contains(c[c.length - 1]);
+        }
+        Run apps = run("bench", "http", "--apps", "django");
+        assertThat(apps.exitCode()).isEqualTo(2);
+        assertThat(apps.err()).contains("--apps: no app named 'django' (example, flask, starlette)");
+    }
+
+    @Test
+    void bindTakesGunicornsForms() {
+        assertThat(RunCommand.Bind.parse("0.0.0.0:9000")).isEqualTo(new RunCommand.Bind("0.0.0.0", 9000));
+        assertThat(RunCommand.Bind.parse("localhost")).isEqualTo(new RunCommand.Bind("localhost", 8000));
+        assertThat(RunCommand.Bind.parse(":8080")).isEqualTo(new RunCommand.Bind("0.0.0.0", 8080));
+        assertThat(RunCommand.Bind.parse("[::1]:8443")).isEqualTo(new RunCommand.Bind("::1", 8443));
+        assertThat(RunCommand.Bind.parse("[::]")).isEqualTo(new RunCommand.Bind("::", 8000));
+    }
+
+    @Test
     void benchComputePrintsTheTableAndWritesJsonRecords(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("out.json");
         Run r = run("bench", "compute", "--quick", "--no-peer", "--cases", "sum_f32,matmul_f32", "--size", "64",

@@ -114,6 +114,37 @@ class ExecCommandTest {
     }
 
     @Test
+    void aVirtualenvsPackagesAndItsPthFilesPathsAndImportLinesReachEveryInterpreter(@TempDir Path dir) throws Exception {
+        Path venv = dir.resolve("venv");
+        Path site = Files.createDirectories(venv.resolve("lib/python3.11/site-packages"));
+        Files.writeString(venv.resolve("pyvenv.cfg"), "home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\n");
+        Files.createDirectories(site.resolve("venvpkg"));
+        Files.writeString(site.resolve("venvpkg/__init__.py"), "NAME = 'from the venv'\n");
+        // An editable install: a .pth naming the project's source directory, outside the venv.
+        Path src = Files.createDirectories(dir.resolve("project/src"));
+        Files.writeString(src.resolve("editable_mod.py"), "NAME = 'editable'\n");
+        Files.writeString(site.resolve("__editable__.project.pth"), "# the project\n" + site.relativize(src) + "\n\n");
+        Files.writeString(site.resolve("pth_hook.py"), "import builtins\nbuiltins.PTH_HOOK_RAN = True\n");
+        Files.writeString(site.resolve("zz_hook.pth"), "import pth_hook\n");
+        Path script = dir.resolve("uses_venv.py");
+        Files.writeString(script, String.join("\n",
+                "import builtins",
+                "from covet import perf",
+                "def probe(_):",
+                "    import venvpkg, editable_mod",
+                "    return (venvpkg.NAME, editable_mod.NAME, getattr(builtins, 'PTH_HOOK_RAN', False))",
+                "if __name__ == '__main__':",
+                "    print('seen', sorted(set(perf.parallel_map(probe, range(8), chunk_size=1).result())))",
+                ""));
+        Run r = run("exec", "--interpreters", "2", "--venv", venv.toString(), script.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("seen [('from the venv', 'editable', True)]");
+        Run notOne = run("exec", "--venv", dir.resolve("project").toString(), script.toString());
+        assertThat(notOne.exitCode()).isEqualTo(2);
+        assertThat(notOne.err()).contains("--venv " + dir.resolve("project") + ": not a virtualenv (no pyvenv.cfg in it)");
+    }
+
+    @Test
     void filesOutsideTheScriptsDirectoryAreReadableOnlyWhenAllowed(@TempDir Path scripts, @TempDir Path data) throws Exception {
         Files.writeString(data.resolve("input.txt"), "42");
         Files.writeString(scripts.resolve("neighbour.txt"), "7");

@@ -57,6 +57,9 @@ import java.util.Set;
  *                              multiprocessing's spawn gives its children the parent's)
  * @param environment           what {@code os.environ} holds in every interpreter ({@code --env}); the
  *                              process's own environment is not passed on unless the sandbox allows everything
+ * @param siteDirs              site directories, as a virtualenv's site-packages ({@code --venv}): on every
+ *                              interpreter's python path after {@code pythonPath}, their {@code .pth} files
+ *                              honoured as CPython's {@code site} module does (paths added, import lines run)
  */
 // Its API names pool types (PythonTask, SandboxPolicy ...): a module that uses them requires the
 // pool's module itself. Not 'requires transitive', so the web layer cannot reach past the runtime.
@@ -65,7 +68,8 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
                                 int pythonInterpreters, int maxGilContention, boolean enableSimd, int queueLimit,
                                 int maxInFlight, Duration taskTimeout, List<Path> pythonPath, SandboxPolicy sandbox,
                                 Set<String> allowedHosts, long maxHttpResponse, Optional<Path> mainScript, int cpythonWorkers,
-                                String python3, int cpythonMaxTasks, List<String> mainArgv, Map<String, String> environment) {
+                                String python3, int cpythonMaxTasks, List<String> mainArgv, Map<String, String> environment,
+                                List<Path> siteDirs) {
 
     /** The settings an app, a file or a flag may set, by their ADR (Python) names. */
     public static final Set<String> TUNABLE = Set.of("enable_rust_compute", "enable_sub_interpreters", "cpu_threads",
@@ -98,6 +102,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         requireAtLeast("cpython_max_tasks", cpythonMaxTasks, 0);
         mainArgv = List.copyOf(mainArgv);
         environment = Map.copyOf(environment);
+        siteDirs = List.copyOf(siteDirs);
         if (python3 == null || python3.isBlank()) {
             throw new IllegalArgumentException("python3 must name a Python interpreter, got '" + python3 + "'");
         }
@@ -135,7 +140,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
                 .enableSimd(enableSimd).queueLimit(queueLimit).maxInFlight(maxInFlight).taskTimeout(taskTimeout).pythonPath(pythonPath)
                 .sandbox(sandbox).allowedHosts(allowedHosts).maxHttpResponse(maxHttpResponse).mainScript(mainScript.orElse(null))
                 .cpythonWorkers(cpythonWorkers).python3(python3).cpythonMaxTasks(cpythonMaxTasks).mainArgv(mainArgv)
-                .environment(environment);
+                .environment(environment).siteDirs(siteDirs);
     }
 
     public static final class Builder {
@@ -161,6 +166,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         private int cpythonMaxTasks;
         private List<String> mainArgv = List.of();
         private Map<String, String> environment = Map.of();
+        private List<Path> siteDirs = List.of();
 
         private Builder() {
         }
@@ -185,6 +191,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         public Builder cpythonMaxTasks(int n) { this.cpythonMaxTasks = n; return this; }
         public Builder mainArgv(List<String> argv) { this.mainArgv = argv; return this; }
         public Builder environment(Map<String, String> variables) { this.environment = variables; return this; }
+        public Builder siteDirs(List<Path> dirs) { this.siteDirs = dirs; return this; }
 
         /** An independent copy, for layering settings over the same base more than once. */
         public Builder copy() {
@@ -209,6 +216,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
             b.cpythonMaxTasks = cpythonMaxTasks;
             b.mainArgv = mainArgv;
             b.environment = environment;
+            b.siteDirs = siteDirs;
             return b;
         }
 
@@ -268,7 +276,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
                     interpreters,
                     maxGilContention != null ? maxGilContention : interpreters,
                     enableSimd, queueLimit, maxInFlight, taskTimeout, pythonPath, sandbox, allowedHosts, maxHttpResponse, mainScript,
-                    cpythonWorkers, python3, cpythonMaxTasks, mainArgv, environment);
+                    cpythonWorkers, python3, cpythonMaxTasks, mainArgv, environment, siteDirs);
         }
     }
 }

@@ -89,13 +89,26 @@ public final class PerformanceManager implements AutoCloseable {
         return ComputeEngine.builder().threads(config.cpuThreads()).simd(config.enableSimd()).build();
     }
 
-    /** The covet package, the main script's directory, then the configured python path. */
+    /** The covet package, the main script's directory, the configured python path, then the site directories. */
     private static List<Path> pythonPath(PerformanceConfig config) {
         List<Path> path = new ArrayList<>();
         path.add(PythonPackage.directory());
         config.mainScript().ifPresent(script -> path.add(script.toAbsolutePath().getParent()));
         path.addAll(config.pythonPath());
+        path.addAll(config.siteDirs());
         return path;
+    }
+
+    /** What each interpreter runs before it takes work: the site directories' .pth files, by CPython's site module. */
+    private static String siteSetup(PerformanceConfig config) {
+        if (config.siteDirs().isEmpty()) {
+            return "";
+        }
+        StringBuilder code = new StringBuilder("import site\n");
+        for (Path dir : config.siteDirs()) {
+            code.append("site.addsitedir(").append(WebApp.pyString(dir.toAbsolutePath().toString())).append(")\n");
+        }
+        return code.toString();
     }
 
     /** CPython workers see the same python path as the interpreters, and the main script as {@code __mp_main__}. */
@@ -117,6 +130,7 @@ public final class PerformanceManager implements AutoCloseable {
                 .size(config.pythonInterpreters())
                 .pythonPath(pythonPath(config))
                 .preload("covet")
+                .warmup(siteSetup(config))
                 .sandbox(config.sandbox())
                 .environment(config.environment())
                 .taskTimeout(config.taskTimeout())
@@ -222,8 +236,8 @@ public final class PerformanceManager implements AutoCloseable {
      *
      * @throws WebApp.LoadException if it cannot be loaded (the message carries the Python traceback)
      */
-    public WebApp loadWebApp(AppTarget target, boolean debug) {
-        return WebApp.load(this, target, debug);
+    public WebApp loadWebApp(AppTarget target, boolean debug, String rootPath) {
+        return WebApp.load(this, target, debug, rootPath);
     }
 
     /** Every lane's queue, the interpreters and the CPython workers, now. */

@@ -43,7 +43,7 @@ public final class WebApp {
      * @param client     the client's address and port, as WSGI's {@code REMOTE_ADDR} and {@code REMOTE_PORT}
      */
     public record Request(int route, String method, String path, List<String> pathParams, String query, String headers,
-                          byte[] body, double[] numbers, InetSocketAddress client) {
+                          byte[] body, double[] numbers, InetSocketAddress client, String scheme) {
 
         public Request {
             Objects.requireNonNull(method, "method");
@@ -53,13 +53,14 @@ public final class WebApp {
             Objects.requireNonNull(headers, "headers");
             Objects.requireNonNull(body, "body");
             Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(scheme, "scheme");
         }
 
         /** The value the handler module's {@code _handle} takes. */
         PyTuple toPython() {
             String address = client.getAddress() != null ? client.getAddress().getHostAddress() : client.getHostString();
             return PyTuple.of(route, method, path, String.join("/", pathParams), query, headers, body, numbers,
-                    address, client.getPort());
+                    address, client.getPort(), scheme);
         }
     }
 
@@ -204,9 +205,10 @@ public final class WebApp {
      *
      * @param target the app: a file (imported as a module named after it) or a module on the python path
      * @param debug  tracebacks of failed handlers go into their responses too
+     * @param rootPath the prefix the app is mounted under (WSGI's SCRIPT_NAME, ASGI's root_path), or ""
      * @throws LoadException if the app cannot be loaded, its startup hooks fail, or it has no route
      */
-    static WebApp load(PerformanceManager runtime, AppTarget target, boolean debug) {
+    static WebApp load(PerformanceManager runtime, AppTarget target, boolean debug, String rootPath) {
         String where;
         String module;
         if (target.file() != null) {
@@ -223,7 +225,7 @@ public final class WebApp {
         }
         String boot = "import covet.serve\ncovet.serve._boot(" + where + ", " + pyString(module) + ", "
                 + (target.name() == null ? "None" : pyString(target.name())) + ", " + pyString(target.kind().pythonName())
-                + ", " + (debug ? "True" : "False") + ")\n";
+                + ", " + (debug ? "True" : "False") + ", " + pyString(rootPath) + ")\n";
         try {
             runtime.interpreters().addSetup(boot, "import covet.serve\ncovet.serve._shutdown()\n").get(5, TimeUnit.MINUTES);
         } catch (ExecutionException e) {

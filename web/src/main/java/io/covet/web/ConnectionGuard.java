@@ -19,9 +19,10 @@ import java.util.logging.Logger;
  * Every connection the server holds, counted from the moment it is accepted: at most
  * {@code --max-connections} are served; those over it get a 503 for their first request (a few
  * more are held for that, then they are closed as they are accepted); a connection with no request
- * running for {@code --idle-timeout} is closed, whether it never sent a byte, is still sending its
- * request head or is kept alive between requests; one whose request has run past the request
- * timeout plus the idle timeout (a client that does not read its response) is closed too.
+ * running is closed after {@code --idle-timeout} if it never sent a byte or is still sending its
+ * first request's head, after {@code --keep-alive} once it has been answered (kept alive between
+ * requests, or sending the next head); one whose request has run past the request timeout plus
+ * the idle timeout (a client that does not read its response) is closed too.
  *
  * <p>Why here: Helidon's own {@code maxTcpConnections} stops accepting (clients wait in the
  * kernel's backlog, with no answer), its idle timeout only sees connections that have sent their
@@ -49,6 +50,8 @@ final class ConnectionGuard implements SocketOptions {
         final boolean refused;
         volatile long idleSince;
         volatile long busySince;
+        /** Some request of it has been answered: it idles under the keep-alive timeout from then on. */
+        volatile boolean kept;
 
         Connection(SocketChannel channel, boolean refused, long now) {
             this.channel = channel;
@@ -62,6 +65,7 @@ final class ConnectionGuard implements SocketOptions {
     private final int maxConnections;
     private final int refusalSlots;
     private final long idleNanos;
+    private final long keepAliveNanos;
     private final long busyNanos;
     private final AtomicInteger served = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
@@ -69,10 +73,11 @@ final class ConnectionGuard implements SocketOptions {
     private final AtomicLong cutOff = new AtomicLong();
     private volatile long lastPurge;
 
-    ConnectionGuard(int maxConnections, Duration idleTimeout, Duration requestTimeout) {
+    ConnectionGuard(int maxConnections, Duration idleTimeout, Duration keepAlive, Duration requestTimeout) {
         this.maxConnections = maxConnections;
         this.refusalSlots = Math.max(16, maxConnections / 16);
         this.idleNanos = idleTimeout.toNanos();
+        this.keepAliveNanos = keepAlive.toNanos();
         this.busyNanos = requestTimeout.plus(idleTimeout).toNanos();
     }
 
@@ -184,6 +189,7 @@ final class ConnectionGuard implements SocketOptions {
     void exit(Connection c) {
         if (c != null) {
             c.idleSince = System.nanoTime();
+            c.kept = true;
             c.busySince = 0;
         }
     }
@@ -202,7 +208,7 @@ final class ConnectionGuard implements SocketOptions {
             if (c.channel.isOpen()) {
                 long busy = c.busySince;
                 boolean close = busy == 0
-                        ? now - c.idleSince > (c.refused ? REFUSED_GRACE_NANOS : idleNanos)
+                        ? now - c.idleSince > (c.refused ? REFUSED_GRACE_NANOS : c.kept ? keepAliveNanos : idleNanos)
                         : now - busy > busyNanos;
                 if (!close) {
                     return;

@@ -85,7 +85,7 @@ public final class CovetServer implements AutoCloseable {
         this.metrics = new WebMetrics(runtime);
         this.bodyBudget = new Semaphore(config.bodyBudget());
         this.connections = new ConnectionGuard(ConnectionGuard.maxConnections(config.maxConnections()),
-                config.idleTimeout(), config.requestTimeout());
+                config.idleTimeout(), config.keepAlive(), config.requestTimeout());
         metrics.connections(connections);
         this.timer = new ScheduledThreadPoolExecutor(1, TaskThreads.platform("covet-web-timer", true));
         timer.setRemoveOnCancelPolicy(true);
@@ -104,6 +104,9 @@ public final class CovetServer implements AutoCloseable {
         if (config.accessLog()) {
             builder.addFeature(AccessLogFeature.builder().commonLogFormat().build());
         }
+        if (config.tls() != null) {
+            builder.tls(config.tls().load());   // checked by the caller before the app was loaded
+        }
         try {
             this.server = builder.build().start();
         } catch (RuntimeException e) {
@@ -120,9 +123,14 @@ public final class CovetServer implements AutoCloseable {
      *
      * @throws WebApp.LoadException if the app cannot be loaded or its startup hooks fail (with the
      *                              Python traceback), or declares no route
+     * @throws IllegalArgumentException if the TLS files cannot be used (checked before the app loads)
+     * @throws IllegalStateException    if the server cannot listen
      */
     public static CovetServer start(PerformanceManager runtime, WebConfig config) {
-        return new CovetServer(runtime, runtime.loadWebApp(config.app(), config.debug()), config);
+        if (config.tls() != null) {
+            config.tls().verify();   // before the app is loaded: a bad key file is told at once
+        }
+        return new CovetServer(runtime, runtime.loadWebApp(config.app(), config.debug(), config.rootPath()), config);
     }
 
     /** The port the server listens on (useful with port 0). */
@@ -184,7 +192,7 @@ public final class CovetServer implements AutoCloseable {
                 status = error(res, 503, "the server is shutting down", Map.of());
                 return;
             }
-            String path = req.path().rawPath();
+            String path = belowRoot(req.path().rawPath());
             RouteTable.Match match = routes.match(method, path);
             switch (match) {
                 case RouteTable.Match.NotFound nf -> {
@@ -216,6 +224,21 @@ public final class CovetServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The path below {@code --root-path} when it starts with it ("/" for the root itself), else
+     * as it came (a proxy in front already took the prefix off).
+     */
+    private String belowRoot(String path) {
+        String root = config.rootPath();
+        if (root.isEmpty() || !path.startsWith(root)) {
+            return path;
+        }
+        if (path.length() == root.length()) {
+            return "/";
+        }
+        return path.charAt(root.length()) == '/' ? path.substring(root.length()) : path;
     }
 
     private int runHandler(ServerRequest req, ServerResponse res, String method, String path, RouteTable.Match.Found found) {
@@ -279,9 +302,12 @@ public final class CovetServer implements AutoCloseable {
         for (Header h : req.headers()) {
             headers.append(h.name()).append(':').append(h.values()).append('\n');
         }
-        InetSocketAddress client = req.remotePeer().address() instanceof InetSocketAddress a ? a : new InetSocketAddress(0);
+        InetSocketAddress peer = req.remotePeer().address() instanceof InetSocketAddress a ? a : new InetSocketAddress(0);
+        ForwardedHeaders.Origin origin = config.forwarded().resolve(peer, config.scheme(),
+                joined(req, HeaderNames.X_FORWARDED_FOR), joined(req, HeaderNames.X_FORWARDED_PROTO));
         WebApp.Request request = new WebApp.Request(found.route().index(), method, path, found.rawParams(),
-                req.query().rawValue(), headers.toString(), body, found.route().floatBody() ? numberArray(body) : null, client);
+                req.query().rawValue(), headers.toString(), body, found.route().floatBody() ? numberArray(body) : null,
+                origin.client(), origin.scheme());
         WebApp.Response response;
         try {
             response = app.handle(request, Deadline.in(config.requestTimeout()));
@@ -302,6 +328,11 @@ public final class CovetServer implements AutoCloseable {
             return failed(res, method, path, e);
         }
         return respond(res, response);
+    }
+
+    /** A header's lines joined with commas, as one list; null when the request has none. */
+    private static String joined(ServerRequest req, io.helidon.http.HeaderName name) {
+        return req.headers().contains(name) ? String.join(",", req.headers().get(name).allValues()) : null;
     }
 
     private int respond(ServerResponse res, WebApp.Response answer) {

@@ -321,7 +321,7 @@ class HostileClientTest {
     @Test
     void connectionsWithNoRequestRunningAreClosedAtTheIdleTimeout() throws Exception {
         Duration idle = Duration.ofSeconds(1);
-        try (CovetServer guarded = CovetServer.start(runtime, config.withIdleTimeout(idle))) {
+        try (CovetServer guarded = CovetServer.start(runtime, config.withIdleTimeout(idle).withKeepAlive(idle))) {
             int port = guarded.port();
             try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), port);
                  Socket dripping = new Socket(InetAddress.getLoopbackAddress(), port);
@@ -347,6 +347,21 @@ class HostileClientTest {
                 eventually(idle.multipliedBy(5), "the silent and the kept-alive connections closed",
                         () -> closedByServer(silent) && closedByServer(keptAlive));
                 assertThat(slow.get().statusCode()).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void aConnectionKeptAliveAfterItsAnswerIsClosedAtTheKeepAliveTimeoutAndANewOneKeepsTheIdleTimeout() throws Exception {
+        Duration keepAlive = Duration.ofSeconds(1);
+        try (CovetServer guarded = CovetServer.start(runtime, config.withIdleTimeout(Duration.ofSeconds(60)).withKeepAlive(keepAlive))) {
+            int port = guarded.port();
+            try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), port);
+                 Socket keptAlive = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                keptAlive.getOutputStream().write("GET /items/1 HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(headWithin(keptAlive, Duration.ofSeconds(10))).startsWith("HTTP/1.1 200");
+                eventually(keepAlive.multipliedBy(5), "the kept-alive connection closed", () -> closedByServer(keptAlive));
+                assertThat(closedWithin(silent, 100)).as("a connection yet to send a request idles under --idle-timeout").isFalse();
             }
         }
     }

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,20 +34,31 @@ final class ServedApp implements AutoCloseable {
     private final PerformanceManager runtime;
     private final CovetServer server;
     private final String base;
+    private final HttpClient client;
 
-    private ServedApp(PerformanceManager runtime, CovetServer server) {
+    private ServedApp(PerformanceManager runtime, CovetServer server, String scheme, HttpClient client) {
         this.runtime = runtime;
         this.server = server;
-        this.base = "http://127.0.0.1:" + server.port();
+        this.base = scheme + "://" + (scheme.equals("https") ? "localhost" : "127.0.0.1") + ":" + server.port();
+        this.client = client;
     }
 
     /** Serves {@code target}, found on {@code pythonPath}; requests may run for {@code requestTimeout}. */
     static ServedApp start(AppTarget target, Duration requestTimeout, Path... pythonPath) {
+        return start(target, requestTimeout, UnaryOperator.identity(), CLIENT, pythonPath);
+    }
+
+    /**
+     * Serves {@code target} with the server options {@code options} sets, talked to with
+     * {@code client} (over HTTPS, to localhost, when the options include TLS).
+     */
+    static ServedApp start(AppTarget target, Duration requestTimeout, UnaryOperator<WebConfig> options, HttpClient client,
+                           Path... pythonPath) {
         PerformanceManager runtime = PerformanceManager.start(PerformanceConfig.builder()
                 .pythonInterpreters(2).cpuThreads(2).queueLimit(256).pythonPath(List.of(pythonPath)).build());
         try {
-            return new ServedApp(runtime, CovetServer.start(runtime, WebConfig.of(target).withPort(0)
-                    .withRequestTimeout(requestTimeout).withAccessLog(false)));
+            WebConfig config = options.apply(WebConfig.of(target).withPort(0).withRequestTimeout(requestTimeout).withAccessLog(false));
+            return new ServedApp(runtime, CovetServer.start(runtime, config), config.scheme(), client);
         } catch (RuntimeException e) {
             runtime.shutdown(Duration.ofSeconds(10));
             throw e;
@@ -63,7 +75,7 @@ final class ServedApp implements AutoCloseable {
             b.headers(headers);
         }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     JsonNode json(String path) throws Exception {
