@@ -105,7 +105,7 @@ public final class CovetServer implements AutoCloseable {
             builder.addFeature(AccessLogFeature.builder().commonLogFormat().build());
         }
         if (config.tls() != null) {
-            builder.tls(config.tls().load());   // checked by the caller before the app was loaded
+            builder.tls(config.tls().load());   // covet run checks the files before its interpreters start
         }
         try {
             this.server = builder.build().start();
@@ -123,13 +123,11 @@ public final class CovetServer implements AutoCloseable {
      *
      * @throws WebApp.LoadException if the app cannot be loaded or its startup hooks fail (with the
      *                              Python traceback), or declares no route
-     * @throws IllegalArgumentException if the TLS files cannot be used (checked before the app loads)
+     * @throws IllegalArgumentException if the TLS files cannot be used, or --max-connections needs more
+     *                                  file descriptors than the process may open
      * @throws IllegalStateException    if the server cannot listen
      */
     public static CovetServer start(PerformanceManager runtime, WebConfig config) {
-        if (config.tls() != null) {
-            config.tls().verify();   // before the app is loaded: a bad key file is told at once
-        }
         return new CovetServer(runtime, runtime.loadWebApp(config.app(), config.debug(), config.rootPath()), config);
     }
 
