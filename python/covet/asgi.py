@@ -168,12 +168,12 @@ class _Exchange:
             self.parts.append(bytes(message.get('body', b'')))
             if not message.get('more_body', False):
                 self.complete = True
-                if not self.answered.done():
-                    self.answered.set_result(None)
+                self.settle()
         else:
             raise RuntimeError(f"unexpected ASGI message {kind!r} for an http scope")
 
-    def app_ended(self, task):
+    def settle(self, app_task=None):
+        """The response is complete, or (a done callback of the app's task) the app ended."""
         if not self.answered.done():
             self.answered.set_result(None)
 
@@ -182,7 +182,7 @@ async def _serve(method, path, scope, body):
     loop = asyncio.get_running_loop()
     exchange = _Exchange(body, loop)
     app = loop.create_task(_APP(scope, exchange.receive, exchange.send))
-    app.add_done_callback(exchange.app_ended)
+    app.add_done_callback(exchange.settle)
     try:
         await exchange.answered
     except asyncio.CancelledError:  # the request's deadline passed, or the server is stopping

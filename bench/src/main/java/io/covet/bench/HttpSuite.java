@@ -161,6 +161,16 @@ public final class HttpSuite {
 
     /** What one server did for each case it was measured on. */
     record Results(String server, Map<String, LoadResult> byCase) {
+
+        /** One peer's results over several apps: {@code more}'s cases added to {@code all}'s (either may be null). */
+        static Results merge(Results all, Results more) {
+            if (all == null || more == null) {
+                return all == null ? more : all;
+            }
+            Map<String, LoadResult> both = new LinkedHashMap<>(all.byCase());
+            both.putAll(more.byCase());
+            return new Results(all.server(), both);
+        }
     }
 
     public List<BenchRecord> run(Options options, ComputeSuite.Listener listener) throws IOException, InterruptedException {
@@ -190,9 +200,8 @@ public final class HttpSuite {
         Map<String, LoadResult> one = new LinkedHashMap<>();
         Map<String, LoadResult> many = new LinkedHashMap<>();
         Saturation saturation = null;
-        Map<String, LoadResult> gunicorn = new LinkedHashMap<>();
-        Map<String, LoadResult> uvicorn = new LinkedHashMap<>();
-        String[] peerNames = new String[2];
+        Results wsgi = null;
+        Results asgi = null;
         for (App app : apps) {
             List<Case> ofApp = cases.stream().filter(c -> c.app() == app).toList();
             Path script = app.script == null ? options.app().toAbsolutePath() : extract(app.script);
@@ -210,13 +219,11 @@ public final class HttpSuite {
                 ofApp.stream().filter(Case::single).forEach(c -> one.put(c.name(), many.get(c.name())));
             }
             if (peers) {
-                gunicorn(options, app, ofApp, load, listener, step, total, gunicorn, peerNames);
-                uvicorn(options, app, ofApp, load, listener, step, total, uvicorn, peerNames);
+                wsgi = Results.merge(wsgi, gunicorn(options, app, ofApp, load, listener, step, total));
+                asgi = Results.merge(asgi, uvicorn(options, app, ofApp, load, listener, step, total));
             }
         }
         listener.step(total, total, "done");
-        Results wsgi = peerNames[0] == null ? null : new Results(peerNames[0], gunicorn);
-        Results asgi = peerNames[1] == null ? null : new Results(peerNames[1], uvicorn);
         return records(n, cases, one, many, wsgi, asgi, saturation, options.saturation());
     }
 
@@ -289,13 +296,12 @@ public final class HttpSuite {
         return memory.getHeapMemoryUsage().getUsed() / 1e6;
     }
 
-    /** {@code app}'s WSGI script under gunicorn's N sync workers, loaded the same way; results into {@code into}. */
-    private void gunicorn(Options options, App app, List<Case> cases, LoadGenerator load, ComputeSuite.Listener listener,
-                          int[] step, int total, Map<String, LoadResult> into, String[] names)
-            throws IOException, InterruptedException {
+    /** {@code app}'s WSGI script under gunicorn's N sync workers, loaded the same way; null if gunicorn serves none of it. */
+    private Results gunicorn(Options options, App app, List<Case> cases, LoadGenerator load, ComputeSuite.Listener listener,
+                             int[] step, int total) throws IOException, InterruptedException {
         List<Case> served = cases.stream().filter(Case::wsgi).toList();
         if (served.isEmpty()) {
-            return;
+            return null;
         }
         String version;
         try {
@@ -304,22 +310,21 @@ public final class HttpSuite {
         } catch (IOException e) {
             listener.peerSkipped("gunicorn could not be started (" + e.getMessage() + "); install Debian's gunicorn");
             step[0] += served.size();
-            return;
+            return null;
         }
-        names[0] = "gunicorn " + version + " (" + options.threads() + " sync workers, CPython)";
+        String name = "gunicorn " + version + " (" + options.threads() + " sync workers, CPython)";
         String module = app.gunicornScript.replace(".py", "");
-        peer(names[0], app.gunicornScript, port -> List.of(options.gunicorn(), "--workers", String.valueOf(options.threads()),
-                "--bind", "127.0.0.1:" + port, "--log-level", "warning", module + ":app"), served, options, load, listener,
-                step, total, into);
+        return new Results(name, peer(name, app.gunicornScript, port -> List.of(options.gunicorn(), "--workers",
+                String.valueOf(options.threads()), "--bind", "127.0.0.1:" + port, "--log-level", "warning", module + ":app"),
+                served, options, load, listener, step, total));
     }
 
-    /** {@code app}'s ASGI script under uvicorn's N workers with uvloop and httptools; results into {@code into}. */
-    private void uvicorn(Options options, App app, List<Case> cases, LoadGenerator load, ComputeSuite.Listener listener,
-                         int[] step, int total, Map<String, LoadResult> into, String[] names)
-            throws IOException, InterruptedException {
+    /** {@code app}'s ASGI script under uvicorn's N workers with uvloop and httptools; null if uvicorn serves none of it. */
+    private Results uvicorn(Options options, App app, List<Case> cases, LoadGenerator load, ComputeSuite.Listener listener,
+                            int[] step, int total) throws IOException, InterruptedException {
         List<Case> served = cases.stream().filter(Case::asgi).toList();
         if (served.isEmpty()) {
-            return;
+            return null;
         }
         ChildProcess.Finished v;
         try {
@@ -332,20 +337,21 @@ public final class HttpSuite {
             listener.peerSkipped("uvicorn with uvloop and httptools is not importable by " + options.python3()
                     + "; install Debian's python3-uvicorn python3-uvloop python3-httptools");
             step[0] += served.size();
-            return;
+            return null;
         }
-        names[1] = "uvicorn " + v.stdout().strip() + " (" + options.threads() + " workers, uvloop, httptools, CPython)";
+        String name = "uvicorn " + v.stdout().strip() + " (" + options.threads() + " workers, uvloop, httptools, CPython)";
         String module = app.uvicornScript.replace(".py", "");
-        peer(names[1], app.uvicornScript, port -> List.of(options.python3(), "-m", "uvicorn", "--workers",
+        return new Results(name, peer(name, app.uvicornScript, port -> List.of(options.python3(), "-m", "uvicorn", "--workers",
                 String.valueOf(options.threads()), "--loop", "uvloop", "--http", "httptools", "--no-access-log",
                 "--log-level", "warning", "--host", "127.0.0.1", "--port", String.valueOf(port), module + ":app"),
-                served, options, load, listener, step, total, into);
+                served, options, load, listener, step, total));
     }
 
-    /** Starts a peer server on a free port in a temporary directory holding {@code script}, and loads it. */
-    private void peer(String name, String script, java.util.function.IntFunction<List<String>> command, List<Case> cases,
-                      Options options, LoadGenerator load, ComputeSuite.Listener listener, int[] step, int total,
-                      Map<String, LoadResult> into) throws IOException, InterruptedException {
+    /** Starts a peer server on a free port in a temporary directory holding {@code script}, and loads it: its results by case. */
+    private Map<String, LoadResult> peer(String name, String script, java.util.function.IntFunction<List<String>> command,
+                                         List<Case> cases, Options options, LoadGenerator load, ComputeSuite.Listener listener,
+                                         int[] step, int total) throws IOException, InterruptedException {
+        Map<String, LoadResult> results = new LinkedHashMap<>();
         Path dir = extract(script).getParent();
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
@@ -361,12 +367,12 @@ public final class HttpSuite {
             if (!awaitListening(port, server, Duration.ofSeconds(30))) {
                 listener.peerFailed(name, "it did not listen on port " + port + " within 30 s");
                 step[0] += cases.size();
-                return;
+                return results;
             }
             String base = "http://127.0.0.1:" + port;
             for (Case c : cases) {
                 listener.step(step[0], total, name + ": " + c.name());
-                into.put(c.name(), warmThenMeasure(load, base, c, options));
+                results.put(c.name(), warmThenMeasure(load, base, c, options));
                 step[0]++;
             }
         } finally {
@@ -375,6 +381,7 @@ public final class HttpSuite {
                 server.destroyForcibly().waitFor();
             }
         }
+        return results;
     }
 
     private static boolean awaitListening(int port, Process server, Duration limit) throws InterruptedException {

@@ -30,9 +30,9 @@ import java.util.Optional;
  *                               one directory below it per python path and policy; only Covet's compiler
  *                               writes it for a sandboxed pool ({@code BytecodeCache})
  * @param hostFunctions          Java functions Python code may call as {@code _covet_host.NAME(...)}
+ *                               (see {@link HostFunction}); this is how upper layers reach Python
  * @param environment            what {@code os.environ} holds in every interpreter (the process's own
  *                               environment is not passed on unless the policy allows everything)
- *                               (see {@link HostFunction}); this is how upper layers reach Python
  */
 public record PoolConfig(int size, List<Path> pythonPath, List<String> preload, String warmup,
                          int maxTasksPerInterpreter, Duration maxAge, int queueLimit,

@@ -27,7 +27,6 @@ def _install_json(json):
     results and errors) instead of GraalPy's native _json.Scanner, which takes ~22 us per number
     (300 ints: 6.6 ms, 23 us in CPython; the Python scanner 0.31 ms), so a 3 KB order took 1.6 ms
     to parse. Its string scanner (_json.scanstring) stays: it is fast. Run when json is imported."""
-    import json.decoder
     import json.scanner
     json.scanner.make_scanner = json.scanner.py_make_scanner   # what JSONDecoder() calls
     json._default_decoder.scan_once = json.scanner.py_make_scanner(json._default_decoder)

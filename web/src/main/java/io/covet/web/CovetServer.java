@@ -301,8 +301,11 @@ public final class CovetServer implements AutoCloseable {
             headers.append(h.name()).append(':').append(h.values()).append('\n');
         }
         InetSocketAddress peer = req.remotePeer().address() instanceof InetSocketAddress a ? a : new InetSocketAddress(0);
-        ForwardedHeaders.Origin origin = config.forwarded().resolve(peer, config.scheme(),
-                joined(req, HeaderNames.X_FORWARDED_FOR), joined(req, HeaderNames.X_FORWARDED_PROTO));
+        ForwardedHeaders trusted = config.forwarded();
+        ForwardedHeaders.Origin origin = trusted.any()   // the headers are looked up only when someone is trusted
+                ? trusted.resolve(peer, config.scheme(), joined(req, HeaderNames.X_FORWARDED_FOR),
+                        joined(req, HeaderNames.X_FORWARDED_PROTO))
+                : new ForwardedHeaders.Origin(peer, config.scheme());
         WebApp.Request request = new WebApp.Request(found.route().index(), method, path, found.rawParams(),
                 req.query().rawValue(), headers.toString(), body, found.route().floatBody() ? numberArray(body) : null,
                 origin.client(), origin.scheme());
