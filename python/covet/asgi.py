@@ -1,7 +1,9 @@
 """ASGI 3 applications (Starlette, ...) served by `covet run`.
 
-Every request runs as a coroutine on the event loop of the interpreter that took it, so an app's
-awaits overlap with the other requests that interpreter serves (up to --max-in-flight). The
+Every request runs as a task on the event loop of the interpreter that took it, so an app's
+awaits overlap with the other requests that interpreter serves (up to --max-in-flight). Its first
+step runs as the request arrives (an eager task): an app that answers without waiting for
+anything is served without a turn of the loop. The
 server hands over the whole request body at once (`http.request`, `more_body` false) and sends
 the response once the app has sent its last body part: a streamed response is served, not
 streamed. `receive()` after the body waits until the response is complete, then says
@@ -27,13 +29,14 @@ from covet.serve import answered, every_path, failed, root_path, server_address
 _APP = None
 _DEBUG = False
 _LIFESPAN = None
+_task_now = None  # _covet_pool.task_now
 _ASGI = {'version': '3.0', 'spec_version': '2.3'}
 
 
 def _start(app, debug):
-    global _APP, _DEBUG, _LIFESPAN
+    global _APP, _DEBUG, _LIFESPAN, _task_now
     import _covet_pool
-    _APP, _DEBUG = app, debug
+    _APP, _DEBUG, _task_now = app, debug, _covet_pool.task_now
     if not _covet_pool.THREADS:
         _run_threads_inline()
     _LIFESPAN = _Lifespan(app)
@@ -127,30 +130,38 @@ def _scope(method, path, query, raw_headers, client_address, client_port, scheme
 
 
 def _handle(request):
+    """The app's answer when it completes its response in its first step (most routes: no
+    turn of the loop), else a coroutine the loop runs to it."""
     _, method, path, _, query, raw_headers, body, _, client_address, client_port, scheme = request
-    return _serve(method, path, _scope(method, path, query, raw_headers, client_address, client_port, scheme), body)
+    exchange = _Exchange(body)
+    scope = _scope(method, path, query, raw_headers, client_address, client_port, scheme)
+    app = _task_now(_APP(scope, exchange.receive, exchange.send))
+    if exchange.complete or app.done():
+        return _answer(method, path, exchange, app)
+    return _answer_when_settled(method, path, exchange, app)
 
 
 class _Exchange:
-    """One request's receive() and send(), and the response they gather. `answered` is settled
-    when the response is complete (or the app ended first): one future, so that serving a
-    request takes as few turns of the loop as the app's own awaits need."""
+    """One request's receive() and send(), and the response they gather. It is settled when
+    the response is complete or the app ended, whichever comes first; a future for that is made
+    only when something waits for it."""
 
-    def __init__(self, body, loop):
+    def __init__(self, body):
         self.body = body
         self.status = None
         self.headers = []
         self.parts = []
-        self.answered = loop.create_future()
         self.complete = False
         self.delivered = False
+        self.settled = False
+        self.waiter = None
 
     async def receive(self):
         if not self.delivered:
             self.delivered = True
             return {'type': 'http.request', 'body': self.body, 'more_body': False}
-        if not self.answered.done():
-            await asyncio.shield(self.answered)
+        if not self.settled:
+            await asyncio.shield(self.settlement())
         return {'type': 'http.disconnect'}
 
     async def send(self, message):
@@ -174,20 +185,30 @@ class _Exchange:
 
     def settle(self, app_task=None):
         """The response is complete, or (a done callback of the app's task) the app ended."""
-        if not self.answered.done():
-            self.answered.set_result(None)
+        self.settled = True
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    def settlement(self):
+        """A future done once settled."""
+        if self.waiter is None:
+            self.waiter = asyncio.get_running_loop().create_future()
+            if self.settled:
+                self.waiter.set_result(None)
+        return self.waiter
 
 
-async def _serve(method, path, scope, body):
-    loop = asyncio.get_running_loop()
-    exchange = _Exchange(body, loop)
-    app = loop.create_task(_APP(scope, exchange.receive, exchange.send))
+async def _answer_when_settled(method, path, exchange, app):
     app.add_done_callback(exchange.settle)
     try:
-        await exchange.answered
+        await exchange.settlement()
     except asyncio.CancelledError:  # the request's deadline passed, or the server is stopping
         app.cancel()
         raise
+    return _answer(method, path, exchange, app)
+
+
+def _answer(method, path, exchange, app):
     if not exchange.complete:
         error = app.exception() if not app.cancelled() else asyncio.CancelledError()
         return _failed(method, path, error or RuntimeError(

@@ -123,6 +123,34 @@ async def spin_forever():
         pass
 
 
+async def spin_after_an_await():
+    import asyncio
+    await asyncio.sleep(0)
+    while True:
+        pass
+
+
+_started_later = []
+
+
+async def answer_leaving_a_task(value):
+    """Done in its first step (it never suspends), leaving the loop a task that notes `value`."""
+    import asyncio
+
+    async def later():
+        _started_later.append(value)
+    asyncio.get_running_loop().create_task(later())
+    return value
+
+
+def noted_later():
+    return list(_started_later)
+
+
+async def raise_at_once(message):
+    raise ValueError(message)
+
+
 async def raises_after_await(message):
     import asyncio
     await asyncio.sleep(0)

@@ -584,11 +584,10 @@ public final class InterpreterPool implements AutoCloseable {
             if (!onLoop) {
                 i.runningSync = null;
             }
+            // A task that made loop work (set an Event the loop's tasks await, started a task) is
+            // reported by the turn it asked for (_covet_pool._settle): one that ends here did not.
             if (task != null && onLoop) {
                 i.onLoop--;
-            } else if (!onLoop && i.hasLoop) {
-                // Sync code may have made the loop's tasks ready (set an Event they await): give it a turn.
-                i.woken = true;
             }
             recycle = task != null && config.maxTasksPerInterpreter() > 0 && i.tasksStarted >= config.maxTasksPerInterpreter();
         } finally {

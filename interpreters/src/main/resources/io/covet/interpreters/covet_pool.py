@@ -50,8 +50,9 @@ def evaluate(source):
 #
 # Java starts every task with start()/start_eval(). A plain result is the task's value. A
 # coroutine (an `async def` handler) becomes an asyncio Task on this interpreter's own event
-# loop, and start() answers PENDING: Java then drives the loop one step at a time (step()),
-# between other tasks, and collects what finished. So while one task awaits, the interpreter
+# loop, started eagerly: if it finishes in its first step, that is the task's value; else start()
+# answers PENDING: Java then drives the loop one step at a time (step()), between other tasks,
+# and collects what finished. So while one task awaits, the interpreter
 # runs others. The loop never blocks inside Python: Java waits for the next timer, a sub-task's
 # completion or new work, whichever comes first.
 
@@ -69,17 +70,20 @@ _loop = None
 _tasks = {}        # task id -> asyncio.Task
 _finished = []     # (task id, ok, value or describe(error)) since the last step
 _TASK_ID = contextvars.ContextVar('covet_task_id', default=None)
+_starting = None   # the id of the task start() runs now
 _events = None
+_asyncio_task = None
 _OWNER = threading.get_ident()  # the interpreter's thread: the only one that runs Python here
 
 
 def _new_loop():
     """The serving loop: LOOP_FACTORY's, else asyncio without a self-pipe (the sandbox has no
     sockets), which knows only timers and callbacks: enough for tasks that await those."""
-    global _events
+    global _events, _asyncio_task
     import asyncio.base_events
     import asyncio.events
-    _events = asyncio.events
+    import asyncio.tasks
+    _events, _asyncio_task = asyncio.events, asyncio.tasks.Task
     if LOOP_FACTORY is not None:
         return LOOP_FACTORY()
 
@@ -113,37 +117,106 @@ def _serving_loop():
 
 
 def start(tid, module, name, args, kwargs):
-    """Runs task `tid`: its value, or PENDING when it is now a Task on the loop."""
-    return _spawn_if_awaitable(tid, call(module, name, args, kwargs))
+    """Runs task `tid`: its value, or PENDING when the loop has it now (see _settle)."""
+    global _starting
+    before, _starting = _loop_work(), tid
+    try:
+        return _settle(tid, call(module, name, args, kwargs), before)
+    finally:
+        _starting = None
 
 
 def start_eval(tid, source):
-    return _spawn_if_awaitable(tid, evaluate(source))
+    global _starting
+    before, _starting = _loop_work(), tid
+    try:
+        return _settle(tid, evaluate(source), before)
+    finally:
+        _starting = None
 
 
-def _spawn_if_awaitable(tid, result):
-    if not hasattr(result, '__await__') or isinstance(result, type):
-        return result
+def _settle(tid, result, before):
+    """The task's value; a coroutine's first step runs now (an eager task, as Python 3.12's
+    eager_start), so one that finishes without suspending (most handlers) is answered as a plain
+    result, without a turn of the loop. PENDING when the task goes on on the loop, or when it
+    left the loop work (a task it started, a timer) or failed as a coroutine: the next turn
+    reports it, and Java is told to take that turn."""
+    if hasattr(result, '__await__') and not isinstance(result, type):
+        task = _eager(result if type(result).__name__ == 'coroutine' else _awaiting(result), tid)
+        if not task.done():
+            _tasks[tid] = task
+
+            def done(t):
+                del _tasks[tid]
+                _finished.append(_outcome(tid, t))
+            task.add_done_callback(done)
+            return PENDING
+        if task.cancelled() or task.exception() is not None:
+            _finished.append(_outcome(tid, task))
+            return PENDING
+        result = task.result()
+    if _loop_work() != before:
+        _finished.append((tid, True, result))
+        return PENDING
+    return result
+
+
+def task_now(coro):
+    """An asyncio Task on this interpreter's loop for `coro`, belonging to the task start() runs
+    now, its first step taken before this returns: for a handler that answers before its
+    coroutine ends (an ASGI app's background work)."""
+    return _eager(coro, _starting)
+
+
+def _eager(coro, tid):
     loop = _serving_loop()
     ctx = contextvars.copy_context()
-    ctx.run(_TASK_ID.set, tid)
-    coro = result if type(result).__name__ == 'coroutine' else _awaiting(result)
-    task = loop.create_task(coro, context=ctx)
-    _tasks[tid] = task
-
-    def done(t):
-        del _tasks[tid]
-        if t.cancelled():
-            _finished.append((tid, False, ('asyncio.CancelledError', 'the task was cancelled', '')))
-            return
-        error = t.exception()
-        _finished.append((tid, True, t.result()) if error is None else (tid, False, describe(error)))
-    task.add_done_callback(done)
-    return PENDING
+    if tid is not None:
+        ctx.run(_TASK_ID.set, tid)
+    if _events._get_running_loop() is loop:
+        return _asyncio_task(coro, loop=loop, context=ctx, eager_start=True)
+    hooks = _enter(loop)
+    try:
+        return _asyncio_task(coro, loop=loop, context=ctx, eager_start=True)
+    finally:
+        _leave(loop, hooks)
 
 
 async def _awaiting(awaitable):
     return await awaitable
+
+
+def _outcome(tid, task):
+    """(task id, ok, value or describe(error)) of a finished task, as step() reports it."""
+    if task.cancelled():
+        return (tid, False, ('asyncio.CancelledError', 'the task was cancelled', ''))
+    error = task.exception()
+    return (tid, True, task.result()) if error is None else (tid, False, describe(error))
+
+
+def _loop_work():
+    """What the pool knows of the loop's work: whether callbacks are ready, and its next timer."""
+    loop = _loop
+    if loop is None:
+        return None
+    return bool(loop._ready), loop._scheduled[0]._when if loop._scheduled else None
+
+
+def _enter(loop):
+    """Makes `loop` this thread's running loop, as run_forever does, for one step or one eager
+    start; returns what _leave restores."""
+    _events._set_running_loop(loop)
+    loop._thread_id = _OWNER
+    # As run_forever does: async generators left unfinished are closed on this loop.
+    hooks = sys.get_asyncgen_hooks()
+    sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook, finalizer=loop._asyncgen_finalizer_hook)
+    return hooks
+
+
+def _leave(loop, hooks):
+    sys.set_asyncgen_hooks(*hooks)
+    loop._thread_id = None
+    _events._set_running_loop(None)
 
 
 def step():
@@ -152,17 +225,11 @@ def step():
     global _finished
     loop = _loop
     if loop is not None:
-        _events._set_running_loop(loop)
-        loop._thread_id = _OWNER
-        # As run_forever does: async generators left unfinished are closed on this loop.
-        hooks = sys.get_asyncgen_hooks()
-        sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook, finalizer=loop._asyncgen_finalizer_hook)
+        hooks = _enter(loop)
         try:
             loop._run_once()
         finally:
-            sys.set_asyncgen_hooks(*hooks)
-            loop._thread_id = None
-            _events._set_running_loop(None)
+            _leave(loop, hooks)
     done, _finished = _finished, []
     return (done, _next_turn(loop))
 

@@ -19,7 +19,16 @@ def install(java, native_access):
                                      '_bz2': (java.bz2_source, {'_java': java.bz2})},
                                     {'zoneinfo._tzpath': _tzpath_fixer(java.tzpath),
                                      'hashlib': lambda hashlib: _install_hashlib(java.hashes, hashlib),
-                                     'json': _install_json}))
+                                     'json': _install_json,
+                                     'asyncio.tasks': _install_asyncio_tasks}))
+
+
+def _install_asyncio_tasks(tasks):
+    """asyncio's Python _swap_current_task instead of GraalPy's native one, which loses the entry
+    it sets while `_current_tasks` is empty (the dict's storage a first insert makes is dropped),
+    so an eager task (`eager_start=True`, asyncio.eager_task_factory) started outside any other
+    task raised KeyError as it suspended. The Python one works on the same dict."""
+    tasks._swap_current_task = tasks._py_swap_current_task
 
 
 def _install_json(json):

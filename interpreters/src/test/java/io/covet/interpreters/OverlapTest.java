@@ -86,7 +86,40 @@ class OverlapTest {
     }
 
     @Test
-    void aCoroutineThatNeverAwaitsIsStoppedWithItsInterpreterAndTheTasksSharingItAreTold() throws Exception {
+    void aCoroutineDoneInItsFirstStepHasTheTaskItStartedRunOnTheLoop() throws Exception {
+        // Its value comes back without a turn of the loop; the task it left there must still run,
+        // though nothing else wakes this interpreter's loop.
+        assertThat(call("answer_leaving_a_task", "first").join()).isEqualTo("first");
+        eventually(LONG, "the task it started ran", () -> ((List<?>) pool.call("pool_tasks", "noted_later")).contains("first"));
+    }
+
+    @Test
+    void aCoroutineThatRaisesInItsFirstStepFailsItsTaskWithItsException() {
+        assertThatThrownBy(call("raise_at_once", "at once")::join).cause().isInstanceOfSatisfying(PythonException.class, e -> {
+            assertThat(e.pythonType()).isEqualTo("ValueError");
+            assertThat(e.pythonMessage()).isEqualTo("at once");
+        });
+        assertThat(pool.call("pool_tasks", "echo", "alive")).isEqualTo("alive");
+    }
+
+    @Test
+    void aCoroutineThatStopsAwaitingIsStoppedWithItsInterpreterAndTheTasksSharingItAreTold() throws Exception {
+        long recycledBefore = pool.metrics().recycled();
+        Task<PythonTask> sharing = call("nap", 30.0, "never");
+        eventually(LONG, "the first coroutine awaiting on the loop, its interpreter idle",
+                () -> pool.metrics().inFlight() == 1 && pool.call("pool_tasks", "echo", 1L) != null);
+        Task<PythonTask> spinning = pool.enqueue(PythonTask.call("pool_tasks", "spin_after_an_await"),
+                Deadline.in(Duration.ofMillis(300)));
+        assertThatThrownBy(spinning::join).cause().isInstanceOf(DeadlineExceededException.class);
+        assertThatThrownBy(sharing::join).cause().isInstanceOf(TaskAbortedException.class)
+                .hasMessageContaining("was replaced because").hasMessageContaining("did not stop within");
+        PoolLimitsTest.awaitFullPool(pool);
+        assertThat(pool.metrics().recycled()).isEqualTo(recycledBefore + 1);
+        assertThat(pool.call("pool_tasks", "echo", "alive")).isEqualTo("alive");
+    }
+
+    @Test
+    void aCoroutineThatNeverAwaitsIsStoppedInItsFirstStepAsSyncCodeIs() throws Exception {
         long recycledBefore = pool.metrics().recycled();
         Task<PythonTask> sharing = call("nap", 30.0, "never");
         eventually(LONG, "the first coroutine awaiting on the loop, its interpreter idle",
@@ -94,7 +127,7 @@ class OverlapTest {
         Task<PythonTask> spinning = pool.enqueue(PythonTask.call("pool_tasks", "spin_forever"), Deadline.in(Duration.ofMillis(300)));
         assertThatThrownBy(spinning::join).cause().isInstanceOf(DeadlineExceededException.class);
         assertThatThrownBy(sharing::join).cause().isInstanceOf(TaskAbortedException.class)
-                .hasMessageContaining("was replaced because").hasMessageContaining("did not stop within");
+                .hasMessageContaining("was replaced because pool_tasks.spin_forever() had to be stopped");
         PoolLimitsTest.awaitFullPool(pool);
         assertThat(pool.metrics().recycled()).isEqualTo(recycledBefore + 1);
         assertThat(pool.call("pool_tasks", "echo", "alive")).isEqualTo("alive");
