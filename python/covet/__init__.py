@@ -82,5 +82,15 @@ def _install_asyncio_policy():
     _sys.meta_path.insert(0, _AsyncioHook())
 
 
+def _install_sockets():
+    """Where the sandbox denies the network, Python's TCP client sockets are Java's, to the
+    addresses --allow-net names (covet._sockets)."""
+    import _covet_pool
+    if not _covet_pool.NETWORK:
+        from . import _sockets
+        _sockets.install()
+
+
 if not _PLAIN_CPYTHON:
     _install_asyncio_policy()
+    _install_sockets()

@@ -302,10 +302,10 @@ final class RunCommand implements Callable<Integer> {
      * address and port, and loopback's when it listens on every address; no other port there.
      */
     private void allowOwnAddress(PerformanceManager manager, int port) {
-        manager.allowHttpTo(host, port);
+        manager.allowNetTo(host, port);
         if (host.equals("0.0.0.0") || host.equals("127.0.0.1") || host.equals("::") || host.equals("::1")) {
-            manager.allowHttpTo("localhost", port);
-            manager.allowHttpTo(host.contains(":") ? "::1" : "127.0.0.1", port);
+            manager.allowNetTo("localhost", port);
+            manager.allowNetTo(host.contains(":") ? "::1" : "127.0.0.1", port);
         }
     }
 }

@@ -50,8 +50,8 @@ final class RuntimeOptions {
     Path configFile;
 
     @Option(names = "--allow-net", paramLabel = "HOST", split = ",",
-            description = "where covet.http may connect: HOST (any port) or HOST:PORT ('*': anywhere); repeatable. "
-                    + "Python sockets stay denied")
+            description = "where covet.http and Python's own TCP sockets (http.client, urllib, redis-py ...) may connect: "
+                    + "HOST (any port) or HOST:PORT ('*': anywhere); repeatable")
     List<String> allowNet = new ArrayList<>();
 
     @Option(names = "--max-http-response", paramLabel = "BYTES",

@@ -65,6 +65,9 @@ HELP = None
 # Whether Python may start threads here (install_guards says when not): code that would hand work
 # to a thread pool (an ASGI server's run_in_threadpool) runs it inline instead.
 THREADS = True
+# Whether Python's own sockets may reach the network here (install_guards says when not): the
+# runtime then puts sockets of its own in their place (covet._sockets).
+NETWORK = True
 
 _loop = None
 _tasks = {}        # task id -> asyncio.Task
@@ -397,6 +400,8 @@ def _denied(what, setting):
 def install_guards(network, threads, processes, host_access):
     import os
     if not network:
+        global NETWORK
+        NETWORK = False
         import _socket
         import socket
         deny_net = _denied("network access", "network")

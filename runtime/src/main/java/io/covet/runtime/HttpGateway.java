@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 
@@ -37,83 +36,23 @@ final class HttpGateway {
     static final int MAX_REDIRECTS = 5;
 
     private final HttpClient client;
-    /** Lower-case {@code host} (any port) or {@code host:port} entries; "*": anywhere. */
-    private final Set<String> allowed = new CopyOnWriteArraySet<>();
+    private final AllowedHosts allowed;
     private final long maxResponseBytes;
 
-    HttpGateway(ExecutorService executor, Set<String> allowedHosts, long maxResponseBytes) {
+    HttpGateway(ExecutorService executor, AllowedHosts allowed, long maxResponseBytes) {
         this.client = HttpClient.newBuilder().executor(executor).followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(10)).build();
-        for (String entry : allowedHosts) {
-            allowed.add(allowedEntry(entry));
-        }
+        this.allowed = allowed;
         this.maxResponseBytes = maxResponseBytes;
     }
 
-    /**
-     * An allowed-host entry in the form compared against URLs: {@code host} or {@code host:port},
-     * lower case, an IPv6 literal in brackets.
-     *
-     * @throws IllegalArgumentException naming what is wrong with it
-     */
-    static String allowedEntry(String entry) {
-        String e = entry.strip().toLowerCase(Locale.ROOT);
-        if (e.equals("*")) {
-            return e;
-        }
-        String host = e;
-        String port = null;
-        if (e.startsWith("[")) {
-            int close = e.indexOf(']');
-            if (close < 0) {
-                throw new IllegalArgumentException("allowed host '" + entry + "': an IPv6 address needs its closing ']'");
-            }
-            host = e.substring(0, close + 1);
-            if (close + 1 < e.length()) {
-                if (e.charAt(close + 1) != ':') {
-                    throw new IllegalArgumentException("allowed host '" + entry + "': expected ':PORT' after ']'");
-                }
-                port = e.substring(close + 2);
-            }
-        } else if (e.indexOf(':') != e.lastIndexOf(':')) {
-            host = "[" + e + "]";  // a bare IPv6 address: URIs spell it in brackets
-        } else if (e.indexOf(':') >= 0) {
-            host = e.substring(0, e.indexOf(':'));
-            port = e.substring(e.indexOf(':') + 1);
-        }
-        if (host.isEmpty() || host.equals("[]") || !host.matches("\\[[0-9a-f:.]+]|[a-z0-9._-]+")) {
-            throw new IllegalArgumentException("allowed host '" + entry + "' is not a host name or address (HOST or HOST:PORT)");
-        }
-        if (port == null) {
-            return host;
-        }
-        int p;
-        try {
-            p = Integer.parseInt(port);
-        } catch (NumberFormatException x) {
-            p = -1;
-        }
-        if (p < 1 || p > 65535) {
-            throw new IllegalArgumentException("allowed host '" + entry + "': the port must be a number from 1 to 65535");
-        }
-        return host + ":" + p;
-    }
-
-    /** Allows {@code host:port} from now on (the web server's own address, once it listens). */
-    void allow(String host, int port) {
-        allowed.add(allowedEntry((host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port));
-    }
-
     private boolean allows(URI uri) {
-        String host = uri.getHost().toLowerCase(Locale.ROOT);
         int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        return allowed.contains("*") || allowed.contains(host) || allowed.contains(host + ":" + port);
+        return allowed.allows(uri.getHost(), port);
     }
 
     private HostError denied(URI uri, String how) {
-        String address = uri.getHost() + (uri.getPort() != -1 ? ":" + uri.getPort() : "");
-        return new HostError("PermissionError", how + "network access to " + address + " is denied by Covet's sandbox (allow it with --allow-net "
-                + address + ")");
+        return allowed.denied(uri.getHost() + (uri.getPort() != -1 ? ":" + uri.getPort() : ""), how);
     }
 
     /** Checks a request before it is queued, so a bad one fails at the call, not later. */

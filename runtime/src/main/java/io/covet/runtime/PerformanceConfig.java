@@ -93,7 +93,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         pythonPath = List.copyOf(pythonPath);
         Objects.requireNonNull(sandbox, "sandbox");
         allowedHosts = Set.copyOf(allowedHosts);
-        allowedHosts.forEach(HttpGateway::allowedEntry);
+        allowedHosts.forEach(AllowedHosts::entry);
         if (maxHttpResponse < 1 || maxHttpResponse > MAX_HTTP_RESPONSE_LIMIT) {
             throw new IllegalArgumentException("max_http_response must be from 1 to " + MAX_HTTP_RESPONSE_LIMIT + " bytes, got " + maxHttpResponse);
         }

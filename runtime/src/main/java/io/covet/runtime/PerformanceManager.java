@@ -39,7 +39,9 @@ public final class PerformanceManager implements AutoCloseable {
     private final InterpreterPool pool;
     private final WorkerPool workers;
     private final Scheduler scheduler;
+    private final AllowedHosts allowedHosts;
     private final HttpGateway http;
+    private final SocketGateway sockets;
     private boolean closed;
     private volatile List<Object> mainArgv = List.of();
 
@@ -48,7 +50,9 @@ public final class PerformanceManager implements AutoCloseable {
         this.pinned = Map.copyOf(pinned);
         this.config = base.copy().apply(pinned).build();
         this.compute = newEngine(config);
-        this.http = new HttpGateway(threads.io, config.allowedHosts(), config.maxHttpResponse());
+        this.allowedHosts = new AllowedHosts(config.allowedHosts());
+        this.http = new HttpGateway(threads.io, allowedHosts, config.maxHttpResponse());
+        this.sockets = new SocketGateway(allowedHosts);
         try {
             // Workers first: a missing python3 should fail before interpreters spend seconds starting.
             this.workers = config.cpythonWorkers() > 0 ? WorkerPool.start(workerConfig(config)) : null;
@@ -165,12 +169,17 @@ public final class PerformanceManager implements AutoCloseable {
         return http;
     }
 
+    SocketGateway sockets() {
+        return sockets;
+    }
+
     /**
-     * Lets {@code covet.http} reach {@code host:port} from now on, besides the configured hosts:
-     * how a web server allows its app to call the server's own address, once it knows its port.
+     * Lets {@code covet.http} and Python's sockets reach {@code host:port} from now on, besides
+     * the configured hosts: how a web server allows its app to call the server's own address,
+     * once it knows its port.
      */
-    public void allowHttpTo(String host, int port) {
-        http.allow(host, port);
+    public void allowNetTo(String host, int port) {
+        allowedHosts.allow(host, port);
     }
 
     /**
@@ -312,6 +321,7 @@ public final class PerformanceManager implements AutoCloseable {
             workers.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
         scheduler.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        sockets.close();
         compute.close();
         threads.close();
     }

@@ -79,6 +79,22 @@ final class PythonBridge {
         f.put("submit", this::submit);
         f.put("submit_process", this::submitProcess);
         f.put("http", this::http);
+        f.put("socket_connect", (s, a) -> runtime.sockets().connect(s, string(a, 0), (int) number(a, 1), seconds(a, 2)));
+        f.put("socket_send", (s, a) -> {
+            runtime.sockets().send(s, number(a, 0), bytes(a, 1));
+            return null;
+        });
+        f.put("socket_recv", (s, a) -> runtime.sockets().recv(s, number(a, 0), (int) Math.min(number(a, 1), Integer.MAX_VALUE),
+                seconds(a, 2)));
+        f.put("socket_shutdown", (s, a) -> {
+            runtime.sockets().shutdown(s, number(a, 0), (int) number(a, 1));
+            return null;
+        });
+        f.put("socket_addresses", (s, a) -> runtime.sockets().addresses(s, number(a, 0)));
+        f.put("socket_close", (s, a) -> {
+            runtime.sockets().close(s, number(a, 0));
+            return null;
+        });
         f.put("wait", this::await);
         f.put("take", this::take);
         f.put("withdraw", (s, a) -> withdraw(s, number(a, 0)));
@@ -436,6 +452,24 @@ final class PythonBridge {
             throw new HostError("TypeError", "argument " + i + " must be an int, got " + (a.size() <= i ? "nothing" : typeName(a.get(i))));
         }
         return n.longValue();
+    }
+
+    /** A timeout in seconds, or null for none. */
+    private static Double seconds(List<Object> a, int i) {
+        if (a.size() <= i || a.get(i) == null) {
+            return null;
+        }
+        if (!(a.get(i) instanceof Number n)) {
+            throw new HostError("TypeError", "argument " + i + " must be a number of seconds or None, got " + typeName(a.get(i)));
+        }
+        return n.doubleValue();
+    }
+
+    private static byte[] bytes(List<Object> a, int i) {
+        if (a.size() <= i || !(a.get(i) instanceof byte[] b)) {
+            throw new HostError("TypeError", "argument " + i + " must be bytes, got " + (a.size() <= i ? "nothing" : typeName(a.get(i))));
+        }
+        return b;
     }
 
     @SuppressWarnings("unchecked")

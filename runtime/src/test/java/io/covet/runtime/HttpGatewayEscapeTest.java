@@ -93,7 +93,7 @@ class HttpGatewayEscapeTest {
 
     @Test
     void aRedirectToAnAddressNotAllowedIsRefusedBeforeItIsFollowed() {
-        HttpGateway gateway = new HttpGateway(io, Set.of(allowedAddress()), 1 << 20);
+        HttpGateway gateway = new HttpGateway(io, new AllowedHosts(Set.of(allowedAddress())), 1 << 20);
         int before = forbiddenHits.get();
         assertThatThrownBy(() -> get(gateway, "/away")).isInstanceOf(HostError.class)
                 .hasMessageContaining("redirect").hasMessageContaining("denied by Covet's sandbox")
@@ -104,14 +104,14 @@ class HttpGatewayEscapeTest {
 
     @Test
     void anotherPortOfAnAllowedHostIsNotAllowed() {
-        HttpGateway gateway = new HttpGateway(io, Set.of(allowedAddress()), 1 << 20);
+        HttpGateway gateway = new HttpGateway(io, new AllowedHosts(Set.of(allowedAddress())), 1 << 20);
         assertThatThrownBy(() -> gateway.prepare("GET", "http://127.0.0.1:" + forbidden.getAddress().getPort() + "/", Map.of(), null,
                 Duration.ofSeconds(10))).isInstanceOf(HostError.class).hasMessageContaining("--allow-net 127.0.0.1:");
     }
 
     @Test
     void redirectsWithinAllowedAddressesAreFollowedAsTheJdkWould() throws InterruptedException {
-        HttpGateway gateway = new HttpGateway(io, Set.of(allowedAddress()), 1 << 20);
+        HttpGateway gateway = new HttpGateway(io, new AllowedHosts(Set.of(allowedAddress())), 1 << 20);
         Map<String, Object> r = gateway.send(gateway.prepare("POST", "http://" + allowedAddress() + "/here", Map.of(),
                 "x".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10)));
         assertThat(r.get("status")).isEqualTo(200);
@@ -122,22 +122,22 @@ class HttpGatewayEscapeTest {
 
     @Test
     void aResponseBodyOverTheLimitFailsTheCallInsteadOfFillingTheHeap() throws InterruptedException {
-        HttpGateway gateway = new HttpGateway(io, Set.of(allowedAddress()), 1 << 20);
+        HttpGateway gateway = new HttpGateway(io, new AllowedHosts(Set.of(allowedAddress())), 1 << 20);
         assertThatThrownBy(() -> get(gateway, "/big")).isInstanceOf(HostError.class)
                 .hasMessageContaining("larger than 1048576 bytes").hasMessageContaining("--max-http-response");
-        HttpGateway roomy = new HttpGateway(io, Set.of(allowedAddress()), 8 << 20);
+        HttpGateway roomy = new HttpGateway(io, new AllowedHosts(Set.of(allowedAddress())), 8 << 20);
         assertThat((byte[]) get(roomy, "/big").get("body")).hasSize(64 * 64 * 1024);
     }
 
     @Test
     void allowedEntriesAreCheckedAndNormalised() {
-        assertThat(HttpGateway.allowedEntry("Example.COM")).isEqualTo("example.com");
-        assertThat(HttpGateway.allowedEntry("127.0.0.1:8000")).isEqualTo("127.0.0.1:8000");
-        assertThat(HttpGateway.allowedEntry("::1")).isEqualTo("[::1]");
-        assertThat(HttpGateway.allowedEntry("[::1]:80")).isEqualTo("[::1]:80");
-        assertThatThrownBy(() -> HttpGateway.allowedEntry("host:99999")).hasMessageContaining("port must be a number from 1 to 65535");
-        assertThatThrownBy(() -> HttpGateway.allowedEntry("http://host/")).hasMessageContaining("allowed host 'http://host/'");
-        assertThatThrownBy(() -> HttpGateway.allowedEntry("a/b")).hasMessageContaining("is not a host name");
+        assertThat(AllowedHosts.entry("Example.COM")).isEqualTo("example.com");
+        assertThat(AllowedHosts.entry("127.0.0.1:8000")).isEqualTo("127.0.0.1:8000");
+        assertThat(AllowedHosts.entry("::1")).isEqualTo("[::1]");
+        assertThat(AllowedHosts.entry("[::1]:80")).isEqualTo("[::1]:80");
+        assertThatThrownBy(() -> AllowedHosts.entry("host:99999")).hasMessageContaining("port must be a number from 1 to 65535");
+        assertThatThrownBy(() -> AllowedHosts.entry("http://host/")).hasMessageContaining("allowed host 'http://host/'");
+        assertThatThrownBy(() -> AllowedHosts.entry("a/b")).hasMessageContaining("is not a host name");
         assertThatThrownBy(() -> PerformanceConfig.builder().allowedHosts(Set.of("a b")).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a b'");
     }

@@ -1,0 +1,187 @@
+package io.covet.runtime;
+
+import io.covet.interpreters.HostError;
+import io.covet.interpreters.InterpreterSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Python's own TCP sockets in the sandbox ({@code covet._sockets}, what {@code socket.socket} is
+ * there): the connections are Java's, opened only to the addresses {@code --allow-net} names, so
+ * the check cannot be bypassed from Python (the interpreters themselves have no socket access).
+ * Calls block the calling interpreter, as a socket does in CPython; every wait is cut at the
+ * running task's deadline, so a handler stuck on a silent peer ends as its deadline says.
+ */
+final class SocketGateway implements AutoCloseable {
+
+    /** One open connection and the interpreter that opened it (only it may use it). */
+    private record Connection(InterpreterSession owner, Socket socket, InputStream in) {
+    }
+
+    private final AllowedHosts allowed;
+    private final Map<Long, Connection> connections = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    SocketGateway(AllowedHosts allowed) {
+        this.allowed = allowed;
+    }
+
+    /**
+     * {@code connect(host, port, timeout_seconds or None)}: a TCP connection to an allowed
+     * address; its handle.
+     */
+    long connect(InterpreterSession s, String host, int port, Double timeout) {
+        if (port < 1 || port > 65535) {
+            throw new HostError("OverflowError", "connect(): port must be 0-65535, got " + port);
+        }
+        if (!allowed.allows(host, port)) {
+            throw allowed.denied(host.contains(":") ? "[" + host + "]:" + port : host + ":" + port, "");
+        }
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(host, port), waitMillis(s, timeout));
+            socket.setTcpNoDelay(true);
+            long id = ids.incrementAndGet();
+            connections.put(id, new Connection(s, socket, socket.getInputStream()));
+            return id;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(socket);
+            throw failure(e, "connect to " + host + ":" + port);
+        }
+    }
+
+    /** {@code send(handle, data)}: writes all of {@code data} (a socket's sendall). */
+    void send(InterpreterSession s, long id, byte[] data) {
+        Connection c = connection(s, id);
+        try {
+            c.socket().getOutputStream().write(data);
+        } catch (IOException e) {
+            throw failure(e, "send");
+        }
+    }
+
+    /**
+     * {@code recv(handle, max_bytes, timeout_seconds or None)}: up to {@code max_bytes} as they
+     * arrive (at least one, or none at the end of the stream).
+     */
+    byte[] recv(InterpreterSession s, long id, int max, Double timeout) {
+        Connection c = connection(s, id);
+        if (max < 0) {
+            throw new HostError("ValueError", "negative buffersize in recv");
+        }
+        try {
+            c.socket().setSoTimeout(waitMillis(s, timeout));
+            byte[] buffer = new byte[Math.min(Math.max(max, 1), 1 << 20)];
+            int n = max == 0 ? 0 : c.in().read(buffer);
+            return n <= 0 ? new byte[0] : Arrays.copyOf(buffer, n);
+        } catch (IOException e) {
+            throw failure(e, "recv");
+        }
+    }
+
+    /** {@code shutdown(handle, how)}: 0 stops reading, 1 writing, 2 both, as socket.shutdown. */
+    void shutdown(InterpreterSession s, long id, int how) {
+        Socket socket = connection(s, id).socket();
+        try {
+            if (how == 0 || how == 2) {
+                socket.shutdownInput();
+            }
+            if (how == 1 || how == 2) {
+                socket.shutdownOutput();
+            }
+        } catch (IOException e) {
+            throw failure(e, "shutdown");
+        }
+    }
+
+    /** {@code addresses(handle)}: [local host, local port, peer host, peer port]. */
+    List<Object> addresses(InterpreterSession s, long id) {
+        Socket socket = connection(s, id).socket();
+        return List.of(socket.getLocalAddress().getHostAddress(), socket.getLocalPort(),
+                socket.getInetAddress().getHostAddress(), socket.getPort());
+    }
+
+    /** {@code close(handle)}: closes the connection; closing one already closed does nothing. */
+    void close(InterpreterSession s, long id) {
+        Connection c = connections.get(id);
+        if (c != null && c.owner() == s) {
+            connections.remove(id);
+            closeQuietly(c.socket());
+        }
+    }
+
+    /** Connections left open: what {@link #close()} would close. */
+    int open() {
+        return connections.size();
+    }
+
+    /** Closes every connection (the runtime is closing). */
+    @Override
+    public void close() {
+        connections.values().forEach(c -> closeQuietly(c.socket()));
+        connections.clear();
+    }
+
+    private Connection connection(InterpreterSession s, long id) {
+        Connection c = connections.get(id);
+        if (c == null || c.owner() != s) {
+            throw new HostError("OSError", "[Errno 9] Bad file descriptor (the socket is closed)");
+        }
+        return c;
+    }
+
+    /**
+     * The longest a call may wait: the socket's timeout ({@code null}: none), cut at the running
+     * task's deadline; 0 means no limit, as Socket takes it.
+     */
+    private static int waitMillis(InterpreterSession s, Double timeout) {
+        Optional<Duration> left = s.remaining();
+        long millis = timeout == null ? 0 : Math.max(1, (long) Math.ceil(timeout * 1000));
+        if (left.isPresent()) {
+            long deadline = left.get().toMillis();
+            if (deadline <= 0) {
+                throw new HostError("TimeoutError", "timed out (the task's deadline has passed)");
+            }
+            millis = millis == 0 ? deadline : Math.min(millis, deadline);
+        }
+        return (int) Math.min(millis, Integer.MAX_VALUE);
+    }
+
+    /** A socket failure as the OSError subclass CPython would raise. */
+    private static HostError failure(Exception e, String what) {
+        return switch (e) {
+            case SocketTimeoutException x -> new HostError("TimeoutError", "timed out");
+            case ConnectException x -> new HostError("ConnectionRefusedError", "[Errno 111] Connection refused (" + what + ")");
+            case NoRouteToHostException x -> new HostError("OSError", "[Errno 113] No route to host (" + what + ")");
+            case UnknownHostException x -> new HostError("gaierror", "[Errno -2] Name or service not known: " + x.getMessage());
+            case SocketException x when String.valueOf(x.getMessage()).contains("reset") ->
+                    new HostError("ConnectionResetError", "[Errno 104] Connection reset by peer (" + what + ")");
+            case SocketException x when String.valueOf(x.getMessage()).contains("Broken pipe") ->
+                    new HostError("BrokenPipeError", "[Errno 32] Broken pipe (" + what + ")");
+            case IllegalArgumentException x -> new HostError("ValueError", what + ": " + x.getMessage());
+            default -> new HostError("OSError", what + " failed: " + e.getMessage());
+        };
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing: nothing left to do with it
+        }
+    }
+}
