@@ -52,9 +52,9 @@ def evaluate(source):
 # coroutine (an `async def` handler) becomes an asyncio Task on this interpreter's own event
 # loop, started eagerly: if it finishes in its first step, that is the task's value; else start()
 # answers PENDING: Java then drives the loop one step at a time (step()), between other tasks,
-# and collects what finished. So while one task awaits, the interpreter
-# runs others. The loop never blocks inside Python: Java waits for the next timer, a sub-task's
-# completion or new work, whichever comes first.
+# and collects what finished. So while one task awaits, the interpreter runs others. The loop
+# never blocks inside Python: Java waits for the next timer, a sub-task's completion or new work,
+# whichever comes first.
 
 PENDING = object()
 # What makes the serving loop: any asyncio loop whose selector does not block while driven
