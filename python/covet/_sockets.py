@@ -7,15 +7,22 @@ access at all.
 
 TCP client sockets only, blocking or with a timeout (settimeout; setblocking(False) is a zero
 timeout). Names are resolved in Java as the connection opens: getaddrinfo answers with the name
-as given. Not here: listening sockets, UDP, raw sockets, file descriptors for select() (there is
-no fd to give), and TLS (ssl.wrap_socket needs a socket of GraalPy's own).
+as given. select.select() takes these sockets (or their fileno()) on their own, not mixed with
+other files. Not here: listening sockets, UDP, raw sockets, selectors/poll, and TLS
+(ssl.wrap_socket needs a socket of GraalPy's own).
 """
 import io
+import select as _select_module
 import socket as _stdlib
+import time
+import weakref
 
 import _covet_host as _host
 
 _host.exception_types.setdefault('gaierror', _stdlib.gaierror)
+# fileno() -> its socket, for select() given numbers; far above the file descriptors GraalPy hands out.
+_FD_BASE = 0x7fff_0000
+_by_fileno = weakref.WeakValueDictionary()
 
 
 class socket:
@@ -46,6 +53,7 @@ class socket:
         if not isinstance(host, str) or not isinstance(port, int):
             raise TypeError(f"connect(): address must be a (host: str, port: int) tuple, got {address!r}")
         self._handle = _host.socket_connect(host, port, self._timeout)
+        _by_fileno[self.fileno()] = self
 
     def connect_ex(self, address):
         try:
@@ -176,7 +184,7 @@ class socket:
         return tuple(_host.socket_addresses(self._connected())[:2]) if self._handle is not None else ('0.0.0.0', 0)
 
     def fileno(self):
-        return -1 if self._closed else 0x7fff_0000 + (self._handle or 0)
+        return -1 if self._closed or self._handle is None else _FD_BASE + self._handle
 
     def bind(self, address):
         raise PermissionError("socket.bind() is denied by Covet's sandbox (client connections only)")
@@ -189,8 +197,10 @@ class socket:
             raise OSError(9, "[Errno 9] Bad file descriptor")
 
     def _connected(self):
-        self._check_open()
+        # As in CPython, close() with files still open on the socket (makefile) leaves the
+        # connection to them until the last one closes.
         if self._handle is None:
+            self._check_open()
             raise OSError(107, "[Errno 107] Transport endpoint is not connected")
         return self._handle
 
@@ -235,9 +245,43 @@ def create_connection(address, timeout=_stdlib._GLOBAL_DEFAULT_TIMEOUT, source_a
     return sock
 
 
+def _readable(sock, timeout):
+    return _host.socket_readable(sock._connected(), timeout)
+
+
+def _select(real_select):
+    def select(rlist, wlist, xlist, timeout=None):
+        """select.select; for this module's sockets, on their own: a read is ready when data or the
+        end of the stream has arrived, a write always (send blocks until the peer takes it)."""
+        lists = (list(rlist), list(wlist), list(xlist))
+        mine = [[_by_fileno.get(o if isinstance(o, int) else o.fileno()) if not isinstance(o, socket) else o
+                 for o in objects] for objects in lists]
+        found = sum(1 for objects in mine for o in objects if o is not None)
+        if found == 0:
+            return real_select(rlist, wlist, xlist, timeout)
+        if found != sum(len(objects) for objects in lists):
+            raise PermissionError("select() on Covet's sandboxed sockets together with other files is not supported")
+        if timeout is not None and timeout < 0:
+            raise ValueError("timeout must be non-negative")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        writable = lists[1]
+        while True:
+            if writable or len(lists[0]) != 1:
+                ready = [o for o, sock in zip(lists[0], mine[0]) if _readable(sock, 0.0)]
+            else:
+                left = 1.0 if deadline is None else max(0.0, min(1.0, deadline - time.monotonic()))
+                ready = lists[0] if _readable(mine[0][0], left) else []
+            if ready or writable or (deadline is not None and time.monotonic() >= deadline):
+                return ready, writable, []
+            if len(lists[0]) != 1:
+                time.sleep(0.005)
+    return select
+
+
 def install():
     """socket's client side becomes this module's, in this interpreter (its guards denied it all)."""
     import _socket
     _stdlib.socket = _stdlib.SocketType = socket
     _stdlib.getaddrinfo = _socket.getaddrinfo = getaddrinfo
     _stdlib.create_connection = create_connection
+    _select_module.select = _select(_select_module.select)

@@ -20,6 +20,16 @@ def check_http_client_and_urllib_reach_an_allowed_server(port):
         assert r.read() == b'by urllib'
 
 
+def check_requests_keeps_its_connection_alive(port):
+    """Debian's requests (urllib3): before reusing a kept-alive connection it asks select()
+    whether the server dropped it."""
+    import requests
+    with requests.Session() as session:
+        for i in range(3):
+            r = session.post(f'http://127.0.0.1:{port}/echo', data=f'request {i}'.encode(), timeout=10)
+            assert r.status_code == 200 and r.text == f'request {i}', (r.status_code, r.text)
+
+
 def check_a_socket_speaks_both_ways_and_reports_its_addresses(port):
     with socket.create_connection(('127.0.0.1', port), timeout=10) as s:
         s.sendall(b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello')
@@ -47,6 +57,9 @@ def check_a_silent_peer_is_a_timeout_error(port):
         pass
     else:
         raise AssertionError('recv from a silent peer returned')
+    import select
+    assert select.select([s], [], [], 0.2) == ([], [], []), 'a silent socket was readable'
+    assert select.select([s.fileno()], [s], [], 0.2) == ([], [s], []), 'select by file number'
     s.setblocking(False)
     try:
         s.recv(10)

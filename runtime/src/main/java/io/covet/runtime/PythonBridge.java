@@ -86,6 +86,7 @@ final class PythonBridge {
         });
         f.put("socket_recv", (s, a) -> runtime.sockets().recv(s, number(a, 0), (int) Math.min(number(a, 1), Integer.MAX_VALUE),
                 seconds(a, 2)));
+        f.put("socket_readable", (s, a) -> runtime.sockets().readable(s, number(a, 0), seconds(a, 1)));
         f.put("socket_shutdown", (s, a) -> {
             runtime.sockets().shutdown(s, number(a, 0), (int) number(a, 1));
             return null;

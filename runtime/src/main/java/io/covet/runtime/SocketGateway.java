@@ -3,7 +3,7 @@ package io.covet.runtime;
 import io.covet.interpreters.HostError;
 import io.covet.interpreters.InterpreterSession;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SocketGateway implements AutoCloseable {
 
     /** One open connection and the interpreter that opened it (only it may use it). */
-    private record Connection(InterpreterSession owner, Socket socket, InputStream in) {
+    private record Connection(InterpreterSession owner, Socket socket, PushbackInputStream in) {
     }
 
     private final AllowedHosts allowed;
@@ -56,7 +56,7 @@ final class SocketGateway implements AutoCloseable {
             socket.connect(new InetSocketAddress(host, port), waitMillis(s, timeout));
             socket.setTcpNoDelay(true);
             long id = ids.incrementAndGet();
-            connections.put(id, new Connection(s, socket, socket.getInputStream()));
+            connections.put(id, new Connection(s, socket, new PushbackInputStream(socket.getInputStream(), 1)));
             return id;
         } catch (IOException | RuntimeException e) {
             closeQuietly(socket);
@@ -90,6 +90,29 @@ final class SocketGateway implements AutoCloseable {
             return n <= 0 ? new byte[0] : Arrays.copyOf(buffer, n);
         } catch (IOException e) {
             throw failure(e, "recv");
+        }
+    }
+
+    /**
+     * {@code readable(handle, timeout_seconds)}: whether a recv would return now (data, or the end
+     * of the stream), waiting up to the timeout: what select() asks of a socket.
+     */
+    boolean readable(InterpreterSession s, long id, double timeout) {
+        Connection c = connection(s, id);
+        try {
+            if (c.in().available() > 0) {
+                return true;
+            }
+            c.socket().setSoTimeout(waitMillis(s, Math.max(timeout, 0.001)));
+            int b = c.in().read();
+            if (b >= 0) {
+                c.in().unread(b);
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;  // the recv that follows raises it
         }
     }
 

@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +55,7 @@ class SocketEscapeTest {
         silent = acceptForever(null);
         forbidden = acceptForever(forbiddenAccepts);
         runtime = PerformanceManager.start(RuntimeFixture.config()
+                .pythonPath(List.of(RuntimeFixture.PYTHON_DIR, Path.of("/usr/lib/python3/dist-packages")))
                 .allowedHosts(Set.of("127.0.0.1:" + echo.getAddress().getPort(), "127.0.0.1:" + silent.getLocalPort()))
                 .build());
         runtime.interpreters().call("socket_checks", "aim_at", (long) forbidden.getLocalPort());
@@ -113,12 +115,17 @@ class SocketEscapeTest {
     }
 
     @Test
+    void requestsReusesAKeptAliveConnectionAfterAskingSelectWhetherItWasDropped() {
+        check("check_requests_keeps_its_connection_alive", echoPort());
+    }
+
+    @Test
     void aSocketSpeaksBothWaysThroughMakefileAndReportsItsAddresses() {
         check("check_a_socket_speaks_both_ways_and_reports_its_addresses", echoPort());
     }
 
     @Test
-    void aSilentPeerIsATimeoutErrorAndANonBlockingReadABlockingIOError() {
+    void aSilentPeerIsATimeoutErrorNotReadableToSelectAndANonBlockingReadABlockingIOError() {
         check("check_a_silent_peer_is_a_timeout_error", (long) silent.getLocalPort());
     }
 
