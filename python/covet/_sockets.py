@@ -23,6 +23,8 @@ _host.exception_types.setdefault('gaierror', _stdlib.gaierror)
 # fileno() -> its socket, for select() given numbers; far above the file descriptors GraalPy hands out.
 _FD_BASE = 0x7fff_0000
 _by_fileno = weakref.WeakValueDictionary()
+# What connect_ex returns for the errors the host raises (their messages carry the number).
+_ERRNOS = {ConnectionRefusedError: 111, TimeoutError: 110, PermissionError: 13}
 
 
 class socket:
@@ -59,7 +61,7 @@ class socket:
         try:
             self.connect(address)
         except OSError as e:
-            return e.errno or 1
+            return e.errno or _ERRNOS.get(type(e), 1)
         return 0
 
     def close(self):
@@ -100,7 +102,7 @@ class socket:
 
     def sendall(self, data, flags=0):
         data = bytes(memoryview(data))
-        _host.socket_send(self._connected(), data)
+        _host.socket_send(self._connected(), data, self._timeout or None)
 
     def send(self, data, flags=0):
         self.sendall(data)

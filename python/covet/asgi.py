@@ -137,6 +137,7 @@ def _handle(request):
     scope = _scope(method, path, query, raw_headers, client_address, client_port, scheme)
     app = _task_now(_APP(scope, exchange.receive, exchange.send))
     if exchange.complete or app.done():
+        exchange.settle()  # for tasks the app left waiting in receive()
         return _answer(method, path, exchange, app)
     return _answer_when_settled(method, path, exchange, app)
 

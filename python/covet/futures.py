@@ -143,7 +143,9 @@ class Future:
             self._callbacks.append(fn)
 
     def __await__(self):
-        if self._state is _PENDING:
+        # done() asks the host: the work may have ended before this await, its wake-up of the
+        # loop spent on a turn that had nothing watching it yet.
+        if self._state is _PENDING and not self.done():
             import asyncio
             loop = asyncio.get_running_loop()
             watch = getattr(loop, '_covet_watch', None)

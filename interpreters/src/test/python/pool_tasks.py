@@ -113,6 +113,11 @@ def open_gate():
     return 'open'
 
 
+def open_gate_then_raise(message):
+    open_gate()
+    raise ValueError(message)
+
+
 def close_gate():
     global _gate
     _gate = None

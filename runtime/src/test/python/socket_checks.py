@@ -111,6 +111,18 @@ def another_interpreters_socket_is_refused(owner, handle):
     raise AssertionError('used a socket another interpreter opened')
 
 
+def kept_socket_still_works(owner):
+    """True once checked in `owner` (the interpreter that opened it): its connection still speaks."""
+    import _covet_host
+    if _covet_host.interpreter_id() != owner:
+        return False
+    _kept.sendall(b'GET /echo HTTP/1.0\r\n\r\n')
+    answer = _kept.recv(100)
+    assert answer.startswith(b'HTTP/1.'), answer
+    _kept.close()
+    return True
+
+
 def open_a_socket(port):
     """(interpreter id, handle) of a connection left open for another interpreter to try."""
     import _covet_host
@@ -119,19 +131,10 @@ def open_a_socket(port):
     return [_covet_host.interpreter_id(), _kept._handle]
 
 
-def the_interpreters_own_socket_class():
+def the_interpreters_own_socket_class(port):
     """The class GraalPy's sockets are: found past the guards, and called."""
     import _socket
     real = [c for c in _socket.socket.__mro__ if c.__module__ == '_socket'][0]
     s = real(_socket.AF_INET, _socket.SOCK_STREAM)
-    s.connect(('127.0.0.1', _forbidden_port))
+    s.connect(('127.0.0.1', port))
     return 'connected'
-
-
-_forbidden_port = None
-_kept = None
-
-
-def aim_at(port):
-    global _forbidden_port
-    _forbidden_port = port

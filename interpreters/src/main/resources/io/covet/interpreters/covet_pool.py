@@ -125,6 +125,10 @@ def start(tid, module, name, args, kwargs):
     before, _starting = _loop_work(), tid
     try:
         return _settle(tid, call(module, name, args, kwargs), before)
+    except Exception as e:
+        if _loop_work() == before and not _finished:
+            raise
+        return _failed_after_loop_work(tid, e)
     finally:
         _starting = None
 
@@ -134,8 +138,19 @@ def start_eval(tid, source):
     before, _starting = _loop_work(), tid
     try:
         return _settle(tid, evaluate(source), before)
+    except Exception as e:
+        if _loop_work() == before and not _finished:
+            raise
+        return _failed_after_loop_work(tid, e)
     finally:
         _starting = None
+
+
+def _failed_after_loop_work(tid, error):
+    """A task that left loop work (set an Event, then raised): the next turn reports its
+    failure, and Java is told to take that turn."""
+    _finished.append((tid, False, describe(error)))
+    return PENDING
 
 
 def _settle(tid, result, before):
@@ -158,7 +173,8 @@ def _settle(tid, result, before):
             _finished.append(_outcome(tid, task))
             return PENDING
         result = task.result()
-    if _loop_work() != before:
+    if _loop_work() != before or _finished:
+        # (_finished: tasks a nested run of the loop finished, which only a turn reports.)
         _finished.append((tid, True, result))
         return PENDING
     return result
@@ -178,11 +194,11 @@ def _eager(coro, tid):
         ctx.run(_TASK_ID.set, tid)
     if _events._get_running_loop() is loop:
         return _asyncio_task(coro, loop=loop, context=ctx, eager_start=True)
-    hooks = _enter(loop)
+    saved = _enter(loop)
     try:
         return _asyncio_task(coro, loop=loop, context=ctx, eager_start=True)
     finally:
-        _leave(loop, hooks)
+        _leave(loop, saved)
 
 
 async def _awaiting(awaitable):
@@ -207,19 +223,21 @@ def _loop_work():
 
 def _enter(loop):
     """Makes `loop` this thread's running loop, as run_forever does, for one step or one eager
-    start; returns what _leave restores."""
+    start; returns what _leave restores (another loop may be running: asyncio.run in a handler)."""
+    previous = _events._get_running_loop()
     _events._set_running_loop(loop)
     loop._thread_id = _OWNER
     # As run_forever does: async generators left unfinished are closed on this loop.
     hooks = sys.get_asyncgen_hooks()
     sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook, finalizer=loop._asyncgen_finalizer_hook)
-    return hooks
+    return hooks, previous
 
 
-def _leave(loop, hooks):
+def _leave(loop, saved):
+    hooks, previous = saved
     sys.set_asyncgen_hooks(*hooks)
     loop._thread_id = None
-    _events._set_running_loop(None)
+    _events._set_running_loop(previous)
 
 
 def step():
@@ -228,11 +246,11 @@ def step():
     global _finished
     loop = _loop
     if loop is not None:
-        hooks = _enter(loop)
+        saved = _enter(loop)
         try:
             loop._run_once()
         finally:
-            _leave(loop, hooks)
+            _leave(loop, saved)
     done, _finished = _finished, []
     return (done, _next_turn(loop))
 

@@ -103,6 +103,15 @@ class OverlapTest {
     }
 
     @Test
+    void aSyncTaskThatRaisesAfterWakingTheLoopStillHasTheLoopTurned() throws Exception {
+        Task<PythonTask> waiting = call("at_gate", 7L);
+        eventually(LONG, "the coroutine in flight", () -> pool.metrics().inFlight() == 1);
+        assertThatThrownBy(call("open_gate_then_raise", "after the gate")::join).cause()
+                .isInstanceOfSatisfying(PythonException.class, e -> assertThat(e.pythonMessage()).isEqualTo("after the gate"));
+        assertThat(waiting.join(LONG)).as("the coroutine the failed task woke").isEqualTo(7L);
+    }
+
+    @Test
     void aCoroutineThatStopsAwaitingIsStoppedWithItsInterpreterAndTheTasksSharingItAreTold() throws Exception {
         long recycledBefore = pool.metrics().recycled();
         Task<PythonTask> sharing = call("nap", 30.0, "never");

@@ -79,9 +79,9 @@ final class PythonBridge {
         f.put("submit", this::submit);
         f.put("submit_process", this::submitProcess);
         f.put("http", this::http);
-        f.put("socket_connect", (s, a) -> runtime.sockets().connect(s, string(a, 0), (int) number(a, 1), seconds(a, 2)));
+        f.put("socket_connect", (s, a) -> runtime.sockets().connect(s, string(a, 0), number(a, 1), seconds(a, 2)));
         f.put("socket_send", (s, a) -> {
-            runtime.sockets().send(s, number(a, 0), bytes(a, 1));
+            runtime.sockets().send(s, number(a, 0), bytes(a, 1), seconds(a, 2));
             return null;
         });
         f.put("socket_recv", (s, a) -> runtime.sockets().recv(s, number(a, 0), (int) Math.min(number(a, 1), Integer.MAX_VALUE),

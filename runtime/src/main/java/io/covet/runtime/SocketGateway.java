@@ -17,24 +17,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Python's own TCP sockets in the sandbox ({@code covet._sockets}, what {@code socket.socket} is
  * there): the connections are Java's, opened only to the addresses {@code --allow-net} names, so
  * the check cannot be bypassed from Python (the interpreters themselves have no socket access).
- * Calls block the calling interpreter, as a socket does in CPython; every wait is cut at the
- * running task's deadline, so a handler stuck on a silent peer ends as its deadline says.
+ * Calls block the calling interpreter, as a socket does in CPython; every wait (a send to a peer
+ * that stopped reading included) is cut at the socket's timeout and the running task's deadline,
+ * so a handler stuck on a silent peer ends as its deadline says.
  */
 final class SocketGateway implements AutoCloseable {
 
-    /** One open connection and the interpreter that opened it (only it may use it). */
-    private record Connection(InterpreterSession owner, Socket socket, PushbackInputStream in) {
+    /**
+     * One open connection and the interpreter that opened it, by its number (only it may use it;
+     * the number, not the session, so that a replaced interpreter is not kept alive by it).
+     */
+    private record Connection(int owner, Socket socket, PushbackInputStream in) {
     }
 
     private final AllowedHosts allowed;
     private final Map<Long, Connection> connections = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    /** Closes a socket whose send has run past its limit (writes have no timeout of their own). */
+    private final ScheduledExecutorService sendLimits = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("covet-socket-send-limits").factory());
 
     SocketGateway(AllowedHosts allowed) {
         this.allowed = allowed;
@@ -44,19 +55,19 @@ final class SocketGateway implements AutoCloseable {
      * {@code connect(host, port, timeout_seconds or None)}: a TCP connection to an allowed
      * address; its handle.
      */
-    long connect(InterpreterSession s, String host, int port, Double timeout) {
+    long connect(InterpreterSession s, String host, long port, Double timeout) {
         if (port < 1 || port > 65535) {
-            throw new HostError("OverflowError", "connect(): port must be 0-65535, got " + port);
+            throw new HostError("OverflowError", "connect(): port must be 1-65535, got " + port);
         }
-        if (!allowed.allows(host, port)) {
-            throw allowed.denied(host.contains(":") ? "[" + host + "]:" + port : host + ":" + port, "");
+        if (!allowed.allows(host, (int) port)) {
+            throw allowed.denied((host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port, "");
         }
         Socket socket = new Socket();
         try {
-            socket.connect(new InetSocketAddress(host, port), waitMillis(s, timeout));
+            socket.connect(new InetSocketAddress(host, (int) port), waitMillis(s, timeout));
             socket.setTcpNoDelay(true);
             long id = ids.incrementAndGet();
-            connections.put(id, new Connection(s, socket, new PushbackInputStream(socket.getInputStream(), 1)));
+            connections.put(id, new Connection(s.id(), socket, new PushbackInputStream(socket.getInputStream(), 1)));
             return id;
         } catch (IOException | RuntimeException e) {
             closeQuietly(socket);
@@ -64,13 +75,27 @@ final class SocketGateway implements AutoCloseable {
         }
     }
 
-    /** {@code send(handle, data)}: writes all of {@code data} (a socket's sendall). */
-    void send(InterpreterSession s, long id, byte[] data) {
+    /**
+     * {@code send(handle, data, timeout_seconds or None)}: writes all of {@code data} (a socket's
+     * sendall). Past the timeout or the task's deadline the socket is closed, which ends the write,
+     * and the call raises TimeoutError (as in CPython, the socket is of no further use then).
+     */
+    void send(InterpreterSession s, long id, byte[] data, Double timeout) {
         Connection c = connection(s, id);
+        int limit = waitMillis(s, timeout);
+        ScheduledFuture<?> cut = limit == 0 ? null : sendLimits.schedule(() -> closeQuietly(c.socket()), limit, TimeUnit.MILLISECONDS);
         try {
             c.socket().getOutputStream().write(data);
         } catch (IOException e) {
+            if (cut != null && cut.isDone()) {
+                connections.remove(id);
+                throw new HostError("TimeoutError", "timed out");
+            }
             throw failure(e, "send");
+        } finally {
+            if (cut != null) {
+                cut.cancel(false);
+            }
         }
     }
 
@@ -86,7 +111,10 @@ final class SocketGateway implements AutoCloseable {
         try {
             c.socket().setSoTimeout(waitMillis(s, timeout));
             byte[] buffer = new byte[Math.min(Math.max(max, 1), 1 << 20)];
-            int n = max == 0 ? 0 : c.in().read(buffer);
+            // What has arrived, if anything has: a read for more would block, and a byte select()
+            // peeked at (pushed back) would be lost to a timeout.
+            int ready = c.in().available();
+            int n = max == 0 ? 0 : c.in().read(buffer, 0, ready > 0 ? Math.min(ready, buffer.length) : buffer.length);
             return n <= 0 ? new byte[0] : Arrays.copyOf(buffer, n);
         } catch (IOException e) {
             throw failure(e, "recv");
@@ -141,7 +169,7 @@ final class SocketGateway implements AutoCloseable {
     /** {@code close(handle)}: closes the connection; closing one already closed does nothing. */
     void close(InterpreterSession s, long id) {
         Connection c = connections.get(id);
-        if (c != null && c.owner() == s) {
+        if (c != null && c.owner() == s.id()) {
             connections.remove(id);
             closeQuietly(c.socket());
         }
@@ -155,13 +183,14 @@ final class SocketGateway implements AutoCloseable {
     /** Closes every connection (the runtime is closing). */
     @Override
     public void close() {
+        sendLimits.shutdownNow();
         connections.values().forEach(c -> closeQuietly(c.socket()));
         connections.clear();
     }
 
     private Connection connection(InterpreterSession s, long id) {
         Connection c = connections.get(id);
-        if (c == null || c.owner() != s) {
+        if (c == null || c.owner() != s.id()) {
             throw new HostError("OSError", "[Errno 9] Bad file descriptor (the socket is closed)");
         }
         return c;
