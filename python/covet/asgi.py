@@ -3,10 +3,9 @@
 Every request runs as a task on the event loop of the interpreter that took it, so an app's
 awaits overlap with the other requests that interpreter serves (up to --max-in-flight). Its first
 step runs as the request arrives (an eager task): an app that answers without waiting for
-anything is served without a turn of the loop. The
-server hands over the whole request body at once (`http.request`, `more_body` false) and sends
-the response once the app has sent its last body part: a streamed response is served, not
-streamed. `receive()` after the body waits until the response is complete, then says
+anything is served without a turn of the loop. The server hands over the whole request body at
+once (`http.request`, `more_body` false) and sends the response once the app has sent its last
+body part: a streamed response is served, not streamed. `receive()` after the body waits until the response is complete, then says
 `http.disconnect`, as a client that hangs up after its answer. What the app does after its
 response (Starlette's background tasks) goes on on the loop without delaying it.
 
