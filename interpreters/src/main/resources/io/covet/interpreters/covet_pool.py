@@ -121,36 +121,27 @@ def _serving_loop():
 
 def start(tid, module, name, args, kwargs):
     """Runs task `tid`: its value, or PENDING when the loop has it now (see _settle)."""
-    global _starting
-    before, _starting = _loop_work(), tid
-    try:
-        return _settle(tid, call(module, name, args, kwargs), before)
-    except Exception as e:
-        if _loop_work() == before and not _finished:
-            raise
-        return _failed_after_loop_work(tid, e)
-    finally:
-        _starting = None
+    return _run(tid, call, module, name, args, kwargs)
 
 
 def start_eval(tid, source):
+    return _run(tid, evaluate, source)
+
+
+def _run(tid, fn, *fn_args):
     global _starting
     before, _starting = _loop_work(), tid
     try:
-        return _settle(tid, evaluate(source), before)
+        return _settle(tid, fn(*fn_args), before)
     except Exception as e:
         if _loop_work() == before and not _finished:
             raise
-        return _failed_after_loop_work(tid, e)
+        # It left loop work (set an Event, then raised): the next turn reports its failure,
+        # and Java is told to take that turn.
+        _finished.append((tid, False, describe(e)))
+        return PENDING
     finally:
         _starting = None
-
-
-def _failed_after_loop_work(tid, error):
-    """A task that left loop work (set an Event, then raised): the next turn reports its
-    failure, and Java is told to take that turn."""
-    _finished.append((tid, False, describe(error)))
-    return PENDING
 
 
 def _settle(tid, result, before):
