@@ -100,6 +100,21 @@ public final class Task<W> {
         runDeadline = deadline.min(limit);
     }
 
+    /** Under the queue's {@link TaskQueue#extend}: the run deadline moves to {@code later}. */
+    void runDeadline(Deadline later) {
+        runDeadline = later;
+    }
+
+    /**
+     * Moves the running task's deadline later, to {@code later} (never earlier): for work that
+     * shows it is making progress (a streamed response sending its next part), so that what bounds
+     * it is the time without progress rather than the time since it started. False, and nothing
+     * changes, if the task is not running, has no deadline, or its deadline is already that late.
+     */
+    public boolean extendDeadline(Deadline later) {
+        return queue.extend(this, later);
+    }
+
     /** The executor's answer: true if it settled the task (false: a deadline, cancellation or shutdown came first). */
     public boolean complete(Object value) {
         return queue.finished(this, value, null);

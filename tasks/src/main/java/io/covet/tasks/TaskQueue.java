@@ -215,6 +215,27 @@ public final class TaskQueue<W> {
                 Math.max(0, run.nanoTime() - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
+    /** {@link Task#extendDeadline}: a new timer at {@code later}; the old one, should it fire, finds the deadline not passed. */
+    boolean extend(Task<W> task, Deadline later) {
+        synchronized (task) {
+            Deadline run = task.runDeadline();
+            if (task.state.get() != Task.State.RUNNING || run.isNone() || later.isNone() || later.nanoTime() - run.nanoTime() <= 0) {
+                return false;
+            }
+            task.runDeadline(later);
+            var old = task.timer;
+            if (old != null) {
+                old.cancel(false);
+            }
+            task.timer = TaskThreads.DEADLINES.schedule(() -> expire(task),
+                    Math.max(0, later.nanoTime() - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        if (task.state.get() == Task.State.DONE) {
+            task.timer.cancel(false);   // settled meanwhile: its settling cancelled the timer before this one
+        }
+        return true;
+    }
+
     /**
      * Puts a task the executor took but could not hand to its work (the worker it was meant for
      * died first) back at the head of the queue, as if never taken.

@@ -86,6 +86,26 @@ class TaskQueueTest {
     }
 
     @Test
+    void anExtendedDeadlineOutlivesTheFirstAndStillStopsTheTaskWhenItPasses() throws Exception {
+        TaskQueue<String> q = new TaskQueue<>("the pool", 1, 10);
+        Task<String> t = q.submit("x", Deadline.in(Duration.ofMillis(100)), null, "x()");
+        AtomicInteger stops = new AtomicInteger();
+        q.poll().onStop(task -> stops.incrementAndGet());
+        assertThat(t.extendDeadline(Deadline.in(Duration.ofMillis(50)))).as("never earlier").isFalse();
+        assertThat(t.extendDeadline(Deadline.in(Duration.ofMillis(600)))).isTrue();
+        assertThat(t.remaining().orElseThrow()).isGreaterThan(Duration.ofMillis(300));
+        assertThatThrownBy(() -> t.join(Duration.ofMillis(300))).as("still running past its first deadline")
+                .isInstanceOf(java.util.concurrent.TimeoutException.class);
+        assertThatThrownBy(t::join).cause().isInstanceOf(DeadlineExceededException.class);
+        eventually(Duration.ofSeconds(10), "the work stopped", () -> stops.get() == 1);
+        assertThat(t.extendDeadline(Deadline.in(LONG))).as("a settled task has nothing to extend").isFalse();
+        Task<String> none = q.submit("y", Deadline.none(), null, "y()");
+        q.poll();
+        assertThat(none.extendDeadline(Deadline.in(LONG))).as("no deadline stays none").isFalse();
+        assertThat(none.remaining()).isEmpty();
+    }
+
+    @Test
     void aStopActionSetAfterTheTaskEndedRunsAtOnce() {
         TaskQueue<String> q = new TaskQueue<>("the pool", 1, 10);
         q.submit("x", Deadline.none(), null, "x()");
