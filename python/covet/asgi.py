@@ -3,11 +3,17 @@
 Every request runs as a task on the event loop of the interpreter that took it, so an app's
 awaits overlap with the other requests that interpreter serves (up to --max-in-flight). Its first
 step runs as the request arrives (an eager task): an app that answers without waiting for
-anything is served without a turn of the loop. The server hands over the whole request body at
-once (`http.request`, `more_body` false) and sends the response once the app has sent its last
-body part: a streamed response is served, not streamed. `receive()` after the body waits until the response is complete, then says
-`http.disconnect`, as a client that hangs up after its answer. What the app does after its
-response (Starlette's background tasks) goes on on the loop without delaying it.
+anything is served without a turn of the loop.
+
+Bodies. A request body up to a megabyte comes in one `http.request`; a larger one in parts
+(`more_body`), each read from the client when the app asks for it (the loop serves other requests
+meanwhile). A response whose body comes in one message is sent whole; one sent in parts
+(`more_body` true: Starlette's StreamingResponse, Server-Sent Events) is streamed, each part to
+the client as the app sends it; while the client reads slower than the app writes, `send()` waits.
+`receive()` after the body waits until the response is complete or the client has gone, then
+says `http.disconnect`; `send()` to a client that has gone raises `covet.serve.ClientDisconnected`
+(an OSError, as the spec asks). What the app does after its response (Starlette's background
+tasks) goes on on the loop without delaying it.
 
 The lifespan protocol runs once in every interpreter: startup before it serves (a failed startup
 stops `covet run`), shutdown as it stops; an app that raises on the lifespan scope does not speak
@@ -23,7 +29,8 @@ import sys
 import traceback
 from urllib.parse import unquote
 
-from covet.serve import answered, every_path, failed, root_path, server_address
+import covet.serve
+from covet.serve import ClientDisconnected, answered, every_path, failed, root_path, server_address
 
 _APP = None
 _DEBUG = False
@@ -131,8 +138,8 @@ def _scope(method, path, query, raw_headers, client_address, client_port, scheme
 def _handle(request):
     """The app's answer when it completes its response in its first step (most routes: no
     turn of the loop), else a coroutine the loop runs to it."""
-    _, method, path, _, query, raw_headers, body, _, client_address, client_port, scheme = request
-    exchange = _Exchange(body)
+    (_, method, path, _, query, raw_headers, body, _, client_address, client_port, scheme, xid, more) = request
+    exchange = _Exchange(xid, body, more)
     scope = _scope(method, path, query, raw_headers, client_address, client_port, scheme)
     app = _task_now(_APP(scope, exchange.receive, exchange.send))
     if exchange.complete or app.done():
@@ -142,24 +149,38 @@ def _handle(request):
 
 
 class _Exchange:
-    """One request's receive() and send(), and the response they gather. It is settled when
-    the response is complete or the app ended, whichever comes first; a future for that is made
-    only when something waits for it."""
+    """One request's receive() and send(), and the response they gather or stream. It is settled
+    when the response is complete, the app ended or the client has gone, whichever comes first; a
+    future for that is made only when something waits for it."""
 
-    def __init__(self, body):
-        self.body = body
+    def __init__(self, xid, body, more):
+        self.xid = xid
+        self.body = body        # the body's first part, until received
+        self.more = more        # more of the body is to be read from the client
         self.status = None
         self.headers = []
         self.parts = []
         self.complete = False
-        self.delivered = False
+        self.streaming = False
+        self.gone = False
         self.settled = False
         self.waiter = None
 
     async def receive(self):
-        if not self.delivered:
-            self.delivered = True
-            return {'type': 'http.request', 'body': self.body, 'more_body': False}
+        if self.body is not None:
+            body, self.body = self.body, None
+            return {'type': 'http.request', 'body': body, 'more_body': self.more}
+        if self.more:
+            try:
+                part = covet.serve.receive(self.xid, False)
+                while not isinstance(part, bytes):
+                    await part
+                    part = covet.serve.receive(self.xid, False)
+            except OSError:   # the body could not be read: the server answers for it
+                self.more = False
+                return {'type': 'http.disconnect'}
+            self.more = bool(part)
+            return {'type': 'http.request', 'body': part, 'more_body': self.more}
         if not self.settled:
             await asyncio.shield(self.settlement())
         return {'type': 'http.disconnect'}
@@ -168,6 +189,8 @@ class _Exchange:
         kind = message.get('type')
         if self.complete:
             raise RuntimeError(f"ASGI message {kind!r} sent after the response was complete")
+        if self.gone:
+            raise ClientDisconnected("the client disconnected")
         if kind == 'http.response.start':
             if self.status is not None:
                 raise RuntimeError("http.response.start sent twice")
@@ -176,15 +199,36 @@ class _Exchange:
         elif kind == 'http.response.body':
             if self.status is None:
                 raise RuntimeError("http.response.body sent before http.response.start")
-            self.parts.append(bytes(message.get('body', b'')))
-            if not message.get('more_body', False):
+            body = bytes(message.get('body', b''))
+            more = bool(message.get('more_body', False))
+            if more or self.streaming:
+                await self._stream(body, more)
+            else:
+                self.parts.append(body)
+            if not more:
                 self.complete = True
                 self.settle()
         else:
             raise RuntimeError(f"unexpected ASGI message {kind!r} for an http scope")
 
+    async def _stream(self, body, more):
+        """Sends a part to the client (the response's start with the first): the app waits only
+        while the client reads slower than it writes."""
+        try:
+            if self.streaming:
+                waited = covet.serve.send(self.xid, None, None, body, more, False)
+            else:
+                waited = covet.serve.send(self.xid, self.status, self.headers, b''.join(self.parts) + body, more, False)
+                self.streaming, self.parts = True, []
+            if waited is not None:
+                await waited
+        except ClientDisconnected:
+            self.gone = True
+            self.settle()
+            raise
+
     def settle(self, app_task=None):
-        """The response is complete, or (a done callback of the app's task) the app ended."""
+        """The response is complete, or the client has gone, or (a done callback of the app's task) the app ended."""
         self.settled = True
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_result(None)
@@ -209,7 +253,9 @@ async def _answer_when_settled(method, path, exchange, app):
 
 
 def _answer(method, path, exchange, app):
-    if not exchange.complete:
+    """The answer once settled: the whole response; None once a streamed one is complete (or
+    its client gone); the app's failure (a 500, or, mid-stream, the connection cut)."""
+    if not exchange.complete and not exchange.gone:
         error = app.exception() if not app.cancelled() else asyncio.CancelledError()
         return _failed(method, path, error or RuntimeError(
             "the app returned without " + ("completing its response" if exchange.status else "sending a response")))
@@ -217,12 +263,15 @@ def _answer(method, path, exchange, app):
         _report_late_failure(method, path, app)
     else:
         app.add_done_callback(lambda task: _report_late_failure(method, path, task))
-    return answered(method, exchange.status, b''.join(exchange.parts), exchange.headers)
+    if exchange.streaming or exchange.gone:
+        return None
+    return answered(exchange.status, b''.join(exchange.parts), exchange.headers)
 
 
 def _report_late_failure(method, path, task):
-    """What the app raised after its response was sent (a background task): into the log."""
-    if not task.cancelled() and task.exception() is not None:
+    """What the app raised after its response was sent (a background task): into the log; not
+    that its client had gone."""
+    if not task.cancelled() and task.exception() is not None and not isinstance(task.exception(), ClientDisconnected):
         e = task.exception()
         print(f"{method} {path}: the app raised after its response was sent:\n"
               + ''.join(traceback.format_exception(type(e), e, e.__traceback__)), file=sys.stderr)

@@ -13,7 +13,21 @@ import inspect
 import sys
 import traceback
 
+import _covet_host as _host
+
 _HANDLERS = {'covet': 'covet.web', 'wsgi': 'covet.wsgi', 'asgi': 'covet.asgi'}
+
+
+class ClientDisconnected(OSError):
+    """What sending a response part raises once its client has gone (or the server ended the
+    response); for ASGI apps, the server-specific OSError the spec asks for."""
+
+
+_host.exception_types['ClientDisconnected'] = ClientDisconnected
+
+# The most of a response with a declared Content-Length gathered before it is streamed (a bigger one,
+# a file, goes out in parts as the app makes them).
+GATHERED = 256 * 1024
 _handler = None
 _root_path = ''
 
@@ -132,9 +146,29 @@ def server_address(host, scheme='http'):
     return name or 'localhost', int(port) if colon and port.isdigit() else (443 if scheme == 'https' else 80)
 
 
-def answered(method, status, body, headers):
-    """A WSGI or ASGI app's response as the server takes it. For HEAD the app announces the GET
-    body's length; the server frames HEAD's empty body itself, so that Content-Length goes."""
-    if method == 'HEAD':
-        headers = [(n, v) for n, v in headers if n.lower() != 'content-length']
+def answered(status, body, headers):
+    """A WSGI or ASGI app's whole response as the server takes it (for a HEAD, the server sends
+    its headers only, with the Content-Length the app declared)."""
     return (status, None, body, headers, None, None)
+
+
+def send(exchange, status, headers, body, more, block):
+    """A part of a streamed response (its start when `status` is given): None once taken, else,
+    unless `block`, a covet.Future to await before sending more (the client reads slower than the
+    app writes). ClientDisconnected once the client has gone."""
+    waited = _host.web_send(exchange, status, headers, body, more, block)
+    if waited is None:
+        return None
+    from covet.futures import Future
+    return Future(waited)
+
+
+def receive(exchange, block):
+    """The next part of a request body read in parts, b'' at its end; unless `block`, a
+    covet.Future to await before asking again when none has arrived. OSError if the body could not
+    be read (too large, too slow, the client gone)."""
+    part = _host.web_receive(exchange, block)
+    if type(part) is bytes:
+        return part
+    from covet.futures import Future
+    return Future(part)

@@ -568,7 +568,9 @@ def _shutdown():
 
 # A request crosses as one tuple, WebApp.Request's fields in order:
 #   (route index, method, path, raw path parameters joined by '/', query string, header lines, body,
-#    body as array('d') or None, client address, client port, scheme)
+#    body as array('d') or None, client address, client port, scheme, exchange number, more body)
+# (more body: the body is its first part only, the rest read through the exchange; never for a Covet
+# app, whose handlers take the whole body)
 # (the path with --root-path taken off; the client and scheme as a trusted proxy's X-Forwarded-
 # headers say, else the connection's)
 # and its answer as one tuple, WebApp.Response's:

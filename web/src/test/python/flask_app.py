@@ -1,9 +1,11 @@
 """Debian's Flask 2.2, as an app would use it, for FlaskAppTest: routes, JSON in and out, errors,
 before- and after-request hooks, a streamed body."""
+import hashlib
+import os
 import time
 
 import _covet_host
-from flask import Flask, Response, abort, jsonify, request
+from flask import Flask, Response, abort, jsonify, request, stream_with_context
 
 app = Flask(__name__)
 seen = {'requests': 0}
@@ -68,6 +70,30 @@ def stream():
         for i in range(3):
             yield f'line {i}\n'
     return Response(lines(), mimetype='text/plain')
+
+
+@app.get('/events')
+def events():
+    # Server-Sent Events whose second event is made only once the client has read the first.
+    flag = request.args['flag']
+
+    @stream_with_context
+    def lines():
+        yield 'data: first\n\n'
+        deadline = time.monotonic() + 20
+        while not os.path.exists(flag) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        yield f"data: after the flag, for {request.args['who']}\n\n" if os.path.exists(flag) else 'data: too late\n\n'
+    return Response(lines(), mimetype='text/event-stream')
+
+
+@app.post('/upload')
+def upload():
+    digest, size = hashlib.sha256(), 0
+    while chunk := request.stream.read(100_000):
+        digest.update(chunk)
+        size += len(chunk)
+    return {'bytes': size, 'sha256': digest.hexdigest()}
 
 
 @app.get('/cookies')

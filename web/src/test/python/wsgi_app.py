@@ -1,6 +1,8 @@
 """A plain WSGI application (PEP 3333, no framework) for WsgiAppTest: what its environ holds, and
 each way an application may answer, well or badly."""
+import hashlib
 import json
+import os
 import sys
 import time
 
@@ -18,6 +20,21 @@ class ClosingBody:
 
     def close(self):
         closed.append(self.path)
+
+
+def _wait_for(flag):
+    """Until the file `flag` exists (the test makes it once it has read what came before), at most 20 s."""
+    deadline = time.monotonic() + 20
+    while not os.path.exists(flag):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _query(environ):
+    from urllib.parse import parse_qs
+    return {k: v[0] for k, v in parse_qs(environ['QUERY_STRING']).items()}
 
 
 def _json(start_response, value, status='200 OK'):
@@ -79,5 +96,47 @@ def application(environ, start_response):
         body = b'twelve bytes'
         start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', str(len(body)))])
         return [body]
+    if path == '/gated':
+        # A stream whose second part is made only once the client has read the first: served
+        # whole, it would never arrive.
+        flag = _query(environ)['flag']
+
+        def gated():
+            yield b'first\n'
+            yield b'after the flag\n' if _wait_for(flag) else b'the first part never reached the client\n'
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return gated()
+    if path == '/upload':
+        body = environ['wsgi.input']
+        digest, size, reads = hashlib.sha256(), 0, 0
+        while True:
+            chunk = body.read(100_000)
+            if not chunk:
+                break
+            digest.update(chunk)
+            size += len(chunk)
+            reads += 1
+        return _json(start_response, {'bytes': size, 'sha256': digest.hexdigest(), 'reads': reads})
+    if path == '/duplex':
+        # Answers the first megabyte before the rest of the upload has been sent.
+        body = environ['wsgi.input']
+        first = body.read(1 << 20)
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+
+        def parts():
+            yield f'got {len(first)}\n'.encode()
+            rest = body.read()
+            yield f'then {len(rest)}\n'.encode()
+        return parts()
+    if path == '/file':
+        start_response('200 OK', [('Content-Type', 'text/x-python')])
+        return environ['wsgi.file_wrapper'](open(__file__, 'rb'), 4096)
+    if path == '/endless':
+        # Parts until the client goes; close() says so.
+        def forever():
+            while True:
+                yield b'x' * 65536
+        start_response('200 OK', [('Content-Type', 'application/octet-stream')])
+        return ClosingBody(path, forever())
     start_response('404 Not Found', [('Content-Type', 'text/plain')])
     return [b'no page ' + path.encode('latin-1')]

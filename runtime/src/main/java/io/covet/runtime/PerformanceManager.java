@@ -42,6 +42,7 @@ public final class PerformanceManager implements AutoCloseable {
     private final AllowedHosts allowedHosts;
     private final HttpGateway http;
     private final SocketGateway sockets;
+    private final WebExchanges exchanges = new WebExchanges();
     private boolean closed;
     private volatile List<Object> mainArgv = List.of();
 
@@ -171,6 +172,10 @@ public final class PerformanceManager implements AutoCloseable {
 
     SocketGateway sockets() {
         return sockets;
+    }
+
+    WebExchanges exchanges() {
+        return exchanges;
     }
 
     /**

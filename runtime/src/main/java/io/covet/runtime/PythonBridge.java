@@ -27,8 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -43,8 +45,23 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class PythonBridge {
 
-    /** A task Python started: its lane and the scheduler's task. */
-    private record Handle(Lane lane, Task<?> task) {
+    /**
+     * What Python waits on by number: a task it started (its lane and the scheduler's task), or a
+     * signal of the web exchange it serves (a body part arrived, room to send): lane and task null.
+     */
+    private record Handle(Lane lane, Task<?> task, CompletableFuture<Object> signal) {
+
+        boolean isDone() {
+            return task != null ? task.isDone() : signal.isDone();
+        }
+
+        /** The outcome, waiting up to {@code nanos} (negative: as long as it takes). */
+        Object join(long nanos) throws InterruptedException, ExecutionException, TimeoutException {
+            if (task != null) {
+                return nanos < 0 ? task.join() : task.join(Duration.ofNanos(nanos));
+            }
+            return nanos < 0 ? signal.get() : signal.get(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
     }
 
     /** One interpreter's handles. */
@@ -95,6 +112,15 @@ final class PythonBridge {
         f.put("socket_close", (s, a) -> {
             runtime.sockets().close(s, number(a, 0));
             return null;
+        });
+        f.put("web_receive", (s, a) -> {
+            Object part = runtime.exchanges().get(s, number(a, 0)).receive(s, Boolean.TRUE.equals(a.get(1)));
+            return part instanceof CompletableFuture<?> signal ? register(s, cast(signal)) : part;
+        });
+        f.put("web_send", (s, a) -> {
+            Object waited = runtime.exchanges().get(s, number(a, 0)).send(a.get(1), a.get(2), bytes(a, 3),
+                    Boolean.TRUE.equals(a.get(4)), Boolean.TRUE.equals(a.get(5)));
+            return waited instanceof CompletableFuture<?> signal ? register(s, cast(signal)) : null;
         });
         f.put("wait", this::await);
         f.put("take", this::take);
@@ -263,11 +289,25 @@ final class PythonBridge {
         Session session = session(s);
         session.lock.lock();
         try {
-            session.handles.put(id, new Handle(lane, task));
+            session.handles.put(id, new Handle(lane, task, null));
         } finally {
             session.lock.unlock();
         }
         task.whenSettled(s::wake);
+        return id;
+    }
+
+    /** A handle for a web exchange's signal, which wakes the interpreter as it completes. */
+    private long register(InterpreterSession s, CompletableFuture<Object> signal) {
+        long id = ids.incrementAndGet();
+        Session session = session(s);
+        session.lock.lock();
+        try {
+            session.handles.put(id, new Handle(null, null, signal));
+        } finally {
+            session.lock.unlock();
+        }
+        signal.whenComplete((v, e) -> s.wake());
         return id;
     }
 
@@ -291,7 +331,7 @@ final class PythonBridge {
             try {
                 for (Object w : wanted) {
                     Handle h = session.handles.get(((Number) w).longValue());
-                    if (h == null || h.task.isDone()) {
+                    if (h == null || h.isDone()) {
                         done.add(w);
                     }
                 }
@@ -329,10 +369,9 @@ final class PythonBridge {
         }
         Object value;
         try {
-            value = timeout == null ? h.task.join()
-                    : h.task.join(Duration.ofNanos(Math.min(Long.MAX_VALUE / 2,
-                            (long) (Math.max(0, ((Number) timeout).doubleValue()) * 1e9))));
-        } catch (java.util.concurrent.TimeoutException e) {
+            value = h.join(timeout == null ? -1
+                    : Math.min(Long.MAX_VALUE / 2, (long) (Math.max(0, ((Number) timeout).doubleValue()) * 1e9)));
+        } catch (TimeoutException e) {
             throw new HostError("CovetNotReady", "the result was not ready within " + timeout + " s");
         } catch (ExecutionException e) {
             forget(session, id);
@@ -407,7 +446,7 @@ final class PythonBridge {
     /** Takes back a task that has not started, so the caller can run it; the handle is then forgotten. */
     private boolean withdraw(InterpreterSession s, long id) {
         Handle h = handle(s, id);
-        if (h != null && runtime.scheduler().withdraw(h.lane, h.task)) {
+        if (h != null && h.task != null && runtime.scheduler().withdraw(h.lane, h.task)) {
             forget(session(s), id);
             return true;
         }
@@ -479,6 +518,11 @@ final class PythonBridge {
             throw new HostError("TypeError", "argument " + i + " must be a dict");
         }
         return (Map<String, Object>) m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static CompletableFuture<Object> cast(CompletableFuture<?> f) {
+        return (CompletableFuture<Object>) f;
     }
 
     private static String typeName(Object x) {

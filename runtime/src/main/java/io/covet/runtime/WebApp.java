@@ -4,10 +4,10 @@ import io.covet.interpreters.PyTuple;
 import io.covet.interpreters.PythonException;
 import io.covet.interpreters.PythonTask;
 import io.covet.tasks.Deadline;
-import io.covet.tasks.Task;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +41,11 @@ public final class WebApp {
      * @param numbers    the body as numbers, when the route takes a {@code List[float]} body and the
      *                   body is exactly a JSON array of finite numbers (parsed in Java), else null
      * @param client     the client's address and port, as WSGI's {@code REMOTE_ADDR} and {@code REMOTE_PORT}
+     * @param more       {@code body} is only the body's first part: the handler reads the rest as it
+     *                   arrives ({@link WebExchange.ReadBody}); only for apps that {@link #readsBodiesInParts}
      */
     public record Request(int route, String method, String path, List<String> pathParams, String query, String headers,
-                          byte[] body, double[] numbers, InetSocketAddress client, String scheme) {
+                          byte[] body, double[] numbers, InetSocketAddress client, String scheme, boolean more) {
 
         public Request {
             Objects.requireNonNull(method, "method");
@@ -56,11 +58,11 @@ public final class WebApp {
             Objects.requireNonNull(scheme, "scheme");
         }
 
-        /** The value the handler module's {@code _handle} takes. */
-        PyTuple toPython() {
+        /** The value the handler module's {@code _handle} takes; {@code exchange}: the number it knows the request by. */
+        PyTuple toPython(long exchange) {
             String address = client.getAddress() != null ? client.getAddress().getHostAddress() : client.getHostString();
             return PyTuple.of(route, method, path, String.join("/", pathParams), query, headers, body, numbers,
-                    address, client.getPort(), scheme);
+                    address, client.getPort(), scheme, exchange, more);
         }
     }
 
@@ -80,48 +82,37 @@ public final class WebApp {
      * naming the rule in the log.
      *
      * @param log text for the server log (a failed handler's traceback), or null
+     * @param contentLength the length to announce: the body's, or for a HEAD (sent without a body)
+     *                      the one the handler declared, its GET body's
      */
     public record Response(int status, String mediaType, byte[] body, List<Header> headers, String log,
-                           String errorMessage, Map<String, Object> errorDetails) {
+                           String errorMessage, Map<String, Object> errorDetails, long contentLength) {
 
         /** Headers that describe a connection, not a response (RFC 9110 7.6.1): the server's alone. */
         private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
                 "transfer-encoding", "upgrade");
 
-        /** {@code covet.web._handle}'s result: (status, media type, body, [(name, value)...] or None, log, error). */
-        static Response fromPython(Object value) {
+        /**
+         * {@code covet.web._handle}'s result: (status, media type, body, [(name, value)...] or None, log, error).
+         * For a HEAD ({@code head}), a declared Content-Length need not be the body's (the app may leave the body out).
+         */
+        static Response fromPython(Object value, boolean head) {
             List<Object> r = ((PyTuple) value).items();
             byte[] body = r.get(2) instanceof byte[] b ? b : new byte[0];
-            if (!(r.get(0) instanceof Number n) || n.intValue() < 100 || n.intValue() > 599) {
-                return refused("its status " + r.get(0) + " is not an HTTP status (100-599)");
-            }
             Object mediaType = r.get(1);
-            if (mediaType != null && !(mediaType instanceof String m && fieldValue(m))) {
-                return refused("its media type " + quoted(mediaType) + " is not a one-line header value");
-            }
             List<Header> headers = new ArrayList<>();
-            if (r.get(3) instanceof List<?> pairs) {
-                for (Object pair : pairs) {
-                    List<Object> kv = ((PyTuple) pair).items();
-                    if (!(kv.get(0) instanceof String name) || !token(name)) {
-                        return refused("header name " + quoted(kv.get(0)) + " is not an HTTP token (letters, digits, !#$%&'*+-.^_`|~)");
-                    }
-                    if (!(kv.get(1) instanceof String v) || !fieldValue(v)) {
-                        return refused("header " + name + ": its value " + quoted(kv.get(1))
-                                + " is not a one-line string of printable characters (CR, LF and other controls would reach the wire)");
-                    }
-                    String lower = name.toLowerCase(java.util.Locale.ROOT);
-                    if (HOP_BY_HOP.contains(lower)) {
-                        return refused("header " + name + " is hop-by-hop: the server manages the connection");
-                    }
-                    if (lower.equals("content-length")) {
-                        if (!v.strip().equals(String.valueOf(body.length)) && r.get(5) == null) {
-                            return refused("its Content-Length " + v + " is not its body's length, " + body.length);
-                        }
-                        continue;  // the server writes the length it sends
-                    }
-                    headers.add(new Header(name, v));
+            long declared;
+            try {
+                checkStatus(r.get(0));
+                if (mediaType != null && !(mediaType instanceof String m && fieldValue(m))) {
+                    throw new Refused("its media type " + quoted(mediaType) + " is not a one-line header value");
                 }
+                declared = checkHeaders(r.get(3), headers);
+                if (declared >= 0 && declared != body.length && r.get(5) == null && !head) {
+                    throw new Refused("its Content-Length " + declared + " is not its body's length, " + body.length);
+                }
+            } catch (Refused e) {
+                return refused(e.getMessage());
             }
             String errorMessage = null;
             Map<String, Object> details = Map.of();
@@ -134,12 +125,66 @@ public final class WebApp {
                 }
             }
             return new Response(((Number) r.get(0)).intValue(), (String) mediaType, body, List.copyOf(headers),
-                    (String) r.get(4), errorMessage, details);
+                    (String) r.get(4), errorMessage, details, head && declared >= 0 && errorMessage == null ? declared : body.length);
+        }
+
+        /** A status the server may send, else {@link Refused}. */
+        static int checkStatus(Object status) {
+            if (!(status instanceof Number n) || n.intValue() < 100 || n.intValue() > 599) {
+                throw new Refused("its status " + status + " is not an HTTP status (100-599)");
+            }
+            return n.intValue();
+        }
+
+        /**
+         * Checks the handler's headers, {@code [(name, value)...]} or None, and adds them to {@code out},
+         * all but Content-Length (the server frames the message); returns the Content-Length they
+         * declare, or -1.
+         *
+         * @throws Refused naming the first rule a header breaks
+         */
+        static long checkHeaders(Object pairs, List<Header> out) {
+            long declared = -1;
+            if (!(pairs instanceof List<?> list)) {
+                return declared;
+            }
+            for (Object pair : list) {
+                List<Object> kv = ((PyTuple) pair).items();
+                if (!(kv.get(0) instanceof String name) || !token(name)) {
+                    throw new Refused("header name " + quoted(kv.get(0)) + " is not an HTTP token (letters, digits, !#$%&'*+-.^_`|~)");
+                }
+                if (!(kv.get(1) instanceof String v) || !fieldValue(v)) {
+                    throw new Refused("header " + name + ": its value " + quoted(kv.get(1))
+                            + " is not a one-line string of printable characters (CR, LF and other controls would reach the wire)");
+                }
+                String lower = name.toLowerCase(java.util.Locale.ROOT);
+                if (HOP_BY_HOP.contains(lower)) {
+                    throw new Refused("header " + name + " is hop-by-hop: the server manages the connection");
+                }
+                if (lower.equals("content-length")) {
+                    String digits = v.strip();
+                    if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')
+                            || declared >= 0 && declared != Long.parseLong(digits)) {
+                        throw new Refused("its Content-Length " + quoted(v) + " is not one number of bytes");
+                    }
+                    declared = Long.parseLong(digits);
+                    continue;
+                }
+                out.add(new Header(name, v));
+            }
+            return declared;
         }
 
         private static Response refused(String why) {
             return new Response(500, null, new byte[0], List.of(), "the handler's response was refused: " + why,
-                    "the handler's response was invalid; see the server log", Map.of());
+                    "the handler's response was invalid; see the server log", Map.of(), 0);
+        }
+
+        /** Why a handler's answer cannot be sent: a rule of HTTP it breaks. */
+        static final class Refused extends RuntimeException {
+            Refused(String why) {
+                super(why, null, false, false);
+            }
         }
 
         private static String quoted(Object o) {
@@ -287,31 +332,39 @@ public final class WebApp {
     }
 
     /**
-     * Runs the route's handler for {@code request}, waiting for its answer; the deadline covers
-     * waiting for an interpreter and running. The handler's own failures are answers (500s,
-     * {@code HTTPException}'s status); what is thrown is why no handler answered.
+     * Starts the route's handler for {@code request} under {@code deadline}, which covers waiting for
+     * an interpreter and running until the answer starts; the server follows the request through the
+     * returned exchange ({@link WebExchange#next}) and closes it when done. The handler's own failures
+     * are answers (500s, {@code HTTPException}'s status); {@link WebExchange.NoAnswer} carries why no
+     * handler answered:
+     * {@link io.covet.tasks.DeadlineExceededException} the deadline passed, waiting (the handler did not run)
+     * or running (it was stopped) (504); {@link io.covet.tasks.TaskAbortedException} it was stopped because
+     * its interpreter had to be (503); {@link io.covet.tasks.ClosedException} the runtime is shutting down (503).
      *
-     * @throws io.covet.tasks.OverloadedException       the queue is full: nothing ran (503)
-     * @throws io.covet.tasks.DeadlineExceededException the deadline passed, waiting (the handler did not
-     *                                                  run) or running (it was stopped) (504)
-     * @throws io.covet.tasks.TaskAbortedException      it was stopped because its interpreter had to be (503)
-     * @throws io.covet.tasks.ClosedException           the runtime is shutting down (503)
-     * @throws InterruptedException                     the waiting thread was interrupted (the handler
-     *                                                  finishes on its own, under its deadline)
+     * @param stall the request timeout: once the response streams, the longest it may go without a part
+     * @throws io.covet.tasks.OverloadedException the queue is full: nothing runs (503)
+     * @throws io.covet.tasks.ClosedException     the runtime is shutting down
      */
-    public Response handle(Request request, Deadline deadline) throws InterruptedException {
-        // Lane PYTHON, straight into the pool's queue. Its run limit is the request's deadline: the
-        // runtime's task timeout does not cut it shorter.
-        Task<PythonTask> task = runtime.interpreters().enqueue(
-                PythonTask.call(handlerModule, "_handle", request.toPython()).withoutTimeout(), deadline);
+    public WebExchange open(Request request, Deadline deadline, Duration stall) {
+        WebExchange exchange = runtime.exchanges().open(request.method().equals("HEAD"), !request.more(), stall);
         try {
-            return Response.fromPython(task.join());
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
+            // Lane PYTHON, straight into the pool's queue. Its run limit is the request's deadline: the
+            // runtime's task timeout does not cut it shorter.
+            exchange.attach(runtime.interpreters().enqueue(
+                    PythonTask.call(handlerModule, "_handle", request.toPython(exchange.id)).withoutTimeout(), deadline));
+            return exchange;
+        } catch (RuntimeException e) {
+            exchange.close();
+            throw e;
         }
+    }
+
+    /**
+     * Whether the app's handlers read a request body in parts as it arrives (WSGI and ASGI apps),
+     * rather than whole (a Covet app binds its arguments from the whole body).
+     */
+    public boolean readsBodiesInParts() {
+        return !handlerModule.equals("covet.web");
     }
 
     /**

@@ -21,8 +21,8 @@ import java.util.logging.Logger;
  * more are held for that, then they are closed as they are accepted); a connection with no request
  * running is closed after {@code --idle-timeout} if it never sent a byte or is still sending its
  * first request's head, after {@code --keep-alive} once it has been answered (kept alive between
- * requests, or sending the next head); one whose request has run past the request timeout plus
- * the idle timeout (a client that does not read its response) is closed too.
+ * requests, or sending the next head); one whose request has gone the request timeout plus the
+ * idle timeout without progress (a client that does not read its response) is closed too.
  *
  * <p>Why here: Helidon's own {@code maxTcpConnections} stops accepting (clients wait in the
  * kernel's backlog, with no answer), its idle timeout only sees connections that have sent their
@@ -191,6 +191,17 @@ final class ConnectionGuard implements SocketOptions {
             c.idleSince = System.nanoTime();
             c.kept = true;
             c.busySince = 0;
+        }
+    }
+
+    /**
+     * The request of the connection from {@code remote} made progress (a part of a streamed response
+     * written, of a body read): it is not stuck, however long it has run.
+     */
+    void progress(SocketAddress remote) {
+        Connection c = open.get(remote);
+        if (c != null && c.busySince != 0) {
+            c.busySince = System.nanoTime();
         }
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.covet.runtime.PerformanceManager;
 import io.covet.runtime.RuntimeMetrics;
 import io.covet.runtime.WebApp;
+import io.covet.runtime.WebExchange;
 import io.covet.tasks.ClosedException;
 import io.covet.tasks.Deadline;
 import io.covet.tasks.DeadlineExceededException;
@@ -14,7 +15,10 @@ import io.covet.tasks.OverloadedException;
 import io.covet.tasks.TaskAbortedException;
 import io.covet.tasks.TaskThreads;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.http.Header;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.accesslog.AccessLogFeature;
 import io.helidon.webserver.http.FilterChain;
@@ -24,6 +28,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -55,8 +61,14 @@ public final class CovetServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CovetServer.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String JSON_TYPE = "application/json";
+    /** A request body up to this size is read whole before its handler runs (most are): a slow upload holds no interpreter. */
+    static final int BUFFERED_BODY = 1 << 20;
+    /** The most of a larger body read at once, as its handler asks for it. */
+    static final int PART = 64 << 10;
     /** How often idle connections are looked for: the idle timeout is kept to within this. */
     private static final long SWEEP_MILLIS = 250;
+    /** Bound while a HEAD request is served: what the server writes for it has headers only. */
+    private static final ScopedValue<Boolean> HEAD = ScopedValue.newInstance();
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
 
     private final WebApp app;
@@ -70,7 +82,7 @@ public final class CovetServer implements AutoCloseable {
     /** Counts, caps and times out connections ({@link ConnectionGuard}). */
     private final ConnectionGuard connections;
     /**
-     * Cuts off request bodies still arriving at the request timeout ({@link #readBody}) and sweeps
+     * Cuts off request bodies still arriving at the request timeout ({@link BodyReader}) and sweeps
      * idle connections ({@link ConnectionGuard#sweep}).
      */
     private final ScheduledThreadPoolExecutor timer;
@@ -98,6 +110,7 @@ public final class CovetServer implements AutoCloseable {
                 .routing(r -> r
                         .addFilter(this::admitConnection)
                         .get("/healthz", (req, res) -> health(res))
+                        .head("/healthz", (req, res) -> health(res))
                         .get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE,
                                 "text/plain; version=0.0.4; charset=utf-8").send(metrics.scrape()))
                         .any(this::handle));
@@ -158,7 +171,11 @@ public final class CovetServer implements AutoCloseable {
                         + connections.maxConnections() + "); retry later", Map.of());
                 return;
             }
-            chain.proceed();
+            if (req.prologue().method() == Method.HEAD) {
+                ScopedValue.where(HEAD, Boolean.TRUE).run(chain::proceed);
+            } else {
+                chain.proceed();
+            }
         } finally {
             connections.exit(c);
         }
@@ -209,6 +226,8 @@ public final class CovetServer implements AutoCloseable {
                     status = runHandler(req, res, method, path, found);
                 }
             }
+        } catch (CloseConnectionException e) {
+            throw e;   // a response cut off mid-stream: Helidon closes the connection
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "internal error serving " + method + " " + req.path().rawPath(), e);
             if (!res.isSent()) {
@@ -243,7 +262,7 @@ public final class CovetServer implements AutoCloseable {
         long declared = req.headers().contentLength().orElse(-1);
         if (declared > config.maxBody()) {
             res.header(HeaderNames.CONNECTION, "close");
-            return error(res, 413, "the request body is larger than the limit of " + config.maxBody() + " bytes", Map.of());
+            return error(res, 413, tooLarge(), Map.of());
         }
         // Turned away before the body is read: a refusal costs the client no upload, the server no heap.
         boolean hasBody = declared > 0 || (declared < 0 && req.content().hasEntity());
@@ -254,16 +273,22 @@ public final class CovetServer implements AutoCloseable {
             }
             return error(res, 503, "the server is busy (every interpreter busy, the queue full); retry later", Map.of());
         }
-        // What the body may take of the budget: its declared length, or the limit when it is chunked.
-        int reserved = hasBody ? (int) Math.min(Integer.MAX_VALUE, declared >= 0 ? declared : config.maxBody()) : 0;
+        // What the body may take of the budget: its declared length, or the limit when it is chunked;
+        // at most what is held at once when the app reads it in parts.
+        long held = declared >= 0 ? declared : config.maxBody();
+        int reserved = hasBody ? (int) Math.min(Integer.MAX_VALUE, app.readsBodiesInParts() ? Math.min(held, BUFFERED_BODY + PART) : held) : 0;
         if (reserved > 0 && !bodyBudget.tryAcquire(reserved)) {
             res.header(HeaderNames.RETRY_AFTER, "1");
             res.header(HeaderNames.CONNECTION, "close");
             return error(res, 503, "the server is receiving too many request bodies at once; retry later", Map.of());
         }
+        BodyReader body = hasBody ? new BodyReader(req, declared) : null;
         try {
-            return runHandler(req, res, method, path, found, hasBody);
+            return runHandler(req, res, method, path, found, body);
         } finally {
+            if (body != null) {
+                body.close();
+            }
             if (reserved > 0) {
                 bodyBudget.release(reserved);
             }
@@ -271,30 +296,14 @@ public final class CovetServer implements AutoCloseable {
     }
 
     private int runHandler(ServerRequest req, ServerResponse res, String method, String path, RouteTable.Match.Found found,
-                           boolean hasBody) {
-        byte[] body;
+                           BodyReader body) {
+        byte[] first;
         try {
-            body = hasBody ? readBody(req) : new byte[0];
-        } catch (BodyTooLarge e) {
-            res.header(HeaderNames.CONNECTION, "close");
-            return error(res, 413, "the request body is larger than the limit of " + config.maxBody() + " bytes", Map.of());
-        } catch (UploadTooSlow e) {
-            try {
-                // Its connection is closed by now; answering tells Helidon the request is over.
-                res.header(HeaderNames.CONNECTION, "close");
-                return error(res, 408, "the request body did not arrive within the request timeout", Map.of());
-            } catch (RuntimeException gone) {
-                return 408;
-            }
-        } catch (BodyUnreadable e) {
-            // The client's doing (it hung up mid-body, or sent a malformed chunk): no stack trace in the log.
-            LOG.fine(() -> method + " " + path + ": the request body could not be read: " + e.getCause());
-            try {
-                res.header(HeaderNames.CONNECTION, "close");
-                return error(res, 400, "the request body could not be read (malformed, or shorter than announced)", Map.of());
-            } catch (RuntimeException gone) {
-                return 400;   // nobody to answer
-            }
+            // The whole body (most are small), or for an app that reads it in parts what arrived first.
+            first = body == null ? new byte[0]
+                    : body.read(app.readsBodiesInParts() ? BUFFERED_BODY : (int) Math.min(Integer.MAX_VALUE - 8, config.maxBody() + 1), true);
+        } catch (BodyFailure e) {
+            return bodyFailed(res, method, path, e);
         }
         StringBuilder headers = new StringBuilder();
         for (Header h : req.headers()) {
@@ -306,12 +315,18 @@ public final class CovetServer implements AutoCloseable {
                 ? trusted.resolve(peer, config.scheme(), joined(req, HeaderNames.X_FORWARDED_FOR),
                         joined(req, HeaderNames.X_FORWARDED_PROTO))
                 : new ForwardedHeaders.Origin(peer, config.scheme());
+        boolean more = body != null && !body.done();
         WebApp.Request request = new WebApp.Request(found.route().index(), method, path, found.rawParams(),
-                req.query().rawValue(), headers.toString(), body, found.route().floatBody() ? numberArray(body) : null,
-                origin.client(), origin.scheme());
-        WebApp.Response response;
+                req.query().rawValue(), headers.toString(), first, found.route().floatBody() && !more ? numberArray(first) : null,
+                origin.client(), origin.scheme(), more);
+        WebExchange exchange;
         try {
-            response = app.handle(request, Deadline.in(config.requestTimeout()));
+            exchange = app.open(request, Deadline.in(config.requestTimeout()), config.requestTimeout());
+        } catch (RuntimeException e) {
+            return failed(res, method, path, e);
+        }
+        try {
+            return follow(req, res, exchange, body, method, path);
         } catch (InterruptedException e) {
             // The server is stopping past its grace period (or the connection is going away); the
             // handler finishes on its own, under its timeout. Still answer, if the client is there.
@@ -325,10 +340,112 @@ public final class CovetServer implements AutoCloseable {
                 // Nobody to answer.
             }
             return 499;
-        } catch (RuntimeException e) {
-            return failed(res, method, path, e);
+        } finally {
+            exchange.close();
         }
-        return respond(res, response);
+    }
+
+    /**
+     * Does what the handler's exchange asks, step by step, until its answer is written: the whole
+     * answer at once, or a response's start and then each part as the handler sends it (flushed
+     * when no other part is waiting), reading the request body's next part whenever the handler
+     * waits for one. A body that fails to arrive while the handler runs (too large, too slow,
+     * malformed) is what the client is told, unless the response has started.
+     */
+    private int follow(ServerRequest req, ServerResponse res, WebExchange exchange, BodyReader body, String method,
+                       String path) throws InterruptedException {
+        boolean head = method.equals("HEAD");
+        BodyFailure bodyFailure = null;
+        OutputStream out = null;
+        int status = 500;
+        try {
+            while (true) {
+                switch (exchange.next()) {
+                    case WebExchange.ReadBody r -> {
+                        try {
+                            byte[] part = body.nextPart();
+                            connections.progress(req.remotePeer().address());
+                            exchange.bodyPart(part, body.done());
+                        } catch (BodyFailure e) {
+                            bodyFailure = e;
+                            exchange.bodyFailed(e.forTheApp(config));
+                        }
+                    }
+                    case WebExchange.Answer a -> {
+                        return bodyFailure != null ? bodyFailed(res, method, path, bodyFailure)
+                                : respond(res, a.response(), head, body != null && !body.done());
+                    }
+                    case WebExchange.NoAnswer n -> {
+                        return bodyFailure != null ? bodyFailed(res, method, path, bodyFailure) : failed(res, method, path, n.why());
+                    }
+                    case WebExchange.Start s -> {
+                        if (bodyFailure != null) {
+                            return bodyFailed(res, method, path, bodyFailure);   // the handler's later sends fail
+                        }
+                        status = s.status();
+                        res.status(status);
+                        for (WebApp.Header h : s.headers()) {
+                            res.headers().add(HeaderNames.create(h.name()), h.value());
+                        }
+                        if (body != null && !body.done()) {
+                            res.header(HeaderNames.CONNECTION, "close");   // what the handler left unread is not drained
+                        }
+                        if (s.length() >= 0 && status != 204) {
+                            res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(s.length()));
+                        }
+                        if (head) {
+                            res.send();   // no body; the handler's later sends fail as if the client had gone
+                            return status;
+                        }
+                        out = res.outputStream();
+                    }
+                    case WebExchange.Part p -> {
+                        out.write(p.bytes());
+                        if (!exchange.partWaiting()) {
+                            out.flush();
+                        }
+                        connections.progress(req.remotePeer().address());
+                        exchange.written();
+                    }
+                    case WebExchange.End e -> {
+                        out.close();
+                        return status;
+                    }
+                    case WebExchange.Abort a -> {
+                        LOG.warning(method + " " + path + ": " + a.why() + "; the connection was closed before the response ended");
+                        throw new CloseConnectionException(a.why());
+                    }
+                }
+            }
+        } catch (IOException | UncheckedIOException | ServerConnectionException e) {
+            // A write failed: the client has gone. Its handler hears of it at its next send.
+            exchange.clientGone();
+            LOG.fine(() -> method + " " + path + ": the client went away mid-response: " + e);
+            return 499;
+        }
+    }
+
+    /** What the client is told of a body that could not be read. */
+    private int bodyFailed(ServerResponse res, String method, String path, BodyFailure e) {
+        try {
+            res.header(HeaderNames.CONNECTION, "close");
+            return switch (e.kind) {
+                case TOO_LARGE -> error(res, 413, tooLarge(), Map.of());
+                // Its connection is closed by now; answering tells Helidon the request is over.
+                case TOO_SLOW -> error(res, 408, "the request body did not arrive within the request timeout", Map.of());
+                case UNREADABLE -> {
+                    // The client's doing (it hung up mid-body, or sent a malformed chunk): no stack trace in the log.
+                    LOG.fine(() -> method + " " + path + ": the request body could not be read: " + e.getCause());
+                    yield error(res, 400, "the request body could not be read (malformed, or shorter than announced)", Map.of());
+                }
+            };
+        } catch (RuntimeException gone) {
+            return e.kind.status;   // nobody to answer
+        }
+    }
+
+    private String tooLarge() {
+        return "the request body is larger than the limit of " + config.maxBody() + " bytes";
     }
 
     /** A header's lines joined with commas, as one list; null when the request has none. */
@@ -336,7 +453,11 @@ public final class CovetServer implements AutoCloseable {
         return req.headers().contains(name) ? String.join(",", req.headers().get(name).allValues()) : null;
     }
 
-    private int respond(ServerResponse res, WebApp.Response answer) {
+    /**
+     * The handler's whole answer; {@code unread}: the request's body was not all read (the
+     * connection is then closed rather than drained).
+     */
+    private int respond(ServerResponse res, WebApp.Response answer, boolean head, boolean unread) {
         if (answer.log() != null) {
             LOG.severe(answer.log().stripTrailing());
         }
@@ -348,10 +469,20 @@ public final class CovetServer implements AutoCloseable {
             return error(res, status, answer.errorMessage(), answer.errorDetails());
         }
         res.status(status);
-        if (answer.mediaType() != null && status != 204 && status != 304) {
+        if (unread) {
+            res.header(HeaderNames.CONNECTION, "close");
+        }
+        boolean noBody = status == 204 || status == 304;
+        if (answer.mediaType() != null && !noBody) {
             res.header(HeaderNames.CONTENT_TYPE, answer.mediaType());
         }
-        res.send(status == 204 || status == 304 ? new byte[0] : answer.body());
+        if (head && !noBody) {
+            // HEAD: the length of the body a GET would get, and no body.
+            res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(answer.contentLength()));
+            res.send();
+            return status;
+        }
+        res.send(noBody ? new byte[0] : answer.body());
         return status;
     }
 
@@ -398,76 +529,138 @@ public final class CovetServer implements AutoCloseable {
         return (s == Math.rint(s) ? String.valueOf((long) s) : String.valueOf(s)) + " s";
     }
 
-    private static final class BodyTooLarge extends Exception {
-        BodyTooLarge() {
-            super(null, null, false, false);
-        }
-    }
+    /** Why a request body could not be read, and the status that tells the client. */
+    private static final class BodyFailure extends Exception {
+        enum Kind {
+            TOO_LARGE(413), TOO_SLOW(408), UNREADABLE(400);
 
-    private static final class UploadTooSlow extends Exception {
-        UploadTooSlow() {
-            super(null, null, false, false);
-        }
-    }
+            final int status;
 
-    private static final class BodyUnreadable extends Exception {
-        BodyUnreadable(Exception cause) {
+            Kind(int status) {
+                this.status = status;
+            }
+        }
+
+        final Kind kind;
+
+        BodyFailure(Kind kind, Exception cause) {
             super(null, cause, false, false);
+            this.kind = kind;
+        }
+
+        /** What the handler's read of the body raises (an OSError with this message). */
+        String forTheApp(WebConfig config) {
+            return switch (kind) {
+                case TOO_LARGE -> "the request body is larger than the server's limit of " + config.maxBody() + " bytes (--max-body)";
+                case TOO_SLOW -> "the request body did not arrive within the request timeout";
+                case UNREADABLE -> "the request body could not be read (malformed, or the client hung up)";
+            };
         }
     }
 
     /**
-     * The reading thread of one body: the timer interrupts it if it still reads at the request
-     * timeout. Interrupting a virtual thread blocked on a socket closes the socket, so a client
-     * that drips its body is cut off, whatever Helidon's per-read timeout.
+     * One request's body, read under {@code --max-body} and within the request timeout from its
+     * first read. Past the timeout the timer interrupts the thread while it reads, which closes the
+     * socket, so a client that drips its body is cut off whatever Helidon's per-read timeout; between
+     * reads (the handler running) it only marks the upload as too slow, for the next read.
      */
-    private static final class UploadGuard {
+    private final class BodyReader {
+        private final InputStream in;
+        private final long declared;
         private final Thread reader = Thread.currentThread();
-        private boolean reading = true;
+        private final ScheduledFuture<?> cutOff;
+        private long total;
+        private boolean done;
+        // Guarded by this.
+        private boolean reading;
         private boolean cut;
 
-        synchronized void cut() {
+        BodyReader(ServerRequest req, long declared) {
+            this.in = req.content().inputStream();
+            this.declared = declared;
+            this.cutOff = timer.schedule(this::cut, config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        /**
+         * Up to {@code max} bytes: all of them unless the body ends first ({@code fill}), or as many
+         * as have arrived, at least one unless it has ended (then none).
+         */
+        byte[] read(int max, boolean fill) throws BodyFailure {
+            begin();
+            byte[] part = null;
+            Exception failure = null;
+            try {
+                if (fill) {
+                    part = in.readNBytes(max);
+                } else {
+                    byte[] buffer = new byte[max];
+                    int n;
+                    do {
+                        n = in.read(buffer);
+                    } while (n == 0);
+                    part = n < 0 ? new byte[0] : n == max ? buffer : java.util.Arrays.copyOf(buffer, n);
+                }
+            } catch (IOException | RuntimeException e) {
+                failure = e;
+            }
+            if (end()) {
+                LOG.fine(() -> "a request body did not arrive within " + formatSeconds(config.requestTimeout())
+                        + "; its connection was closed");
+                throw new BodyFailure(BodyFailure.Kind.TOO_SLOW, null);
+            }
+            if (failure != null) {
+                throw new BodyFailure(BodyFailure.Kind.UNREADABLE, failure);
+            }
+            total += part.length;
+            if (total > config.maxBody()) {
+                throw new BodyFailure(BodyFailure.Kind.TOO_LARGE, null);
+            }
+            done = fill ? part.length < max || total == declared : part.length == 0 || total == declared;
+            if (done) {
+                cutOff.cancel(false);
+            }
+            return part;
+        }
+
+        /**
+         * The body's next part for a handler that reads it in parts: of a body of declared length,
+         * up to {@link #PART} bytes (they are on their way); of a chunked one, what has arrived.
+         */
+        byte[] nextPart() throws BodyFailure {
+            return declared >= 0 ? read((int) Math.min(PART, Math.max(0, declared - total)), true) : read(PART, false);
+        }
+
+        /** Whether the whole body has been read. */
+        boolean done() {
+            return done;
+        }
+
+        void close() {
+            cutOff.cancel(false);
+        }
+
+        private synchronized void cut() {
+            cut = true;
             if (reading) {
-                cut = true;
                 reader.interrupt();
             }
         }
 
+        private synchronized void begin() throws BodyFailure {
+            if (cut) {
+                throw new BodyFailure(BodyFailure.Kind.TOO_SLOW, null);
+            }
+            reading = true;
+        }
+
         /** Reading is over; true if it was cut off (the interrupt, already delivered, is cleared). */
-        synchronized boolean finish() {
+        private synchronized boolean end() {
             reading = false;
             if (cut) {
                 Thread.interrupted();
             }
             return cut;
         }
-    }
-
-    /** The body, read under {@code --max-body} and within the request timeout. */
-    private byte[] readBody(ServerRequest req) throws BodyTooLarge, UploadTooSlow, BodyUnreadable {
-        UploadGuard guard = new UploadGuard();
-        ScheduledFuture<?> cutOff = timer.schedule(guard::cut, config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        byte[] body;
-        Exception failure = null;
-        try (InputStream in = req.content().inputStream()) {
-            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBody() + 1));
-        } catch (IOException | RuntimeException e) {
-            body = null;
-            failure = e;
-        } finally {
-            cutOff.cancel(false);
-        }
-        if (guard.finish()) {
-            LOG.fine(() -> "a request body did not arrive within " + formatSeconds(config.requestTimeout()) + "; its connection was closed");
-            throw new UploadTooSlow();
-        }
-        if (failure != null) {
-            throw new BodyUnreadable(failure);
-        }
-        if (body.length > config.maxBody()) {
-            throw new BodyTooLarge();
-        }
-        return body;
     }
 
     /**
@@ -520,11 +713,19 @@ public final class CovetServer implements AutoCloseable {
         return status;
     }
 
+    /** A JSON body; for a HEAD, its length only (a body there would be read as the next response). */
     private static void sendJson(ServerResponse res, int status, Object body) {
+        byte[] bytes;
         try {
-            res.status(status).header(HeaderNames.CONTENT_TYPE, JSON_TYPE).send(JSON.writeValueAsBytes(body));
+            bytes = JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+        res.status(status).header(HeaderNames.CONTENT_TYPE, JSON_TYPE);
+        if (HEAD.orElse(false)) {
+            res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(bytes.length)).send();
+        } else {
+            res.send(bytes);
         }
     }
 

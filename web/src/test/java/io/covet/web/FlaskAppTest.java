@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.covet.runtime.AppTarget;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,21 +20,25 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Debian's Flask 2.2 (python3-flask, installed by the test set-up) served unchanged by the real
  * server under the default sandbox with 2 interpreters, the app named as gunicorn users name it
  * ({@code flask_app:app}, a module on the python path): routes, JSON in and out, errors, hooks,
- * streaming, cookies.
+ * streaming both ways, cookies.
  */
 class FlaskAppTest {
 
     static ServedApp app;
+    /** Where the test leaves the files streaming routes wait for (readable by the app: on its python path). */
+    @TempDir
+    static Path flags;
 
     @BeforeAll
     static void start() {
         app = ServedApp.start(AppTarget.parse("flask_app:app", AppTarget.Kind.AUTO), Duration.ofSeconds(10),
-                WebServerTest.APPS, ServedApp.DEBIAN_PACKAGES);
+                WebServerTest.APPS, ServedApp.DEBIAN_PACKAGES, flags);
     }
 
     @AfterAll
@@ -89,6 +96,30 @@ class FlaskAppTest {
         HttpResponse<String> cookies = send("GET", "/cookies", null, "Cookie", "a=1; b=2");
         assertThat(ServedApp.jsonOf(cookies).get("received").toString()).isEqualTo("{\"a\":\"1\",\"b\":\"2\"}");
         assertThat(cookies.headers().allValues("Set-Cookie")).containsExactly("session=abc; HttpOnly; Path=/", "theme=dark; Path=/");
+    }
+
+    @Test
+    void serverSentEventsStreamWithTheRequestsContext() throws Exception {
+        Path flag = flags.resolve("flask-events");
+        try (ServedApp.Exchange x = app.open("GET /events?who=ann&flag=" + flag + " HTTP/1.1\r\nHost: t", new byte[0])) {
+            assertThat(x.head()).startsWith("HTTP/1.1 200").containsIgnoringCase("transfer-encoding: chunked")
+                    .containsIgnoringCase("x-interpreter:");   // after_request ran before the stream
+            assertThat(x.line() + x.line()).isEqualTo("data: first\n\n");
+            Files.createFile(flag);
+            assertThat(x.line() + x.line()).isEqualTo("data: after the flag, for ann\n\n");
+        }
+    }
+
+    @Test
+    void aLargeUploadIsReadFromRequestStream() throws Exception {
+        byte[] upload = new byte[4 * 1024 * 1024 + 3];
+        new java.util.Random(5).nextBytes(upload);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(upload));
+        for (boolean chunked : new boolean[] {false, true}) {
+            JsonNode answer = ServedApp.jsonOf(app.sendBytes("POST", "/upload", upload, chunked));
+            assertThat(answer.get("bytes").asLong()).as("chunked: %s", chunked).isEqualTo(upload.length);
+            assertThat(answer.get("sha256").asText()).as("chunked: %s", chunked).isEqualTo(sha);
+        }
     }
 
     @Test

@@ -78,6 +78,14 @@ final class ServedApp implements AutoCloseable {
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@code body} as bytes: with its Content-Length, or {@code chunked}, as a client streaming an upload sends it. */
+    HttpResponse<String> sendBytes(String method, String path, byte[] body, boolean chunked) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .method(method, chunked ? HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))
+                        : HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     JsonNode json(String path) throws Exception {
         return JSON.readTree(send("GET", path, null).body());
     }
@@ -109,6 +117,133 @@ final class ServedApp implements AutoCloseable {
             Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
             int n = length.find() ? Integer.parseInt(length.group(1)) : 0;
             return head + new String(in.readNBytes(n), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** Opens a connection and sends {@code head} (a request's head, without its blank line) and {@code body}. */
+    Exchange open(String head, byte[] body) throws Exception {
+        Socket s = new Socket("127.0.0.1", server.port());
+        s.setSoTimeout(30_000);
+        s.getOutputStream().write((head + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().write(body);
+        s.getOutputStream().flush();
+        return new Exchange(s);
+    }
+
+    /**
+     * One request on a connection of its own, its response read as it arrives: the head, then the
+     * body's bytes (its chunks decoded) as the test asks for them; more of the request body may be
+     * sent meanwhile.
+     */
+    static final class Exchange implements AutoCloseable {
+        private final Socket socket;
+        private final InputStream in;
+        private String head;
+        private boolean chunked;
+        private boolean ended;
+        private long left;   // of the current chunk, or of the Content-Length
+
+        Exchange(Socket socket) throws Exception {
+            this.socket = socket;
+            this.in = new java.io.BufferedInputStream(socket.getInputStream());
+        }
+
+        /** The response's head (read on first use). */
+        String head() throws Exception {
+            if (head == null) {
+                head = line(in);
+                for (String l; !(l = line(in)).isEmpty(); ) {
+                    head += "\n" + l;
+                }
+                chunked = head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked");
+                Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+                left = chunked ? 0 : length.find() ? Long.parseLong(length.group(1)) : Long.MAX_VALUE;
+            }
+            return head;
+        }
+
+        void send(byte[] more) throws Exception {
+            socket.getOutputStream().write(more);
+            socket.getOutputStream().flush();
+        }
+
+        /** The next byte of the body, or -1 at its end. */
+        int read() throws Exception {
+            head();
+            if (ended) {
+                return -1;
+            }
+            if (chunked && left == 0) {
+                String size = line(in);
+                if (size.isEmpty()) {   // the CRLF after the previous chunk
+                    size = line(in);
+                }
+                left = Long.parseLong(size.split(";")[0].strip(), 16);
+                if (left == 0) {
+                    ended = true;
+                    return -1;
+                }
+            }
+            if (left == 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        /** Every byte after what has been read, until the server closes the connection. */
+        byte[] rest() throws Exception {
+            return in.readAllBytes();
+        }
+
+        /** The body up to and including the next newline (or its end), as text. */
+        String line() throws Exception {
+            StringBuilder out = new StringBuilder();
+            for (int b; (b = read()) >= 0; ) {
+                out.append((char) b);
+                if (b == '\n') {
+                    break;
+                }
+            }
+            return out.toString();
+        }
+
+        /** Up to {@code n} bytes of the body. */
+        byte[] read(int n) throws Exception {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[65536];
+            while (out.size() < n) {
+                int b = read();   // moves to the next chunk, if need be
+                if (b < 0) {
+                    break;
+                }
+                out.write(b);
+                int bulk = (int) Math.min(Math.min(buffer.length, left), n - out.size());
+                int got = bulk > 0 ? in.read(buffer, 0, bulk) : 0;
+                if (got > 0) {
+                    out.write(buffer, 0, got);
+                    left -= got;
+                }
+            }
+            return out.toByteArray();
+        }
+
+        private static String line(InputStream in) throws Exception {
+            StringBuilder out = new StringBuilder();
+            for (int b; (b = in.read()) >= 0 && b != '\n'; ) {
+                if (b != '\r') {
+                    out.append((char) b);
+                }
+            }
+            return out.toString();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            socket.close();
         }
     }
 

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.covet.runtime.AppTarget;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +20,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Debian's Starlette 0.26 (an ASGI 3 app, starlette_app.py) served unchanged by the real server
@@ -26,11 +31,14 @@ import org.junit.jupiter.api.Test;
 class StarletteAppTest {
 
     static ServedApp app;
+    /** Where the test leaves the files streaming routes wait for (readable by the app: on its python path). */
+    @TempDir
+    static Path flags;
 
     @BeforeAll
     static void start() {
         app = ServedApp.start(AppTarget.parse("starlette_app:app", AppTarget.Kind.AUTO), Duration.ofSeconds(20),
-                WebServerTest.APPS, ServedApp.DEBIAN_PACKAGES);
+                WebServerTest.APPS, ServedApp.DEBIAN_PACKAGES, flags);
     }
 
     @AfterAll
@@ -70,7 +78,7 @@ class StarletteAppTest {
     }
 
     @Test
-    void aStreamedBodyArrivesWholeAndABackgroundTaskRunsAfterTheResponse() throws Exception {
+    void aStreamedBodyArrivesAndABackgroundTaskRunsAfterTheResponse() throws Exception {
         assertThat(send("GET", "/stream", null).body()).isEqualTo("line 0\nline 1\nline 2\n");
         HttpResponse<String> later = send("GET", "/later?tag=t1", null);
         assertThat(later.body()).isEqualTo("answered first");
@@ -79,6 +87,87 @@ class StarletteAppTest {
             ran = json("/background").get("done").toString().contains("t1");
         }
         assertThat(ran).as("the background task ran").isTrue();
+    }
+
+    @Test
+    void aStreamingResponsesEventsReachTheClientAsTheyAreSent() throws Exception {
+        Path flag = flags.resolve("starlette-events");
+        try (ServedApp.Exchange x = app.open("GET /events?flag=" + flag + " HTTP/1.1\r\nHost: t", new byte[0])) {
+            assertThat(x.head()).startsWith("HTTP/1.1 200").containsIgnoringCase("content-type: text/event-stream")
+                    .containsIgnoringCase("transfer-encoding: chunked");
+            assertThat(x.line() + x.line()).isEqualTo("data: first\n\n");
+            Files.createFile(flag);   // the app sends its next event only now
+            assertThat(x.line() + x.line()).isEqualTo("data: after the flag\n\n");
+            assertThat(x.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aLargeUploadArrivesInPartsAsTheAppReadsTheStream() throws Exception {
+        byte[] upload = new byte[3 * 1024 * 1024 + 5];
+        new java.util.Random(11).nextBytes(upload);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(upload));
+        for (boolean chunked : new boolean[] {false, true}) {
+            HttpResponse<String> r = app.sendBytes("POST", "/upload", upload, chunked);
+            JsonNode answer = ServedApp.jsonOf(r);
+            assertThat(answer.get("sha256").asText()).as("chunked: %s", chunked).isEqualTo(sha);
+            assertThat(answer.get("parts").asInt()).as("more_body parts, chunked: %s", chunked).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void sendRaisesAnOSErrorOnceTheClientHasGone() throws Exception {
+        try (ServedApp.Exchange x = app.open("GET /endless?t1 HTTP/1.1\r\nHost: t", new byte[0])) {
+            assertThat(x.read(2 << 20)).hasSize(2 << 20);
+        }
+        io.covet.testing.Eventually.eventually(Duration.ofSeconds(20), "the app's send raised once the client went",
+                () -> seenHere("/gone", "t1"));
+    }
+
+    @Test
+    void anAppThatStreamsFasterThanItsClientReadsWaitsForIt() throws Exception {
+        try (ServedApp.Exchange x = app.open("GET /flood?tag=f1 HTTP/1.1\r\nHost: t", new byte[0])) {
+            assertThat(x.head()).startsWith("HTTP/1.1 200");
+            // The client reads nothing: the app must stop well short of its 64 MB and wait.
+            long[] last = {-1};
+            io.covet.testing.Eventually.eventually(Duration.ofSeconds(20), "the app stopped sending", () -> {
+                long now = flooded("f1");
+                boolean still = now > 0 && now == last[0];
+                last[0] = now;
+                return still;
+            });
+            assertThat(last[0]).as("bytes the app got ahead of its client (1 MB held, the rest in socket buffers)")
+                    .isLessThan(16L << 20);
+            byte[] all = x.read(Integer.MAX_VALUE);
+            assertThat(all).hasSize(64 << 20);
+            for (int i = 0; i < 1024; i++) {
+                assertThat(all[i * 65536]).as("part %d in order", i).isEqualTo((byte) (i % 251));
+            }
+        }
+    }
+
+    /** Whether an interpreter's {@code path} lists {@code tag} (asking until the one that served it answers). */
+    private static boolean seenHere(String path, String tag) {
+        try {
+            return json(path).toString().contains(tag);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What /flooded says /flood?tag= has sent, on whichever interpreter knows it (-1 until one answers). */
+    private static long flooded(String tag) {
+        try {
+            for (int i = 0; i < 10; i++) {
+                JsonNode n = json("/flooded").get(tag);
+                if (n != null) {
+                    return n.asLong();
+                }
+            }
+            return -1;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

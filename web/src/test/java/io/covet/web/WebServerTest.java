@@ -192,6 +192,33 @@ class WebServerTest {
     }
 
     @Test
+    void headAnswersAndHeadErrorsCarryNoBodySoTheNextResponseOnTheConnectionIsIntact() throws Exception {
+        String pipelined = "HEAD /items/3 HTTP/1.1\r\nHost: t\r\n\r\n"      // a GET route's answer
+                + "HEAD /nowhere HTTP/1.1\r\nHost: t\r\n\r\n"                  // the server's JSON 404
+                + "HEAD /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "GET /items/3 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+        String last = "{\"item_id\":3,\"q\":null,\"flag\":false}";
+        StringBuilder read = new StringBuilder();
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(pipelined.getBytes(StandardCharsets.ISO_8859_1));
+            // Up to the last answer's body (Helidon may keep the socket open after "Connection: close").
+            java.io.InputStream in = s.getInputStream();
+            for (int c; !read.toString().endsWith(last) && (c = in.read()) >= 0; ) {
+                read.append((char) c);
+            }
+        }
+        String all = read.toString();
+        String[] heads = all.split("(?=HTTP/1\\.1 )");
+        assertThat(heads).hasSize(4);
+        assertThat(heads[0]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n").doesNotContain("{");
+        assertThat(heads[0]).containsIgnoringCase("content-length: " + get("/items/3").body().length());
+        assertThat(heads[1]).startsWith("HTTP/1.1 404").endsWith("\r\n\r\n").doesNotContain("{");
+        assertThat(heads[2]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n").doesNotContain("{");
+        assertThat(heads[3]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n" + last);
+    }
+
+    @Test
     void aBodyOverTheLimitIs413() throws Exception {
         Reply big = post("/sum", "[" + "1,".repeat(40_000) + "1]");
         assertThat(big.status()).isEqualTo(413);

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.covet.runtime.AppTarget;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +25,7 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A plain WSGI application (PEP 3333, wsgi_app.py) served by the real server with 2 interpreters:
@@ -47,11 +53,15 @@ class WsgiAppTest {
     };
 
     static ServedApp app;
+    /** Where the test leaves the files streaming routes wait for (readable by the app: on its python path). */
+    @TempDir
+    static Path flags;
 
     @BeforeAll
     static void start() {
         SERVER_LOG.addHandler(CAPTURE);
-        app = ServedApp.start(AppTarget.file(WebServerTest.APPS.resolve("wsgi_app.py")), Duration.ofSeconds(10), WebServerTest.APPS);
+        app = ServedApp.start(AppTarget.file(WebServerTest.APPS.resolve("wsgi_app.py")), Duration.ofSeconds(10),
+                WebServerTest.APPS, flags);
     }
 
     @AfterAll
@@ -122,9 +132,102 @@ class WsgiAppTest {
         assertThat(missing.statusCode()).as("the app routes every path itself").isEqualTo(404);
         assertThat(missing.body()).isEqualTo("no page /nowhere");
         assertThat(send("DELETE", "/generator", null).body()).as("and every method").isEqualTo("ab");
+        assertThat(send("GET", "/file", null).body()).as("wsgi.file_wrapper")
+                .isEqualTo(Files.readString(WebServerTest.APPS.resolve("wsgi_app.py")));
         HttpResponse<String> head = send("HEAD", "/head", null);
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.body()).isEmpty();
+    }
+
+    @Test
+    void aGeneratorsPartsReachTheClientAsTheyAreMade() throws Exception {
+        Path flag = flags.resolve("wsgi-gated");
+        try (ServedApp.Exchange x = app.open("GET /gated?flag=" + flag + " HTTP/1.1\r\nHost: t", new byte[0])) {
+            assertThat(x.head()).startsWith("HTTP/1.1 200").containsIgnoringCase("transfer-encoding: chunked");
+            assertThat(x.line()).isEqualTo("first\n");
+            Files.createFile(flag);   // the app makes its next part only now
+            assertThat(x.line()).isEqualTo("after the flag\n");
+            assertThat(x.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aLargeRequestBodyIsReadInPartsAsTheAppReadsIt() throws Exception {
+        byte[] upload = new byte[5 * 1024 * 1024 + 17];
+        new java.util.Random(7).nextBytes(upload);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(upload));
+        for (String framing : new String[] {"Content-Length: " + upload.length, "Transfer-Encoding: chunked"}) {
+            byte[] body = framing.startsWith("Content") ? upload : chunked(upload, 100_000);
+            try (ServedApp.Exchange x = app.open("POST /upload HTTP/1.1\r\nHost: t\r\nConnection: close\r\n" + framing, body)) {
+                assertThat(x.head()).as(framing).startsWith("HTTP/1.1 200");
+                JsonNode answer = new com.fasterxml.jackson.databind.ObjectMapper().readTree(x.read(1000));
+                assertThat(answer.get("bytes").asLong()).as(framing).isEqualTo(upload.length);
+                assertThat(answer.get("sha256").asText()).as(framing).isEqualTo(sha);
+            }
+        }
+    }
+
+    @Test
+    void theAppAnswersTheFirstPartOfAnUploadBeforeTheClientSendsTheRest() throws Exception {
+        int first = 1 << 20;
+        int total = first + (first / 2);
+        try (ServedApp.Exchange x = app.open("POST /duplex HTTP/1.1\r\nHost: t\r\nContent-Length: " + total,
+                new byte[first + first / 4])) {
+            assertThat(x.head()).startsWith("HTTP/1.1 200");
+            assertThat(x.line()).isEqualTo("got " + first + "\n");
+            x.send(new byte[total - first - first / 4]);   // the rest, only once the first answer is in
+            assertThat(x.line()).isEqualTo("then " + (total - first) + "\n");
+        }
+    }
+
+    @Test
+    void aBodyOverTheLimitIsA413EvenOnceTheAppHasStartedReadingIt() throws Exception {
+        HttpResponse<String> r = app.sendBytes("POST", "/upload", new byte[(int) WebConfig.DEFAULT_MAX_BODY + 1], true);
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(r.body()).contains("larger than the limit");
+        assertThat(LOG).as("a client's doing: no traceback of the app's failed read").noneSatisfy(line -> assertThat(line).contains("/upload"));
+    }
+
+    @Test
+    void aClientThatGoesMidStreamEndsTheAppsIterableAndItsCloseRuns() throws Exception {
+        try (ServedApp.Exchange x = app.open("GET /endless HTTP/1.1\r\nHost: t", new byte[0])) {
+            assertThat(x.read(3 << 20)).hasSize(3 << 20);
+        }
+        io.covet.testing.Eventually.eventually(Duration.ofSeconds(20), "close() ran in the interpreter that streamed",
+                () -> closedHere().contains("/endless"));
+        assertThat(send("GET", "/generator", null).body()).as("and the server goes on").isEqualTo("ab");
+    }
+
+    @Test
+    void aHeadAnswerCarriesTheLengthAndNoBodySoTheNextResponseOnTheConnectionIsIntact() throws Exception {
+        try (ServedApp.Exchange x = app.open("HEAD /head HTTP/1.1\r\nHost: t\r\n\r\nGET /head HTTP/1.1\r\nHost: t\r\nConnection: close",
+                new byte[0])) {
+            assertThat(x.head()).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: 12");
+            String next = new String(x.rest(), StandardCharsets.ISO_8859_1);
+            assertThat(next).as("what follows the HEAD's head is the GET's response").startsWith("HTTP/1.1 200").endsWith("twelve bytes");
+        }
+    }
+
+    /** What /closed says of the interpreter that answers it. */
+    private static String closedHere() {
+        try {
+            return app.json("/closed").get("closed").toString();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code data} in chunked transfer coding, {@code size} bytes a chunk. */
+    static byte[] chunked(byte[] data, int size) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int at = 0; at < data.length; at += size) {
+            int n = Math.min(size, data.length - at);
+            out.writeBytes((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(data, at, n);
+            out.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        out.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        return out.toByteArray();
     }
 
     @Test
