@@ -285,29 +285,27 @@ final class PythonBridge {
     }
 
     private long register(InterpreterSession s, Lane lane, Task<?> task) {
-        long id = ids.incrementAndGet();
-        Session session = session(s);
-        session.lock.lock();
-        try {
-            session.handles.put(id, new Handle(lane, task, null));
-        } finally {
-            session.lock.unlock();
-        }
+        long id = register(s, new Handle(lane, task, null));
         task.whenSettled(s::wake);
         return id;
     }
 
     /** A handle for a web exchange's signal, which wakes the interpreter as it completes. */
     private long register(InterpreterSession s, CompletableFuture<Object> signal) {
+        long id = register(s, new Handle(null, null, signal));
+        signal.whenComplete((v, e) -> s.wake());
+        return id;
+    }
+
+    private long register(InterpreterSession s, Handle h) {
         long id = ids.incrementAndGet();
         Session session = session(s);
         session.lock.lock();
         try {
-            session.handles.put(id, new Handle(null, null, signal));
+            session.handles.put(id, h);
         } finally {
             session.lock.unlock();
         }
-        signal.whenComplete((v, e) -> s.wake());
         return id;
     }
 

@@ -86,6 +86,26 @@ final class ServedApp implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * POSTs {@code size} random bytes to {@code path}, once with a Content-Length and once chunked;
+     * the app's JSON answer must give their number ("bytes") and SHA-256 ("sha256") each time.
+     *
+     * @return the two answers
+     */
+    List<JsonNode> upload(String path, int size) throws Exception {
+        byte[] upload = new byte[size];
+        new java.util.Random(size).nextBytes(upload);
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(upload));
+        List<JsonNode> answers = new java.util.ArrayList<>();
+        for (boolean chunked : new boolean[] {false, true}) {
+            JsonNode answer = jsonOf(sendBytes("POST", path, upload, chunked));
+            org.assertj.core.api.Assertions.assertThat(answer.get("bytes").asLong()).as("chunked: %s", chunked).isEqualTo(size);
+            org.assertj.core.api.Assertions.assertThat(answer.get("sha256").asText()).as("chunked: %s", chunked).isEqualTo(sha);
+            answers.add(answer);
+        }
+        return answers;
+    }
+
     JsonNode json(String path) throws Exception {
         return JSON.readTree(send("GET", path, null).body());
     }

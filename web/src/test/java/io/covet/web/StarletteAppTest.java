@@ -7,8 +7,6 @@ import io.covet.runtime.AppTarget;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,15 +102,8 @@ class StarletteAppTest {
 
     @Test
     void aLargeUploadArrivesInPartsAsTheAppReadsTheStream() throws Exception {
-        byte[] upload = new byte[3 * 1024 * 1024 + 5];
-        new java.util.Random(11).nextBytes(upload);
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(upload));
-        for (boolean chunked : new boolean[] {false, true}) {
-            HttpResponse<String> r = app.sendBytes("POST", "/upload", upload, chunked);
-            JsonNode answer = ServedApp.jsonOf(r);
-            assertThat(answer.get("sha256").asText()).as("chunked: %s", chunked).isEqualTo(sha);
-            assertThat(answer.get("parts").asInt()).as("more_body parts, chunked: %s", chunked).isGreaterThan(1);
-        }
+        assertThat(app.upload("/upload", 3 * 1024 * 1024 + 5)).allSatisfy(answer ->
+                assertThat(answer.get("parts").asInt()).as("more_body parts").isGreaterThan(1));
     }
 
     @Test
