@@ -47,7 +47,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class WebExchange {
 
     /** Response bytes held for the server beyond which the handler's sends wait. */
-    static final int SEND_BUFFER = 1 << 20;
+    static final int SEND_BUFFER = 256 << 10;
     /** How much later than the stall limit the handler's own deadline falls: its sends fail first. */
     private static final Duration GRACE = Duration.ofSeconds(1);
     private static final byte[] EMPTY = new byte[0];

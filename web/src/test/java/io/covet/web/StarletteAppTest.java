@@ -127,7 +127,7 @@ class StarletteAppTest {
                 last[0] = now;
                 return still;
             });
-            assertThat(last[0]).as("bytes the app got ahead of its client (1 MB held, the rest in socket buffers)")
+            assertThat(last[0]).as("bytes the app got ahead of its client (256 KB held, the rest in socket buffers)")
                     .isLessThan(16L << 20);
             byte[] all = x.read(Integer.MAX_VALUE);
             assertThat(all).hasSize(64 << 20);

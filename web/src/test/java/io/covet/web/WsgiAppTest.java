@@ -169,6 +169,23 @@ class WsgiAppTest {
     }
 
     @Test
+    void anUploadThatStallsWhileTheAppReadsItIsCutAtTheRequestTimeoutAndFreesTheInterpreter() throws Exception {
+        long start = System.nanoTime();
+        try (ServedApp.Exchange x = app.open("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + (3 << 20),
+                new byte[3 << 19])) {   // half of it, then nothing: the app waits in wsgi.input.read()
+            assertThat(x.rest()).as("no answer but the connection's end (or a 408)")
+                    .satisfiesAnyOf(b -> assertThat(b).isEmpty(), b -> assertThat(new String(b, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 408"));
+        } catch (java.net.SocketException reset) {
+            // the server closed it: cut off
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("cut at the request timeout (10 s), not later")
+                .isLessThan(Duration.ofSeconds(25));
+        assertThat(LOG).as("the app's read failed, which is the client's doing: no traceback")
+                .noneSatisfy(line -> assertThat(line).contains("/upload"));
+        requestsAreSpreadOverBothInterpreters();
+    }
+
+    @Test
     void aBodyOverTheLimitIsA413EvenOnceTheAppHasStartedReadingIt() throws Exception {
         HttpResponse<String> r = app.sendBytes("POST", "/upload", new byte[(int) WebConfig.DEFAULT_MAX_BODY + 1], true);
         assertThat(r.statusCode()).isEqualTo(413);
