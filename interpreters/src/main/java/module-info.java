@@ -6,6 +6,7 @@ module io.covet.interpreters {
     requires com.ibm.icu;   // Unicode data for the standard library (StdlibFunctions)
     requires org.apache.commons.compress;   // bzip2 for the standard library (Bz2)
     requires org.bouncycastle.provider;     // hashlib's digests GraalPy lacks (Digests); GraalPy's own dependency
+    requires org.xerial.sqlitejdbc;         // SQLite for the sqlite3 module (Sqlite)
 
     exports io.covet.interpreters;
 }

@@ -70,6 +70,8 @@ final class Interpreter implements Runnable {
             """;
 
     final int id;
+    /** Its sqlite3 module's connections (Covet's, in Java): made with the context, closed with it. */
+    private volatile Sqlite sqlite;
     private final InterpreterPool pool;
     private final PoolConfig config;
     private final Engine engine;
@@ -455,7 +457,8 @@ final class Interpreter implements Runnable {
         }
         Value load = context.eval("python", LOADER);
         // GraalPy's natively implemented stdlib modules, in Java and Python (StdlibFunctions).
-        load.execute("_covet_stdlib", STDLIB_SOURCE).getMember("install").execute(StdlibFunctions.proxy(), sandbox.nativeAccess());
+        sqlite = new Sqlite(sandbox.fileWrites() ? null : SandboxFileSystem.unwrapped(config));
+        load.execute("_covet_stdlib", STDLIB_SOURCE).getMember("install").execute(StdlibFunctions.proxy(sqlite), sandbox.nativeAccess());
         Value helper = load.execute("_covet_pool", HELPER_SOURCE);
         start = helper.getMember("start");
         startEval = helper.getMember("start_eval");
@@ -471,6 +474,7 @@ final class Interpreter implements Runnable {
             helper.getMember("track_open_files").execute();  // only code that may write can lose writes
         }
         boundary = new Boundary(helper);
+        sqlite.boundary(boundary);
         if (!config.hostFunctions().isEmpty()) {
             helper.getMember("install_host").execute(hostModule(helper.getMember("HOST_ERROR")),
                     boundary.toPython(new ArrayList<>(config.hostFunctions().keySet())));
@@ -574,6 +578,10 @@ final class Interpreter implements Runnable {
                 // Already closed, or closed from two threads at once (the owner on its way out while
                 // shutdown kills it; Truffle may assert then): nothing left to do.
             }
+        }
+        Sqlite s = sqlite;
+        if (s != null) {
+            s.close();   // what Python left open (GraalPy finalizes nothing as a context closes)
         }
     }
 

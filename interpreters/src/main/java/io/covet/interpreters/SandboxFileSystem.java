@@ -114,7 +114,7 @@ final class SandboxFileSystem implements FileSystem {
      * its own name, which must lie strictly below a writable root. The caller does not follow a link
      * at that last step.
      */
-    private Path checkWrite(Path path) {
+    Path checkWrite(Path path) {
         Path absolute = host.toAbsolutePath(path).normalize();
         Path dir = absolute.getParent();
         Path name = absolute.getFileName();
@@ -158,7 +158,7 @@ final class SandboxFileSystem implements FileSystem {
      * The real path a read of {@code path} is done on (links resolved), below a readable root; the
      * path itself when every file may be read.
      */
-    private Path checkRead(Path path) {
+    Path checkRead(Path path) {
         if (readableRoots == null) {
             return path;
         }

@@ -26,7 +26,8 @@ import org.graalvm.polyglot.proxy.ProxyObject;
  * comes from ICU4J, whose Unicode version (16.0 in ICU 77) is the one GraalPy's own
  * {@code unicodedata} reports; Unicode 3.2's properties from {@code ucd-3.2.0.txt}
  * ({@code tools/make_ucd_3_2_0.py}); pyexpat is {@code covet_pyexpat.py}, Python through and through;
- * bzip2 is {@link Bz2} and {@code covet_bz2.py}; hashlib's missing digests {@link Digests}.
+ * bzip2 is {@link Bz2} and {@code covet_bz2.py}; sqlite3 is {@link Sqlite} and {@code covet_sqlite3.py};
+ * hashlib's missing digests {@link Digests}.
  *
  * <p>Every function is total: "no such thing" is {@code null} or -1, and the Python half raises
  * what CPython raises, so no Java exception crosses into Python.
@@ -35,6 +36,8 @@ final class StdlibFunctions {
 
     /** Covet's pyexpat, in Python, in place of GraalPy's native one. */
     private static final String PYEXPAT = resource("covet_pyexpat.py");
+    /** The Python half of Covet's _sqlite3, in place of GraalPy's native one ({@link Sqlite} is the Java half). */
+    private static final String SQLITE3 = resource("covet_sqlite3.py");
     /** The Python half of Covet's _bz2, in place of GraalPy's native one ({@link Bz2} is the Java half). */
     private static final String BZ2 = resource("covet_bz2.py");
     /** Unicode 3.2's property table, as text (parsed once per interpreter, on first use). */
@@ -71,8 +74,8 @@ final class StdlibFunctions {
     private StdlibFunctions() {
     }
 
-    /** The functions, as the object {@code covet_stdlib.install} takes. */
-    static ProxyObject proxy() {
+    /** The functions, as the object {@code covet_stdlib.install} takes; {@code sqlite}: the interpreter's. */
+    static ProxyObject proxy(Sqlite sqlite) {
         return ProxyObject.fromMap(Map.ofEntries(
                 Map.entry("combining", (ProxyExecutable) a -> UCharacter.getCombiningClass(a[0].asInt())),
                 Map.entry("east_asian_width", (ProxyExecutable) a -> eastAsianWidth(a[0].asInt())),
@@ -86,6 +89,8 @@ final class StdlibFunctions {
                 Map.entry("ucd_3_2_0_table", (ProxyExecutable) a -> UCD_3_2_0),
                 Map.entry("pyexpat_source", (ProxyExecutable) a -> PYEXPAT),
                 Map.entry("bz2_source", (ProxyExecutable) a -> BZ2),
+                Map.entry("sqlite3_source", (ProxyExecutable) a -> SQLITE3),
+                Map.entry("sqlite", sqlite.module()),
                 Map.entry("hashes", ProxyObject.fromMap(Map.of(
                         "shake", (ProxyExecutable) a -> Digests.shake(a[0].asInt()),
                         "blake2", (ProxyExecutable) a -> Digests.blake2(a[0].asBoolean(), a[1].asInt(), bytes(a[2]), bytes(a[3]), bytes(a[4])),

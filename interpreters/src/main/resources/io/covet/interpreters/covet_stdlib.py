@@ -14,9 +14,12 @@ def install(java, native_access):
     # (a "billion laughs" document expands in full), and names its error type differently.
     # Covet's _bz2 under every policy: GraalPy's, when embedded, fails on first use with an
     # internal error Python cannot catch (its support library does not load).
+    # Covet's _sqlite3 under every policy: GraalPy's is native code only one context of a process
+    # may load; Covet's runs SQLite in the JVM (sqlite-jdbc), the sandbox's rules kept in Java.
     sys.meta_path.insert(0, _Finder({} if native_access else _Finder.NATIVE_ONLY,
                                     {'pyexpat': (java.pyexpat_source, {}),
-                                     '_bz2': (java.bz2_source, {'_java': java.bz2})},
+                                     '_bz2': (java.bz2_source, {'_java': java.bz2}),
+                                     '_sqlite3': (java.sqlite3_source, {'_java': java.sqlite})},
                                     {'zoneinfo._tzpath': _tzpath_fixer(java.tzpath),
                                      'hashlib': lambda hashlib: _install_hashlib(java.hashes, hashlib),
                                      'json': _install_json,
@@ -605,11 +608,11 @@ def _install_binascii():
 class _Finder:
     """Turns the import of a module GraalPy has only in native code into a plain ImportError (as
     on a platform without it), where GraalPy raises a SystemError that `except ImportError` misses;
-    serves Covet's own modules in place of some (pyexpat: covet_pyexpat.py, _bz2: covet_bz2.py);
+    serves Covet's own modules in place of some (pyexpat: covet_pyexpat.py, _bz2: covet_bz2.py,
+    _sqlite3: covet_sqlite3.py);
     and runs a fix-up after some modules are imported."""
     NATIVE_ONLY = {
         'termios': 'terminal control needs native code',
-        '_sqlite3': 'GraalPy implements sqlite3 in native code',
         '_cpython_sre': 'GraalPy implements it in native code',
         '_cpython_unicodedata': 'GraalPy implements it in native code',
         # GraalPy's Java POSIX backend has no crypt(3), and fails with an error Python cannot catch.

@@ -48,9 +48,7 @@ class StdlibTest {
             Map.entry("_testsinglephase", "CPython's C-API test module"),
             Map.entry("ctypes", "native calls"), Map.entry("multiprocessing.sharedctypes", "ctypes"),
             Map.entry("_cpython_sre", "GraalPy's native fallback for re; re itself works"),
-            Map.entry("_cpython_unicodedata", "native; Covet answers unicodedata's missing parts"),
-            // Not yet in the sandbox: sqlite3 (issue "Databases").
-            Map.entry("_sqlite3", "native (issue: databases)"), Map.entry("sqlite3", "_sqlite3"));
+            Map.entry("_cpython_unicodedata", "native; Covet answers unicodedata's missing parts"));
 
     /**
      * Uses of module_uses.py whose result differs from CPython's under every policy, and why: what
