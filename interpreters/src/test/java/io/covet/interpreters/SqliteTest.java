@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * sqlite3 in every interpreter under the default sandbox (Covet's, SQLite in the JVM): it answers
- * as the machine's CPython does (sqlite_cases.py, one line per use), with native code allowed too;
+ * as the machine's CPython does (sqlite_cases.py, one line per use), with native code allowed too,
+ * and so does Debian's SQLAlchemy 1.4 on it (sqlalchemy_cases.py, Core and ORM);
  * interpreters writing one file at once lose nothing; a runaway statement is stopped at its
  * deadline; a connection left open is rolled back and closed with its interpreter; and SQL reaches
  * no file the sandbox does not let Python write, however it tries (paths, links, ATTACH, VACUUM
@@ -87,6 +88,21 @@ class SqliteTest {
     void withNativeCodeAllowedSqlite3AnswersAsCpythonToo(@TempDir Path covetDir, @TempDir Path cpythonDir) throws Exception {
         try (InterpreterPool trusted = InterpreterPool.start(PoolFixture.config().sandbox(SandboxPolicy.trusted()).build())) {
             assertAnswersAsCpython(trusted, covetDir, cpythonDir);
+        }
+    }
+
+    @Test
+    void debiansSqlAlchemyCoreAndOrmAnswerAsInCpython(@TempDir Path covetDir, @TempDir Path cpythonDir) throws Exception {
+        Process cpython = new ProcessBuilder("/usr/bin/python3", PoolFixture.PYTHON_DIR.resolve("sqlalchemy_cases.py").toString(),
+                cpythonDir.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String expected = new String(cpython.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(cpython.waitFor()).as("the machine's CPython ran sqlalchemy_cases.py").isZero();
+        assertThat(expected).contains("group by: [('ann', 2, '19.50')");
+        try (InterpreterPool withPackages = InterpreterPool.start(PoolFixture.config().size(1)
+                .pythonPath(List.of(PoolFixture.PYTHON_DIR, Path.of("/usr/lib/python3/dist-packages")))
+                .sandbox(SandboxPolicy.strict().withWritable(covetDir)).build())) {
+            assertThat(withPackages.eval("import sqlalchemy_cases\nsqlalchemy_cases.run(" + pyString(covetDir) + ")"))
+                    .isEqualTo(expected);
         }
     }
 

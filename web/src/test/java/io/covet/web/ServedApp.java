@@ -48,15 +48,32 @@ final class ServedApp implements AutoCloseable {
         return start(target, requestTimeout, UnaryOperator.identity(), CLIENT, pythonPath);
     }
 
+    /** Serves {@code target} from a runtime {@code runtimeOptions} configures, after {@code prepare} has run on it. */
+    static ServedApp start(AppTarget target, Duration requestTimeout, UnaryOperator<PerformanceConfig.Builder> runtimeOptions,
+                           java.util.function.Consumer<PerformanceManager> prepare, Path... pythonPath) {
+        return start(target, requestTimeout, runtimeOptions, prepare, UnaryOperator.identity(), CLIENT, pythonPath);
+    }
+
     /**
      * Serves {@code target} with the server options {@code options} sets, talked to with
      * {@code client} (over HTTPS, to localhost, when the options include TLS).
      */
     static ServedApp start(AppTarget target, Duration requestTimeout, UnaryOperator<WebConfig> options, HttpClient client,
                            Path... pythonPath) {
-        PerformanceManager runtime = PerformanceManager.start(PerformanceConfig.builder()
-                .pythonInterpreters(2).cpuThreads(2).queueLimit(256).pythonPath(List.of(pythonPath)).build());
+        return start(target, requestTimeout, UnaryOperator.identity(), runtime -> { }, options, client, pythonPath);
+    }
+
+    /**
+     * Serves {@code target} from a runtime {@code runtimeOptions} configures, after {@code prepare}
+     * has run on it (say, the app's database migrations), with the server options {@code options} sets.
+     */
+    static ServedApp start(AppTarget target, Duration requestTimeout, UnaryOperator<PerformanceConfig.Builder> runtimeOptions,
+                           java.util.function.Consumer<PerformanceManager> prepare, UnaryOperator<WebConfig> options,
+                           HttpClient client, Path... pythonPath) {
+        PerformanceManager runtime = PerformanceManager.start(runtimeOptions.apply(PerformanceConfig.builder()
+                .pythonInterpreters(2).cpuThreads(2).queueLimit(256).pythonPath(List.of(pythonPath))).build());
         try {
+            prepare.accept(runtime);
             WebConfig config = options.apply(WebConfig.of(target).withPort(0).withRequestTimeout(requestTimeout).withAccessLog(false));
             return new ServedApp(runtime, CovetServer.start(runtime, config), config.scheme(), client);
         } catch (RuntimeException e) {
