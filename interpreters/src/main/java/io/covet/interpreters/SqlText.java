@@ -59,8 +59,14 @@ final class SqlText {
      * comments and a trigger's body), or the text's length.
      */
     static int endOfFirst(String sql) {
+        return endOfNext(sql, 0);
+    }
+
+    /** {@link #endOfFirst} of the statements that start at {@code from}. */
+    static int endOfNext(String sql, int from) {
         int state = 0;
         Scanner s = new Scanner(sql);
+        s.at = from;
         for (int token; (token = s.next()) >= 0; ) {
             if (token == Scanner.UNTERMINATED) {
                 return sql.length();

@@ -444,7 +444,7 @@ final class Sqlite implements AutoCloseable {
             try {
                 int at = 0;
                 while (at < sql.length()) {   // statement by statement, so that each gets the sandbox's check
-                    int end = at + SqlText.endOfFirst(sql.substring(at));
+                    int end = SqlText.endOfNext(sql, at);
                     String one = sql.substring(at, end);
                     at = end;
                     if (SqlText.onlyTrivia(one, 0)) {
