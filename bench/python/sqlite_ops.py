@@ -1,7 +1,7 @@
 """sqlite3 speed, the same script under `covet exec` (Covet's sqlite3: SQLite in the JVM through
 sqlite-jdbc) and under python3 (CPython's _sqlite3 on libsqlite3), as BENCHMARKS.md says. What web
 apps do most: one row by primary key, a page of rows, a small write transaction, a bulk insert.
-Each operation timed 7 times after 3 warm-ups (GraalPy's JIT needs them), median printed.
+Each operation timed 7 times after $WARMUPS warm-up rounds (30; GraalPy's JIT needs that many to settle), median printed.
 
     python3 bench/python/sqlite_ops.py DIR
     ./covet exec --allow-write DIR bench/python/sqlite_ops.py DIR
@@ -12,8 +12,10 @@ import statistics
 import sys
 import time
 
+WARMUPS = int(os.environ.get("WARMUPS", "30"))
 
-def median_seconds(fn, warmups=3, runs=7):
+
+def median_seconds(fn, warmups=WARMUPS, runs=7):
     for _ in range(warmups):
         fn()
     times = []
@@ -53,7 +55,7 @@ def main(directory):
         with db:
             db.executemany('INSERT INTO item (name, price, qty) VALUES (?, ?, ?)', (('bulk', 2.0, 2) for _ in range(10_000)))
 
-    print(f"{sys.implementation.name}: median s of 7 after 3 warm-ups")
+    print(f"{sys.implementation.name}: median s of 7 after {WARMUPS} warm-ups")
     for name, fn in (('1000 rows by key', by_key), ('100 pages of 50', page), ('200 write transactions', write),
                      ('executemany 10000', bulk)):
         print(f"  {name:24} {median_seconds(fn):.4f}")

@@ -61,6 +61,7 @@ final class Boundary {
     Object toPython(Object value) {
         return switch (value) {
             case null -> none;
+            case Value v -> v;   // already Python's (a value made earlier on this interpreter's thread)
             case Boolean b -> b;
             case Integer i -> i;
             case Long l -> l;

@@ -8,6 +8,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -235,11 +236,50 @@ final class Sqlite implements AutoCloseable {
         };
     }
 
+    /**
+     * What a statement's text says, worked out once per text (as its prepared statement is kept),
+     * and the description Python was last given for it, reused while its columns stay the same.
+     */
+    private static final class Text {
+        final boolean single;
+        final String keyword;
+        final String refusal;
+        final List<String> words;
+        String[] labels;
+        String[] converters;
+        Value description;
+
+        Text(String sql, boolean sandboxed) {
+            single = SqlText.onlyTrivia(sql, SqlText.endOfFirst(sql));
+            keyword = SqlText.firstKeyword(sql);
+            refusal = sandboxed ? refusal(sql, keyword) : null;
+            words = SqlText.words(sql, 3);
+        }
+
+        /** Why the sandbox refuses {@code sql}, or null. */
+        private static String refusal(String sql, String keyword) {
+            if (TEMP_DIRECTORY.matcher(sql).find()) {
+                return "not authorized: PRAGMA temp_store_directory and data_store_directory are refused by Covet's sandbox";
+            }
+            if (keyword.equals("VACUUM") && !PLAIN_VACUUM.matcher(sql).matches()) {
+                return "not authorized: VACUUM INTO writes a file, which Covet's sandbox refuses (--allow-write does not cover SQL)";
+            }
+            return null;
+        }
+    }
+
     /** One connection, and what Python's cursors have open on it. */
     final class Db {
         private final SQLiteConnection connection;
         /** Prepared statements not in use, by their text, least recently used first. */
         private final LinkedHashMap<String, PreparedStatement> idle = new LinkedHashMap<>(16, 0.75f, true);
+        /** What the statements' texts say, as many as are kept prepared. */
+        private final LinkedHashMap<String, Text> texts = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Text> eldest) {
+                return size() > STATEMENT_CACHE;
+            }
+        };
         private final Map<Integer, Rows> cursors = new HashMap<>();
         private int nextCursor;
         private boolean inTransaction;
@@ -307,16 +347,15 @@ final class Sqlite implements AutoCloseable {
         private Object execute(Value fail, String sql, Value params, String begin, int batch, int detect, Value converters) {
             PreparedStatement ps = null;
             try {
-                int end = SqlText.endOfFirst(sql);
-                if (!SqlText.onlyTrivia(sql, end)) {
+                Text text = text(sql);
+                if (!text.single) {
                     return fail(fail, "ProgrammingError", "You can only execute one statement at a time.");
                 }
-                List<String> words = SqlText.keywords(sql, 1);
-                String keyword = words.isEmpty() ? "" : words.get(0);
-                if (checkSandbox(sql) instanceof String why) {
-                    return fail(fail, "OperationalError", why);
+                if (text.refusal != null) {
+                    return fail(fail, "OperationalError", text.refusal);
                 }
-                if (begin != null && !inTransaction && DML.contains(keyword)) {
+                boolean dml = DML.contains(text.keyword);
+                if (begin != null && !inTransaction && dml) {
                     run("BEGIN " + begin);
                     inTransaction = true;
                 }
@@ -326,7 +365,7 @@ final class Sqlite implements AutoCloseable {
                     release(sql, ps);
                     return fail(fail, "ProgrammingError", (String) bound);
                 }
-                boolean vacuum = sandbox != null && keyword.equals("VACUUM");
+                boolean vacuum = sandbox != null && text.keyword.equals("VACUUM");
                 if (vacuum) {
                     connection.setLimit(SQLiteLimits.SQLITE_LIMIT_ATTACHED, 1);   // the temporary copy VACUUM attaches
                 }
@@ -338,24 +377,25 @@ final class Sqlite implements AutoCloseable {
                         connection.setLimit(SQLiteLimits.SQLITE_LIMIT_ATTACHED, 0);
                     }
                 }
-                boolean dml = DML.contains(keyword);
                 long rowcount = dml && !rows ? ps.getUpdateCount() : -1;
-                afterStatement(sql);
+                afterStatement(text.words);
                 if (dml) {
                     rowid = lastInsertRowid();
                 }
                 if (!rows) {
                     release(sql, ps);
-                    return boundary.toPython(PyTuple.of(-1, null, List.of(), false, rowcount, rowid));
+                    return boundary.toPython(PyTuple.of(-1, null, null, List.of(), false, rowcount, rowid));
                 }
                 Rows r = new Rows(sql, ps, ps.getResultSet(), detect, converters);
+                Value description = descriptionFor(text, r, detect);
                 List<PyTuple> first = r.read(batch);
                 int id = -1;
                 if (r.more) {
                     id = ++nextCursor;
                     cursors.put(id, r);
                 }
-                return boundary.toPython(PyTuple.of(id, r.description(), first, r.more, rowcount, rowid));
+                return boundary.toPython(PyTuple.of(id, description, r.converted ? Arrays.asList(r.converter) : null, first,
+                        r.more, rowcount, rowid));
             } catch (SQLException e) {
                 if (ps != null) {
                     release(sql, ps);
@@ -365,6 +405,39 @@ final class Sqlite implements AutoCloseable {
                 release(sql, ps);
                 return fail(fail, "OverflowError", e.getMessage());
             }
+        }
+
+        private Text text(String sql) {
+            Text t = texts.get(sql);
+            if (t == null) {
+                t = new Text(sql, sandbox != null);
+                texts.put(sql, t);
+            }
+            return t;
+        }
+
+        /**
+         * Cursor.description for these rows: per column a 7-tuple of its name (with
+         * PARSE_COLNAMES, what comes before its " [type]") and six Nones; the one made last time for
+         * this text while its columns are the same.
+         */
+        private Value descriptionFor(Text text, Rows r, int detect) {
+            if (text.description != null && Arrays.equals(text.labels, r.labels) && Arrays.equals(text.converters, r.converter)) {
+                return text.description;
+            }
+            List<PyTuple> columns = new ArrayList<>(r.labels.length);
+            for (String label : r.labels) {
+                String name = label;
+                int at = (detect & 2) != 0 ? label.indexOf('[') : -1;
+                if (at >= 0) {
+                    name = label.substring(0, at > 0 && label.charAt(at - 1) == ' ' ? at - 1 : at);
+                }
+                columns.add(PyTuple.of(name, null, null, null, null, null, null));
+            }
+            text.labels = r.labels;
+            text.converters = r.converter;
+            text.description = (Value) boundary.toPython(new PyTuple(new ArrayList<>(columns)));
+            return text.description;
         }
 
         /** {@code (rows, more)}: up to {@code n} more rows of cursor {@code id}. */
@@ -397,15 +470,15 @@ final class Sqlite implements AutoCloseable {
         private Object executeMany(Value fail, String sql, Value paramSets, String begin) {
             PreparedStatement ps = null;
             try {
-                if (!SqlText.onlyTrivia(sql, SqlText.endOfFirst(sql))) {
+                Text text = text(sql);
+                if (!text.single) {
                     return fail(fail, "ProgrammingError", "You can only execute one statement at a time.");
                 }
-                String keyword = SqlText.firstKeyword(sql);
-                if (!DML.contains(keyword)) {
+                if (!DML.contains(text.keyword)) {
                     return fail(fail, "ProgrammingError", "executemany() can only execute DML statements.");
                 }
-                if (checkSandbox(sql) instanceof String why) {
-                    return fail(fail, "OperationalError", why);
+                if (text.refusal != null) {
+                    return fail(fail, "OperationalError", text.refusal);
                 }
                 if (begin != null && !inTransaction) {
                     run("BEGIN " + begin);
@@ -425,6 +498,7 @@ final class Sqlite implements AutoCloseable {
                     }
                     total += ps.getUpdateCount();
                 }
+                afterStatement(text.words);
                 release(sql, ps);
                 rowid = lastInsertRowid();
                 return total;
@@ -450,9 +524,10 @@ final class Sqlite implements AutoCloseable {
                     if (SqlText.onlyTrivia(one, 0)) {
                         continue;
                     }
-                    if (checkSandbox(one) instanceof String why) {
+                    String refusal = sandbox == null ? null : Text.refusal(one, SqlText.firstKeyword(one));
+                    if (refusal != null) {
                         probeTransaction();
-                        return fail(fail, "OperationalError", why);
+                        return fail(fail, "OperationalError", refusal);
                     }
                     if (!SqlText.complete(one + (one.stripTrailing().endsWith(";") ? "" : ";"))) {
                         probeTransaction();
@@ -497,20 +572,6 @@ final class Sqlite implements AutoCloseable {
             } catch (SQLException e) {
                 return 0;
             }
-        }
-
-        /** Why the sandbox refuses {@code sql}, or null. */
-        private String checkSandbox(String sql) {
-            if (sandbox == null) {
-                return null;
-            }
-            if (TEMP_DIRECTORY.matcher(sql).find()) {
-                return "not authorized: PRAGMA temp_store_directory and data_store_directory are refused by Covet's sandbox";
-            }
-            if (SqlText.firstKeyword(sql).equals("VACUUM") && !PLAIN_VACUUM.matcher(sql).matches()) {
-                return "not authorized: VACUUM INTO writes a file, which Covet's sandbox refuses (--allow-write does not cover SQL)";
-            }
-            return null;
         }
 
         private PreparedStatement prepare(String sql) throws SQLException {
@@ -601,7 +662,7 @@ final class Sqlite implements AutoCloseable {
             try (Statement s = connection.createStatement()) {
                 s.execute(sql);
             }
-            afterStatement(sql);
+            afterStatement(SqlText.words(sql, 3));
         }
 
         private long lastInsertRowid() throws SQLException {
@@ -615,9 +676,8 @@ final class Sqlite implements AutoCloseable {
 
         // ---- transactions -------------------------------------------------------------------
 
-        /** Follows the transaction state through a statement that succeeded. */
-        private void afterStatement(String sql) {
-            List<String> words = SqlText.words(sql, 3);
+        /** Follows the transaction state through a statement that succeeded, by its first words. */
+        private void afterStatement(List<String> words) {
             String first = words.isEmpty() ? "" : words.get(0).toUpperCase(Locale.ROOT);
             switch (first) {
                 case "BEGIN" -> {
@@ -920,8 +980,11 @@ final class Sqlite implements AutoCloseable {
             private final ResultSet rs;
             private final int columns;
             /** Per column, the converter whose name it carries, or null: its values are read as bytes for it. */
-            private final String[] converter;
-            private final List<PyTuple> description;
+            final String[] converter;
+            /** Whether any column has a converter. */
+            final boolean converted;
+            /** The columns' names (SQLite's, as written after AS). */
+            final String[] labels;
             boolean more;
 
             Rows(String sql, PreparedStatement ps, ResultSet rs, int detect, Value converters) throws SQLException {
@@ -931,12 +994,17 @@ final class Sqlite implements AutoCloseable {
                 ResultSetMetaData m = rs.getMetaData();
                 this.columns = m.getColumnCount();
                 this.converter = new String[columns];
+                this.labels = new String[columns];
+                boolean any = false;
+                for (int i = 0; i < columns; i++) {
+                    labels[i] = m.getColumnLabel(i + 1);
+                }
                 if (detect != 0 && converters.hasHashEntries()) {
                     boolean byDeclaredType = (detect & 1) != 0;
                     boolean byColumnName = (detect & 2) != 0;
                     for (int i = 0; i < columns; i++) {
                         String name = null;
-                        String label = m.getColumnLabel(i + 1);
+                        String label = labels[i];
                         int open = label.indexOf('[');
                         int close = label.lastIndexOf(']');
                         if (byColumnName && open >= 0 && close > open) {
@@ -946,20 +1014,12 @@ final class Sqlite implements AutoCloseable {
                         }
                         if (name != null && converters.hasHashEntry(name)) {
                             converter[i] = name;
+                            any = true;
                         }
                     }
                 }
-                List<PyTuple> names = new ArrayList<>(columns);
-                for (int i = 0; i < columns; i++) {
-                    names.add(PyTuple.of(m.getColumnLabel(i + 1), converter[i]));
-                }
-                this.description = names;
+                this.converted = any;
                 this.more = rs.next();
-            }
-
-            /** (name, converter) per column (read before the rows: the result set's metadata goes with it). */
-            List<PyTuple> description() {
-                return description;
             }
 
             List<PyTuple> read(int n) throws SQLException {

@@ -525,18 +525,10 @@ class Cursor:
         if result is _FAIL:
             self.description, self.rowcount = None, -1
             raise _exception(db.error())
-        handle, columns, rows, more, rowcount, lastrowid = result
+        handle, self.description, convert, self._rows, more, self.rowcount, self.lastrowid = result
         self._handle = handle
-        self._rows = rows
-        self.rowcount = rowcount
-        self.lastrowid = lastrowid
-        if columns is None:
-            self.description = None
-        else:
-            self.description = tuple((_column_name(name, detect), None, None, None, None, None, None)
-                                     for name, _ in columns)
-            self._converters = [converters.get(c) if c is not None else None for _, c in columns] \
-                if any(c is not None for _, c in columns) else None
+        if convert is not None:
+            self._converters = [converters.get(c) if c is not None else None for c in convert]
         return self
 
     def executemany(self, sql, seq_of_parameters, /):
@@ -666,15 +658,6 @@ class Cursor:
 
 
 Cursor.__module__ = 'sqlite3'
-
-
-def _column_name(name, detect):
-    """A column's name for description: with PARSE_COLNAMES, what comes before its " [type]"."""
-    if detect & PARSE_COLNAMES:
-        at = name.find('[')
-        if at >= 0:
-            return name[:at - 1] if at > 0 and name[at - 1] == ' ' else name[:at]
-    return name
 
 
 def _text(value, text_factory):
