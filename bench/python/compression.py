@@ -4,22 +4,11 @@ says. 12 MB of log-like text; each operation timed 5 times after 2 warm-ups, med
 """
 import bz2
 import gzip
-import statistics
 import sys
-import time
+
+from timing import median_seconds
 
 DATA = b''.join(b'line %d of some text, repeated %s\n' % (i, b'x' * (i % 50)) for i in range(200_000))
-
-
-def median_seconds(fn, warmups=2, runs=5):
-    for _ in range(warmups):
-        fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 if __name__ == '__main__':
@@ -29,4 +18,4 @@ if __name__ == '__main__':
     for name, fn in (('bz2.compress', lambda: bz2.compress(DATA)), ('bz2.decompress', lambda: bz2.decompress(packed_bz2)),
                      ('gzip.compress', lambda: gzip.compress(DATA, mtime=0)),
                      ('gzip.decompress', lambda: gzip.decompress(packed_gz))):
-        print(f"  {name:16} {median_seconds(fn):.3f}")
+        print(f"  {name:16} {median_seconds(fn, 2, 5):.3f}")

@@ -1,29 +1,18 @@
 """sqlite3 speed, the same script under `covet exec` (Covet's sqlite3: SQLite in the JVM through
 sqlite-jdbc) and under python3 (CPython's _sqlite3 on libsqlite3), as BENCHMARKS.md says. What web
 apps do most: one row by primary key, a page of rows, a small write transaction, a bulk insert.
-Each operation timed 7 times after $WARMUPS warm-up rounds (30; GraalPy's JIT needs that many to settle), median printed.
+Each operation timed 7 times after WARMUPS warm-up rounds (30; GraalPy's JIT needs that many to settle), median printed.
 
     python3 bench/python/sqlite_ops.py DIR
     ./covet exec --allow-write DIR bench/python/sqlite_ops.py DIR
 """
 import os
 import sqlite3
-import statistics
 import sys
-import time
+
+from timing import median_seconds
 
 WARMUPS = int(os.environ.get("WARMUPS", "30"))
-
-
-def median_seconds(fn, warmups=WARMUPS, runs=7):
-    for _ in range(warmups):
-        fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main(directory):
@@ -58,7 +47,7 @@ def main(directory):
     print(f"{sys.implementation.name}: median s of 7 after {WARMUPS} warm-ups")
     for name, fn in (('1000 rows by key', by_key), ('100 pages of 50', page), ('200 write transactions', write),
                      ('executemany 10000', bulk)):
-        print(f"  {name:24} {median_seconds(fn):.4f}")
+        print(f"  {name:24} {median_seconds(fn, WARMUPS, 7):.4f}")
     db.close()
 
 

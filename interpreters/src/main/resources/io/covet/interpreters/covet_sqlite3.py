@@ -272,7 +272,7 @@ class Connection:
         self.row_factory = None
         self.text_factory = str
         if autocommit is False:
-            self._run(db.execute(_FAIL, 'BEGIN', None, None, 0, 0, None))
+            self._begin_now()
 
     Warning, Error, InterfaceError, DatabaseError, InternalError, OperationalError, ProgrammingError, \
         IntegrityError, DataError, NotSupportedError = (Warning, Error, InterfaceError, DatabaseError, InternalError,
@@ -316,7 +316,7 @@ class Connection:
         if value is True and db.in_transaction():
             self._run(db.commit(_FAIL))
         elif value is False and not db.in_transaction():
-            self._run(db.execute(_FAIL, 'BEGIN', None, None, 0, 0, None))
+            self._begin_now()
         self._autocommit = value
 
     def _begin(self):
@@ -357,21 +357,21 @@ class Connection:
 
     def commit(self):
         """Commit any pending transaction to the database."""
-        db = self._check()
-        if self._autocommit is LEGACY_TRANSACTION_CONTROL:
-            self._run(db.commit(_FAIL))
-        elif self._autocommit is False:
-            self._run(db.commit(_FAIL))
-            self._run(db.execute(_FAIL, 'BEGIN', None, None, 0, 0, None))
+        self._end(self._check().commit)
 
     def rollback(self):
         """Roll back to the start of any pending transaction."""
-        db = self._check()
-        if self._autocommit is LEGACY_TRANSACTION_CONTROL:
-            self._run(db.rollback(_FAIL))
-        elif self._autocommit is False:
-            self._run(db.rollback(_FAIL))
-            self._run(db.execute(_FAIL, 'BEGIN', None, None, 0, 0, None))
+        self._end(self._check().rollback)
+
+    def _end(self, end):
+        """COMMIT or ROLLBACK (`end`, when in a transaction); with autocommit False the next begins at once."""
+        if self._autocommit is not True:
+            self._run(end(_FAIL))
+            if self._autocommit is False:
+                self._begin_now()
+
+    def _begin_now(self):
+        self._run(self._db.execute(_FAIL, 'BEGIN', None, None, 0, 0, None))
 
     def close(self):
         """Close the database connection (a pending transaction is rolled back)."""
