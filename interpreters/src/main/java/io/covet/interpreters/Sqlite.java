@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -80,6 +79,7 @@ final class Sqlite implements AutoCloseable {
     private static final Pattern PLAIN_VACUUM = Pattern.compile("(?is)\\s*VACUUM(\\s+[\\w\"`\\[\\]]+)?\\s*;?\\s*");
     private static final Pattern TEMP_DIRECTORY = Pattern.compile("(?i)(temp|data)_store_directory");
     private static final Set<String> DML = Set.of("INSERT", "UPDATE", "DELETE", "REPLACE");
+    private static final Set<String> ISOLATION_LEVELS = Set.of("", "DEFERRED", "IMMEDIATE", "EXCLUSIVE");
     /** The database file and those SQLite writes beside it. */
     private static final List<String> JOURNALS = List.of("", "-journal", "-wal", "-shm");
 
@@ -145,15 +145,18 @@ final class Sqlite implements AutoCloseable {
             if (mode.equals("rwc")) {
                 config.setOpenMode(SQLiteOpenMode.CREATE);
             }
+            // Always a file: URI whose every other character is percent-encoded: sqlite-jdbc reads
+            // connection options (open_mode, enable_load_extension ...) from what follows a '?' in the name.
+            config.setOpenMode(SQLiteOpenMode.OPEN_URI);
             String file;
             if (path == null) {
                 // A named one is this interpreter's own, as a process's would be its own.
-                file = memory == null ? ":memory:" : "file:covet-" + instance + "-" + memory + "?mode=memory&cache=shared";
-                config.setOpenMode(SQLiteOpenMode.OPEN_URI);
+                file = memory == null ? ":memory:" : "file:covet-" + instance + "-" + uriEncoded(memory) + "?mode=memory&cache=shared";
             } else {
-                file = allowed(Path.of(path), mode).toString();
+                file = "file:" + uriEncoded(allowed(Path.of(path), mode).toString());
             }
             SQLiteConnection connection = new JDBC4Connection("jdbc:sqlite:", file, config.toProperties());
+            connection.getDatabase().enable_load_extension(false);   // whatever the options said
             Db db = new Db(connection);
             open.add(db);
             return db.proxy();
@@ -191,6 +194,21 @@ final class Sqlite implements AutoCloseable {
         return target;
     }
 
+    /** {@code s} with every character but letters, digits, {@code /-._~} percent-encoded (UTF-8), as a URI's path. */
+    static String uriEncoded(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 16);
+        for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "/-._~".indexOf(c) >= 0) {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return out.toString();
+    }
+
     private static int errorCode(String name) {
         for (SQLiteErrorCode c : SQLiteErrorCode.values()) {
             if (c.name().equals(name)) {
@@ -204,7 +222,11 @@ final class Sqlite implements AutoCloseable {
     @Override
     public void close() {
         for (Db db : List.copyOf(open)) {
-            db.close();
+            try {
+                db.close();
+            } catch (RuntimeException e) {
+                // Its interpreter's thread was using it as the context closed: the others still close.
+            }
         }
     }
 
@@ -355,15 +377,14 @@ final class Sqlite implements AutoCloseable {
                     return fail(fail, "OperationalError", text.refusal);
                 }
                 boolean dml = DML.contains(text.keyword);
-                if (begin != null && !inTransaction && dml) {
-                    run("BEGIN " + begin);
-                    inTransaction = true;
-                }
                 ps = prepare(sql);
                 Object bound = bind(ps, sql, params);
                 if (bound != null) {
                     release(sql, ps);
                     return fail(fail, "ProgrammingError", (String) bound);
+                }
+                if (begin != null && !inTransaction && dml) {
+                    begin(begin);
                 }
                 boolean vacuum = sandbox != null && text.keyword.equals("VACUUM");
                 if (vacuum) {
@@ -480,11 +501,10 @@ final class Sqlite implements AutoCloseable {
                 if (text.refusal != null) {
                     return fail(fail, "OperationalError", text.refusal);
                 }
-                if (begin != null && !inTransaction) {
-                    run("BEGIN " + begin);
-                    inTransaction = true;
-                }
                 ps = prepare(sql);
+                if (begin != null && !inTransaction) {
+                    begin(begin);
+                }
                 long total = 0;
                 for (long i = 0; i < paramSets.getArraySize(); i++) {
                     Object bound = bind(ps, sql, paramSets.getArrayElement(i));
@@ -574,14 +594,27 @@ final class Sqlite implements AutoCloseable {
             }
         }
 
+        /** The implicit BEGIN before a DML statement, at an isolation level Python's sqlite3 knows. */
+        private void begin(String level) throws SQLException {
+            if (!ISOLATION_LEVELS.contains(level.toUpperCase(Locale.ROOT))) {
+                throw new SQLException("isolation_level string must be '', 'DEFERRED', 'IMMEDIATE', or 'EXCLUSIVE'");
+            }
+            run("BEGIN " + level);
+            inTransaction = true;
+        }
+
         private PreparedStatement prepare(String sql) throws SQLException {
             PreparedStatement ps = idle.remove(sql);
             return ps != null ? ps : connection.prepareStatement(sql);
         }
 
-        /** Back to the cache, unused, or closed if the cache is full. */
+        /** Back to the cache, unused (its result set closed, so it holds nothing), or closed if the cache is full. */
         private void release(String sql, PreparedStatement ps) {
             try {
+                ResultSet left = ps.getResultSet();
+                if (left != null) {
+                    left.close();
+                }
                 ps.clearParameters();
                 if (idle.putIfAbsent(sql, ps) != null) {
                     ps.close();
@@ -658,9 +691,13 @@ final class Sqlite implements AutoCloseable {
             return null;
         }
 
+        /**
+         * Runs one statement as it is, prepared: sqlite-jdbc's {@code Statement.execute(String)} would
+         * take "backup to FILE" and "restore from FILE" as commands of its own, which reach files.
+         */
         private void run(String sql) throws SQLException {
-            try (Statement s = connection.createStatement()) {
-                s.execute(sql);
+            try (PreparedStatement s = connection.prepareStatement(sql)) {
+                s.execute();
             }
             afterStatement(SqlText.words(sql, 3));
         }
@@ -718,9 +755,10 @@ final class Sqlite implements AutoCloseable {
          * or a script): a BEGIN fails inside one, and outside one is undone at once.
          */
         private void probeTransaction() {
-            try (Statement s = connection.createStatement()) {
-                s.execute("BEGIN");
-                s.execute("ROLLBACK");
+            try (PreparedStatement begin = connection.prepareStatement("BEGIN");
+                 PreparedStatement rollback = connection.prepareStatement("ROLLBACK")) {
+                begin.execute();
+                rollback.execute();
                 inTransaction = false;
                 outerSavepoint = null;
             } catch (SQLException e) {

@@ -38,6 +38,9 @@ class SqliteTest {
     static Path writable;
     @TempDir
     static Path outside;
+    /** Readable by the sandbox (--allow-read), not writable. */
+    @TempDir
+    static Path readable;
     static InterpreterPool pool;
 
     @BeforeAll
@@ -48,7 +51,12 @@ class SqliteTest {
         Files.createSymbolicLink(writable.resolve("link-dir"), outside);
         Files.createLink(writable.resolve("hard.db"), outside.resolve("host.db"));
         Files.createSymbolicLink(writable.resolve("journal-link.db-journal"), outside.resolve("journal"));
-        pool = InterpreterPool.start(PoolFixture.config().sandbox(SandboxPolicy.strict().withWritable(writable)).build());
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + readable.resolve("ro.db"))) {
+            c.createStatement().execute("CREATE TABLE kept (x)");
+            c.createStatement().execute("INSERT INTO kept VALUES (1)");
+        }
+        pool = InterpreterPool.start(PoolFixture.config()
+                .sandbox(SandboxPolicy.strict().withWritable(writable).withReadable(readable)).build());
     }
 
     @AfterAll
@@ -194,6 +202,28 @@ class SqliteTest {
     }
 
     @Test
+    void aReadableDatabaseOpensReadOnlyAndNoSpellingOfItsNameMakesItWritable() throws Exception {
+        Path ro = readable.resolve("ro.db");
+        byte[] before = Files.readAllBytes(ro);
+        assertThat(attempt("c = sqlite3.connect('file:' + " + pyString(ro) + " + '?mode=ro', uri=True)\n"
+                + "assert c.execute('SELECT x FROM kept').fetchall() == [(1,)]")).isEqualTo("allowed");
+        assertThat(attempt("sqlite3.connect('file:' + " + pyString(ro) + " + '?mode=ro', uri=True).execute('INSERT INTO kept VALUES (2)')"))
+                .as("read-only").contains("readonly");
+        // sqlite-jdbc reads connection options from what follows a '?' in a file name.
+        for (String name : List.of(pyString(ro) + " + '?open_mode=6'", "'file:' + " + pyString(ro) + " + '%3Fopen_mode=6?mode=ro'",
+                "'file:' + " + pyString(ro) + " + '?mode=ro&open_mode=6'")) {
+            assertThat(attempt("sqlite3.connect(" + name + ", uri=True).execute('INSERT INTO kept VALUES (3)')")).as(name)
+                    .startsWith("OperationalError");
+        }
+        assertThat(attempt("sqlite3.connect(" + pyString(writable.resolve("opts.db")) + " + '?enable_load_extension=true')"
+                + ".execute(\"SELECT load_extension('x')\")")).contains("not authorized");
+        assertThat(Files.readAllBytes(ro)).as("the read-only database unchanged").isEqualTo(before);
+        try (var files = Files.list(readable)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("ro.db");
+        }
+    }
+
+    @Test
     void aReadOnlyOpenNeedsAReadableFile() throws Exception {
         Path secret = Files.writeString(outside.resolve("secret.db"), "");
         assertThat(attempt("sqlite3.connect('file:' + " + pyString(secret) + " + '?mode=ro', uri=True)"))
@@ -213,6 +243,17 @@ class SqliteTest {
             assertThat(attempt(db + "c.executescript(\"CREATE TABLE IF NOT EXISTS t (x); " + sql + ";\")")).as("script: " + sql)
                     .startsWith("OperationalError");
         }
+        // sqlite-jdbc's own "backup to" and "restore from", which a JDBC Statement would run.
+        Path copy = outside.resolve("backup.db");
+        for (String command : List.of("backup to " + copy, "restore from " + outside.resolve("host.db"),
+                "backup main to " + copy)) {
+            assertThat(attempt(db + "c.executescript('" + command + "')")).as(command).startsWith("OperationalError");
+            assertThat(attempt(db + "c.execute('" + command + "')")).as(command).startsWith("OperationalError");
+        }
+        assertThat(copy).doesNotExist();
+        assertThat(attempt(db + "c.execute('CREATE TABLE IF NOT EXISTS t (x)')\nimport _sqlite3\n"
+                + "r = c._db.execute(_sqlite3._FAIL, 'INSERT INTO t VALUES (1)', None, \"; backup to " + copy + "\", 0, 0, None)\n"
+                + "assert r is _sqlite3._FAIL, r")).as("the Java half takes no SQL in an isolation level").isEqualTo("allowed");
         assertThat(attempt(db + "c.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 10)")).startsWith("ProgrammingError");
         assertThat(attempt(db + "assert not hasattr(c, 'enable_load_extension')")).isEqualTo("allowed");
         assertThat(attempt(db + "c.execute('VACUUM')")).as("a plain VACUUM still works").isEqualTo("allowed");

@@ -5,17 +5,20 @@ import io.covet.interpreters.InterpreterSession;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The requests being served, by the number their handler knows them by ({@link WebExchange}):
  * what {@code _covet_host.web_send} and {@code web_receive} reach, each only from the interpreter
- * that serves the request.
+ * that serves the request (the first to use its number, which is random).
  */
 final class WebExchanges {
 
     private final Map<Long, WebExchange> open = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong();
+    /**
+     * Numbers no interpreter can guess: an exchange belongs to the first interpreter that uses it
+     * (its handler's), so another must not be able to name it first.
+     */
+    private final java.security.SecureRandom ids = new java.security.SecureRandom();
 
     /**
      * A new exchange; its handler's task is attached once queued ({@link WebExchange#attach}).
@@ -25,9 +28,12 @@ final class WebExchanges {
      * @param stall    the request timeout: the longest a streamed response or body may go without progress
      */
     WebExchange open(boolean head, boolean bodyDone, Duration stall) {
-        WebExchange x = new WebExchange(ids.incrementAndGet(), this, head, bodyDone, stall);
-        open.put(x.id, x);
-        return x;
+        while (true) {
+            WebExchange x = new WebExchange(ids.nextLong() & Long.MAX_VALUE, this, head, bodyDone, stall);
+            if (open.putIfAbsent(x.id, x) == null) {
+                return x;
+            }
+        }
     }
 
     void remove(WebExchange x) {

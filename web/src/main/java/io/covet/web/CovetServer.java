@@ -393,7 +393,7 @@ public final class CovetServer implements AutoCloseable {
                         if (s.length() >= 0 && status != 204) {
                             res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(s.length()));
                         }
-                        if (head) {
+                        if (head || status == 204 || status == 304) {
                             res.send();   // no body; the handler's later sends fail as if the client had gone
                             return status;
                         }
