@@ -91,22 +91,6 @@ final class SqlText {
         return true;
     }
 
-    /** The first {@code n} words of the statement, upper case (fewer if it has fewer; quoted names are not words). */
-    static List<String> keywords(String sql, int n) {
-        List<String> words = new ArrayList<>(n);
-        Scanner s = new Scanner(sql);
-        for (int token; words.size() < n && (token = s.next()) >= 0; ) {
-            if (token == WS) {
-                continue;
-            }
-            if (token == Scanner.UNTERMINATED || !s.word) {
-                break;
-            }
-            words.add(sql.substring(s.start, s.at).toUpperCase(Locale.ROOT));
-        }
-        return words;
-    }
-
     /**
      * The first {@code n} words or quoted names of the statement, as written (quotes taken off):
      * {@code RELEASE SAVEPOINT "s1"} -> RELEASE, SAVEPOINT, s1. Stops at anything else.
@@ -134,10 +118,15 @@ final class SqlText {
         return words;
     }
 
-    /** The statement's first word, upper case ("" if it has none). */
+    /** The statement's first word, upper case ("" if it starts with anything else, or is empty). */
     static String firstKeyword(String sql) {
-        List<String> first = keywords(sql, 1);
-        return first.isEmpty() ? "" : first.get(0);
+        Scanner s = new Scanner(sql);
+        for (int token; (token = s.next()) >= 0; ) {
+            if (token != WS) {
+                return s.word ? sql.substring(s.start, s.at).toUpperCase(Locale.ROOT) : "";
+            }
+        }
+        return "";
     }
 
     /**
