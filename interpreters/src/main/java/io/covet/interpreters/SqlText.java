@@ -202,13 +202,7 @@ final class SqlText {
                 }
                 case '/' -> {
                     if (at + 1 < n && sql.charAt(at + 1) == '*') {
-                        int close = sql.indexOf("*/", at + 2);
-                        if (close < 0) {
-                            at = n;
-                            return UNTERMINATED;
-                        }
-                        at = close + 2;
-                        return WS;
+                        return through("*/", at + 2, WS);
                     }
                     at++;
                     return OTHER;
@@ -223,13 +217,7 @@ final class SqlText {
                     return OTHER;
                 }
                 case '[' -> {
-                    int close = sql.indexOf(']', at + 1);
-                    if (close < 0) {
-                        at = n;
-                        return UNTERMINATED;
-                    }
-                    at = close + 1;
-                    return OTHER;
+                    return through("]", at + 1, OTHER);
                 }
                 case '\'', '"', '`' -> {
                     int i = at + 1;
@@ -288,6 +276,17 @@ final class SqlText {
                     return OTHER;
                 }
             }
+        }
+
+        /** Moves past the next {@code close} from {@code from}: {@code token}, or UNTERMINATED (at the end) if none follows. */
+        private int through(String close, int from, int token) {
+            int end = sql.indexOf(close, from);
+            if (end < 0) {
+                at = sql.length();
+                return UNTERMINATED;
+            }
+            at = end + close.length();
+            return token;
         }
 
         private static int keyword(String w) {
