@@ -1,0 +1,94 @@
+package io.covet.database;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.pool.HikariPool;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The connections to one database, for the whole process: a HikariCP pool (health checks, broken
+ * connections replaced, idle ones retired) whose borrow waits at most as long as the caller's task
+ * may and then fails with a clear error, never hangs.
+ */
+final class DatabasePool implements AutoCloseable {
+
+    private final DatabaseUrl url;
+    private final HikariPool hikari;
+    private final int size;
+    private final Duration maxWait;
+    private final AtomicLong timeouts = new AtomicLong();
+
+    DatabasePool(DatabaseUrl url, int size, Duration maxWait) {
+        this.url = url;
+        this.size = size;
+        this.maxWait = maxWait;
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("covet-db " + url.address() + "/" + url.database());
+        config.setJdbcUrl(url.jdbcUrl());
+        config.setDriverClassName("org.postgresql.Driver");
+        if (url.user() != null) {
+            config.setUsername(url.user());
+        }
+        if (url.password() != null) {
+            config.setPassword(url.password());
+        }
+        config.setMaximumPoolSize(size);
+        // No connection is opened before one is needed: start-up does not wait for the database,
+        // and an idle server holds none (Hikari retires idle ones after idleTimeout).
+        config.setMinimumIdle(0);
+        config.setInitializationFailTimeout(-1);
+        config.setConnectionTimeout(Math.max(250, maxWait.toMillis()));
+        // Strings bind as untyped literals, as psycopg2 pastes them: '2024-01-02' fills a date column.
+        config.addDataSourceProperty("stringtype", "unspecified");
+        config.addDataSourceProperty("ApplicationName", "covet");
+        url.properties().forEach(config::addDataSourceProperty);
+        this.hikari = new HikariPool(config);
+    }
+
+    DatabaseUrl url() {
+        return url;
+    }
+
+    /**
+     * A connection, waiting up to {@code wait} (at most the pool's own limit) for one to come
+     * free; an exhausted pool or an unreachable server is a {@link DbException} (OperationalError).
+     */
+    Connection borrow(Duration wait) {
+        long millis = Math.max(0, Math.min(wait.toMillis(), maxWait.toMillis()));
+        try {
+            return hikari.getConnection(millis);
+        } catch (SQLTransientConnectionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && !sql.getSQLState().startsWith("08")) {
+                throw DbException.of(sql);   // e.g. 28P01, a wrong password; 3D000, no such database
+            }
+            if (cause != null) {
+                throw new DbException("OperationalError", cause instanceof SQLException sql ? sql.getSQLState() : null,
+                        "cannot connect to " + url.redacted() + ": " + cause.getMessage());
+            }
+            timeouts.incrementAndGet();
+            throw new DbException("OperationalError", null, "database pool exhausted: all " + size + " connections to "
+                    + url.redacted() + " stayed in use for " + millis + " ms (a larger --db-pool, or transactions that "
+                    + "end sooner: commit, roll back or close)");
+        } catch (SQLException e) {
+            throw DbException.of(e);
+        }
+    }
+
+    PoolStats stats() {
+        return new PoolStats(url.redacted(), size, hikari.getActiveConnections(), hikari.getIdleConnections(),
+                hikari.getThreadsAwaitingConnection(), timeouts.get());
+    }
+
+    @Override
+    public void close() {
+        try {
+            hikari.shutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
