@@ -9,6 +9,7 @@ module io.covet.runtime {
     requires io.covet.compute;
     requires io.covet.interpreters;
     requires io.covet.workers;
+    requires transitive io.covet.database;   // PerformanceConfig names DatabaseUrl
     requires java.logging;
     requires java.net.http;
 

@@ -1,6 +1,7 @@
 package io.covet.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.covet.database.DatabaseUrl;
 import io.covet.interpreters.SandboxPolicy;
 import io.covet.runtime.PerformanceConfig;
 import java.io.IOException;
@@ -80,6 +81,15 @@ final class RuntimeOptions {
             description = "let Python create, write, rename and delete files below DIR (and read them); repeatable")
     List<Path> allowWrite = new ArrayList<>();
 
+    @Option(names = "--database", paramLabel = "URL",
+            description = "the PostgreSQL database covet.db.connect() and postgresql+covet:// reach, "
+                    + "postgresql://user:password@host:port/db (default: $DATABASE_URL, if set); no --allow-net needed for it")
+    String database;
+
+    @Option(names = "--db-pool", paramLabel = "N",
+            description = "server connections per database, shared by every interpreter (default: the interpreter count, at least 2)")
+    Integer dbPool;
+
     @Option(names = "--allow-threads", description = "let Python start threads")
     boolean allowThreads;
 
@@ -133,6 +143,7 @@ final class RuntimeOptions {
         if (maxHttpResponse != null) {
             base.maxHttpResponse(maxHttpResponse);
         }
+        database(spec, base);
         if (maxInFlight != null) {
             if (maxInFlight < 1) {
                 throw new ParameterException(spec.commandLine(), "--max-in-flight must be at least 1, got " + maxInFlight);
@@ -149,6 +160,25 @@ final class RuntimeOptions {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         return base;
+    }
+
+    /** --database (else $DATABASE_URL) and --db-pool, checked; a bad URL is named without its password. */
+    private void database(CommandSpec spec, PerformanceConfig.Builder base) {
+        String url = database != null ? database : System.getenv("DATABASE_URL");
+        String from = database != null ? "--database" : "DATABASE_URL";
+        if (url != null && !url.isBlank()) {
+            try {
+                base.database(DatabaseUrl.parse(url));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), from + ": " + e.getMessage());
+            }
+        }
+        if (dbPool != null) {
+            if (dbPool < 1) {
+                throw new ParameterException(spec.commandLine(), "--db-pool must be at least 1, got " + dbPool);
+            }
+            base.databasePool(dbPool);
+        }
     }
 
     /** The variables --env names, with their values. */

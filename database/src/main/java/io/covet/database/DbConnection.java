@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import org.postgresql.jdbc.PgResultSet;
 import org.postgresql.jdbc.PgStatement;
 import org.postgresql.util.PGInterval;
 
@@ -558,6 +559,7 @@ public final class DbConnection implements AutoCloseable {
 
     private static List<Column> columns(ResultSet rs) throws SQLException {
         var meta = rs.getMetaData();
+        PgResultSet pg = rs.unwrap(PgResultSet.class);
         List<Column> columns = new ArrayList<>(meta.getColumnCount());
         for (int c = 1; c <= meta.getColumnCount(); c++) {
             String type = meta.getColumnTypeName(c);
@@ -575,7 +577,7 @@ public final class DbConnection implements AutoCloseable {
             };
             boolean numeric = base.equals("numeric");
             int nullable = meta.isNullable(c);
-            columns.add(new Column(meta.getColumnLabel(c), type, kind, array, null, numeric ? meta.getPrecision(c) : null,
+            columns.add(new Column(meta.getColumnLabel(c), pg.getColumnOID(c), type, kind, array, null, numeric ? meta.getPrecision(c) : null,
                     numeric ? meta.getScale(c) : null,
                     nullable == java.sql.ResultSetMetaData.columnNullableUnknown ? null : nullable == java.sql.ResultSetMetaData.columnNullable));
         }

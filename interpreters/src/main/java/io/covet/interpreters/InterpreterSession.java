@@ -33,9 +33,17 @@ public final class InterpreterSession {
      * Only on the interpreter's own thread.
      */
     public Optional<Duration> remaining() {
+        return currentTask().flatMap(Task::remaining);
+    }
+
+    /**
+     * The task whose code runs now (the sync task, or the loop task being resumed), so that what
+     * it starts can follow its deadline and its end ({@link Task#whenSettled}); empty when none runs
+     * (start-up, setups). Only on the interpreter's own thread.
+     */
+    public Optional<Task<?>> currentTask() {
         Long tid = interpreter.currentTaskId();
-        Task<PythonTask> task = tid == null ? null : pool.taskById(interpreter, tid);
-        return task == null ? Optional.empty() : task.remaining();
+        return Optional.ofNullable(tid == null ? null : pool.taskById(interpreter, tid));
     }
 
     /** Something this interpreter waits for happened: wakes it (any thread, never blocks). */

@@ -1,5 +1,6 @@
 package io.covet.runtime;
 
+import io.covet.database.DatabaseUrl;
 import io.covet.interpreters.PoolConfig;
 import io.covet.interpreters.SandboxPolicy;
 import java.nio.file.Path;
@@ -60,6 +61,10 @@ import java.util.Set;
  * @param siteDirs              site directories, as a virtualenv's site-packages ({@code --venv}): on every
  *                              interpreter's python path after {@code pythonPath}, their {@code .pth} files
  *                              honoured as CPython's {@code site} module does (paths added, import lines run)
+ * @param database              the operator's PostgreSQL database ({@code --database URL}, {@code DATABASE_URL}), which
+ *                              {@code covet.db.connect()} reaches without {@code --allow-net}; its password never shows
+ * @param databasePool          connections per database pool, shared by every interpreter (default: the interpreter
+ *                              count at start, at least 2)
  */
 // Its API names pool types (PythonTask, SandboxPolicy ...): a module that uses them requires the
 // pool's module itself. Not 'requires transitive', so the web layer cannot reach past the runtime.
@@ -69,7 +74,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
                                 int maxInFlight, Duration taskTimeout, List<Path> pythonPath, SandboxPolicy sandbox,
                                 Set<String> allowedHosts, long maxHttpResponse, Optional<Path> mainScript, int cpythonWorkers,
                                 String python3, int cpythonMaxTasks, List<String> mainArgv, Map<String, String> environment,
-                                List<Path> siteDirs) {
+                                List<Path> siteDirs, Optional<DatabaseUrl> database, int databasePool) {
 
     /** The settings an app, a file or a flag may set, by their ADR (Python) names. */
     public static final Set<String> TUNABLE = Set.of("enable_rust_compute", "enable_sub_interpreters", "cpu_threads",
@@ -103,6 +108,8 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         mainArgv = List.copyOf(mainArgv);
         environment = Map.copyOf(environment);
         siteDirs = List.copyOf(siteDirs);
+        Objects.requireNonNull(database, "database");
+        requireAtLeast("database_pool", databasePool, 1);
         if (python3 == null || python3.isBlank()) {
             throw new IllegalArgumentException("python3 must name a Python interpreter, got '" + python3 + "'");
         }
@@ -140,7 +147,7 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
                 .enableSimd(enableSimd).queueLimit(queueLimit).maxInFlight(maxInFlight).taskTimeout(taskTimeout).pythonPath(pythonPath)
                 .sandbox(sandbox).allowedHosts(allowedHosts).maxHttpResponse(maxHttpResponse).mainScript(mainScript.orElse(null))
                 .cpythonWorkers(cpythonWorkers).python3(python3).cpythonMaxTasks(cpythonMaxTasks).mainArgv(mainArgv)
-                .environment(environment).siteDirs(siteDirs);
+                .environment(environment).siteDirs(siteDirs).database(database.orElse(null)).databasePool(databasePool);
     }
 
     public static final class Builder {
@@ -167,6 +174,8 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         private List<String> mainArgv = List.of();
         private Map<String, String> environment = Map.of();
         private List<Path> siteDirs = List.of();
+        private DatabaseUrl database;
+        private Integer databasePool;
 
         private Builder() {
         }
@@ -192,6 +201,8 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
         public Builder mainArgv(List<String> argv) { this.mainArgv = argv; return this; }
         public Builder environment(Map<String, String> variables) { this.environment = variables; return this; }
         public Builder siteDirs(List<Path> dirs) { this.siteDirs = dirs; return this; }
+        public Builder database(DatabaseUrl url) { this.database = url; return this; }
+        public Builder databasePool(int n) { this.databasePool = n; return this; }
 
         /** An independent copy, for layering settings over the same base more than once. */
         public Builder copy() {
@@ -217,6 +228,8 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
             b.mainArgv = mainArgv;
             b.environment = environment;
             b.siteDirs = siteDirs;
+            b.database = database;
+            b.databasePool = databasePool;
             return b;
         }
 
@@ -276,7 +289,8 @@ public record PerformanceConfig(boolean enableCompute, boolean enableSubInterpre
                     interpreters,
                     maxGilContention != null ? maxGilContention : interpreters,
                     enableSimd, queueLimit, maxInFlight, taskTimeout, pythonPath, sandbox, allowedHosts, maxHttpResponse, mainScript,
-                    cpythonWorkers, python3, cpythonMaxTasks, mainArgv, environment, siteDirs);
+                    cpythonWorkers, python3, cpythonMaxTasks, mainArgv, environment, siteDirs, Optional.ofNullable(database),
+                    databasePool != null ? databasePool : Math.max(2, interpreters));
         }
     }
 }

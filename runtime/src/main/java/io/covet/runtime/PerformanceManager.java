@@ -1,6 +1,8 @@
 package io.covet.runtime;
 
 import io.covet.compute.ComputeEngine;
+import io.covet.database.Databases;
+import io.covet.database.PoolStats;
 import io.covet.interpreters.InterpreterPool;
 import io.covet.interpreters.PoolConfig;
 import io.covet.interpreters.PoolMetrics;
@@ -30,6 +32,8 @@ import java.util.logging.Logger;
 public final class PerformanceManager implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PerformanceManager.class.getName());
+    /** The longest {@code covet.db} waits for a pooled connection (a task's deadline may cut it shorter). */
+    static final Duration DATABASE_WAIT = Duration.ofSeconds(5);
 
     private final PerformanceConfig.Builder base;
     private final Map<String, ?> pinned;
@@ -42,6 +46,7 @@ public final class PerformanceManager implements AutoCloseable {
     private final AllowedHosts allowedHosts;
     private final HttpGateway http;
     private final SocketGateway sockets;
+    private final DatabaseGateway databases;
     private final WebExchanges exchanges = new WebExchanges();
     private boolean closed;
     private volatile List<Object> mainArgv = List.of();
@@ -54,6 +59,12 @@ public final class PerformanceManager implements AutoCloseable {
         this.allowedHosts = new AllowedHosts(config.allowedHosts());
         this.http = new HttpGateway(threads.io, allowedHosts, config.maxHttpResponse());
         this.sockets = new SocketGateway(allowedHosts);
+        this.databases = new DatabaseGateway(new Databases(config.database().orElse(null), config.databasePool(), DATABASE_WAIT,
+                address -> {
+                    int colon = address.lastIndexOf(':');
+                    return allowedHosts.allows(address.substring(0, colon).replace("[", "").replace("]", ""),
+                            Integer.parseInt(address.substring(colon + 1)));
+                }));
         try {
             // Workers first: a missing python3 should fail before interpreters spend seconds starting.
             this.workers = config.cpythonWorkers() > 0 ? WorkerPool.start(workerConfig(config)) : null;
@@ -170,6 +181,10 @@ public final class PerformanceManager implements AutoCloseable {
         return http;
     }
 
+    DatabaseGateway databases() {
+        return databases;
+    }
+
     SocketGateway sockets() {
         return sockets;
     }
@@ -268,6 +283,11 @@ public final class PerformanceManager implements AutoCloseable {
         return new RuntimeMetrics.Interpreters(p.size(), p.ready(), p.starting(), p.busy(), p.inFlight(), p.recycled());
     }
 
+    /** Each database pool opened so far ({@code covet.db}), now: its connections lent, idle, awaited, and borrows that timed out. */
+    public List<PoolStats> databasePools() {
+        return databases.databases().stats();
+    }
+
     /** {@link #metrics()} as Python sees it ({@code perf.metrics()}). */
     Map<String, Object> metricsAsMap() {
         RuntimeMetrics metrics = metrics();
@@ -297,6 +317,18 @@ public final class PerformanceManager implements AutoCloseable {
         interpreters.put("max_in_flight", config.maxInFlight());
         interpreters.put("recycled", p.recycled());
         out.put("interpreters", interpreters);
+        List<Object> pools = new ArrayList<>();
+        for (PoolStats d : databasePools()) {
+            Map<String, Object> pool = new LinkedHashMap<>();
+            pool.put("database", d.database());
+            pool.put("size", d.size());
+            pool.put("active", d.active());
+            pool.put("idle", d.idle());
+            pool.put("waiting", d.waiting());
+            pool.put("timeouts", d.timeouts());
+            pools.add(pool);
+        }
+        out.put("database_pools", pools);
         metrics.workers().ifPresent(w -> {
             Map<String, Object> cpython = new LinkedHashMap<>();
             cpython.put("size", w.size());
@@ -327,6 +359,7 @@ public final class PerformanceManager implements AutoCloseable {
         }
         scheduler.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         sockets.close();
+        databases.close();
         compute.close();
         threads.close();
     }

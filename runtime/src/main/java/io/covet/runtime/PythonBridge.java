@@ -122,6 +122,7 @@ final class PythonBridge {
                     Boolean.TRUE.equals(a.get(4)), Boolean.TRUE.equals(a.get(5)));
             return waited instanceof CompletableFuture<?> signal ? register(s, cast(signal)) : null;
         });
+        f.putAll(runtime.databases().functions());
         f.put("wait", this::await);
         f.put("take", this::take);
         f.put("withdraw", (s, a) -> withdraw(s, number(a, 0)));

@@ -26,8 +26,16 @@ public final class PythonPackage {
 
     /** Every file of the package; PythonPackageTest checks this against python/covet/. */
     static final List<String> FILES = List.of("__init__.py", "__init__.pyi", "py.typed", "_runtime.py", "_values.py", "_local_host.py",
-            "futures.py", "aio.py", "perf.py", "http.py", "_sockets.py", "web.py", "serve.py", "wsgi.py", "asgi.py");
+            "futures.py", "aio.py", "perf.py", "http.py", "_sockets.py", "web.py", "serve.py", "wsgi.py", "asgi.py", "db.py", "db_sqlalchemy.py");
     private static final String RESOURCES = "/io/covet/runtime/python/covet/";
+    /**
+     * The distribution's metadata beside the package, so that {@code importlib.metadata} sees
+     * covet's entry points: SQLAlchemy finds its {@code postgresql+covet} dialect there.
+     */
+    private static final String DIST_INFO = "covet-0.1.0.dist-info";
+    private static final Map<String, String> DIST_FILES = Map.of(
+            "METADATA", "Metadata-Version: 2.1\nName: covet\nVersion: 0.1.0\nSummary: Covet's Python API (ADR-007)\n",
+            "entry_points.txt", "[sqlalchemy.dialects]\npostgresql.covet = covet.db_sqlalchemy:CovetDialect\n");
 
     private static volatile Path installed;
 
@@ -63,6 +71,10 @@ public final class PythonPackage {
                 throw new UncheckedIOException(e);
             }
         }
+        new java.util.TreeMap<>(DIST_FILES).forEach((name, text) -> {
+            sha.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
         Path target = root.resolve(HexFormat.of().formatHex(sha.digest(), 0, 8));
         if (Files.isDirectory(target.resolve("covet"))) {
             return target;
@@ -73,6 +85,10 @@ public final class PythonPackage {
             Path pkg = Files.createDirectories(staging.resolve("covet"));
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
                 Files.write(pkg.resolve(f.getKey()), f.getValue());
+            }
+            Path dist = Files.createDirectories(staging.resolve(DIST_INFO));
+            for (Map.Entry<String, String> f : DIST_FILES.entrySet()) {
+                Files.writeString(dist.resolve(f.getKey()), f.getValue());
             }
             try {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);

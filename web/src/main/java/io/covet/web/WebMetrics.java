@@ -1,5 +1,6 @@
 package io.covet.web;
 
+import io.covet.database.PoolStats;
 import io.covet.runtime.Lane;
 import io.covet.runtime.PerformanceManager;
 import io.covet.runtime.RuntimeMetrics;
@@ -32,6 +33,8 @@ final class WebMetrics implements AutoCloseable {
     private final PerformanceManager runtime;
     /** The runtime's metrics, taken once per scrape: each snapshot copies the lanes' latency histograms. */
     private volatile RuntimeMetrics now;
+    /** Each database pool as the last scrape saw it, by its database (password hidden). */
+    private final Map<String, PoolStats> databasePools = new ConcurrentHashMap<>();
 
     WebMetrics(PerformanceManager runtime) {
         this.runtime = runtime;
@@ -110,7 +113,27 @@ final class WebMetrics implements AutoCloseable {
     /** The Prometheus text exposition of every meter. */
     String scrape() {
         now = runtime.metrics();
+        for (PoolStats p : runtime.databasePools()) {
+            if (databasePools.put(p.database(), p) == null) {
+                databaseGauges(p.database());
+            }
+        }
         return registry.scrape();
+    }
+
+    /** A database pool's gauges, from the first scrape that sees it (pools open when Python first connects). */
+    private void databaseGauges(String database) {
+        poolGauge("covet.db.pool.size", "connections the pool may open", database, PoolStats::size);
+        poolGauge("covet.db.pool.active", "connections lent to a transaction", database, PoolStats::active);
+        poolGauge("covet.db.pool.idle", "connections open and free", database, PoolStats::idle);
+        poolGauge("covet.db.pool.waiting", "callers waiting for a connection", database, PoolStats::waiting);
+        FunctionCounter.builder("covet.db.pool.timeouts", this, m -> m.databasePools.get(database).timeouts()).tag("database", database)
+                .description("borrows that gave up waiting for a free connection").register(registry);
+    }
+
+    private void poolGauge(String metric, String help, String database, ToDoubleFunction<PoolStats> f) {
+        Gauge.builder(metric, this, m -> f.applyAsDouble(m.databasePools.get(database))).tag("database", database).description(help)
+                .register(registry);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.covet.database;
+package io.covet.database.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
