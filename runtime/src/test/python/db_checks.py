@@ -43,6 +43,9 @@ def check_values_cross_both_ways_with_their_types():
     assert inf == datetime.datetime.max and neg == datetime.date.min and nan.is_nan()
     cur.execute("SELECT %(x)s || %(x)s, 100 %% 7, '{\"k\": 1}'::jsonb ? 'k'", {'x': 'ab'})
     assert cur.fetchone() == ('abab', 2, True)
+    cur.execute('CREATE TEMP TABLE serials (id serial PRIMARY KEY, big bigserial, v text)')
+    cur.execute('INSERT INTO serials (v) VALUES (%s) RETURNING id, big', ('x',))
+    assert cur.fetchone() == (1, 1), 'serial columns must come back as ints'
     conn.rollback()
     conn.close()
 

@@ -50,6 +50,12 @@ import org.postgresql.util.PGInterval;
  */
 public final class DbConnection implements AutoCloseable {
 
+    /** The scalar types read specially, by OID. */
+    private static final Map<Integer, String> SCALARS = Map.ofEntries(Map.entry(21, "int2"), Map.entry(23, "int4"),
+            Map.entry(20, "int8"), Map.entry(26, "oid"), Map.entry(28, "xid"), Map.entry(700, "float4"), Map.entry(701, "float8"),
+            Map.entry(1700, "numeric"), Map.entry(16, "bool"), Map.entry(17, "bytea"), Map.entry(1082, "date"), Map.entry(1083, "time"),
+            Map.entry(1266, "timetz"), Map.entry(1114, "timestamp"), Map.entry(1184, "timestamptz"), Map.entry(2950, "uuid"),
+            Map.entry(114, "json"), Map.entry(3802, "jsonb"), Map.entry(1186, "interval"));
     /** Statement texts kept parsed (pyformat to JDBC). */
     private static final int PARSED_TEXTS = 128;
 
@@ -562,8 +568,10 @@ public final class DbConnection implements AutoCloseable {
         PgResultSet pg = rs.unwrap(PgResultSet.class);
         List<Column> columns = new ArrayList<>(meta.getColumnCount());
         for (int c = 1; c <= meta.getColumnCount(); c++) {
-            String type = meta.getColumnTypeName(c);
-            boolean array = type.startsWith("_");
+            int oid = pg.getColumnOID(c);
+            // By number: pgjdbc names an integer column with a sequence default "serial".
+            String type = SCALARS.getOrDefault(oid, meta.getColumnTypeName(c));
+            boolean array = meta.getColumnType(c) == Types.ARRAY && type.startsWith("_");
             String base = array ? type.substring(1) : type;
             String kind = switch (base) {
                 case "numeric" -> "decimal";
@@ -577,7 +585,7 @@ public final class DbConnection implements AutoCloseable {
             };
             boolean numeric = base.equals("numeric");
             int nullable = meta.isNullable(c);
-            columns.add(new Column(meta.getColumnLabel(c), pg.getColumnOID(c), type, kind, array, null, numeric ? meta.getPrecision(c) : null,
+            columns.add(new Column(meta.getColumnLabel(c), oid, type, kind, array, null, numeric ? meta.getPrecision(c) : null,
                     numeric ? meta.getScale(c) : null,
                     nullable == java.sql.ResultSetMetaData.columnNullableUnknown ? null : nullable == java.sql.ResultSetMetaData.columnNullable));
         }
