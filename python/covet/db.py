@@ -22,6 +22,15 @@ time zone), timedelta (interval), UUID, dict (and `Json(...)`) as JSON, and list
 JSON columns come back as dicts and lists. Errors are PEP 249's classes, chosen by SQLSTATE as
 psycopg2 chooses them, with `.pgcode` (and `.sqlstate`) set.
 
+Async code awaits its statements instead (psycopg 3's AsyncConnection style), and its interpreter
+serves other requests while one runs on the IO lane:
+
+    conn = await covet.db.connect_async()
+    async with conn:
+        cur = conn.cursor()
+        await cur.execute("SELECT body FROM notes WHERE id = %s", (note_id,))
+        row = await cur.fetchone()
+
 SQLAlchemy: `create_engine("postgresql+covet://")` (the configured database) or
 `"postgresql+covet://user:password@host:port/db"`.
 """
@@ -35,7 +44,7 @@ from collections.abc import Mapping as _Mapping
 
 import _covet_host as _host
 
-__all__ = ['connect', 'apilevel', 'threadsafety', 'paramstyle', 'Connection', 'Cursor', 'Json',
+__all__ = ['connect', 'connect_async', 'AsyncConnection', 'AsyncCursor', 'apilevel', 'threadsafety', 'paramstyle', 'Connection', 'Cursor', 'Json',
            'Warning', 'Error', 'InterfaceError', 'DatabaseError', 'DataError', 'OperationalError', 'IntegrityError',
            'InternalError', 'ProgrammingError', 'NotSupportedError',
            'Date', 'Time', 'Timestamp', 'DateFromTicks', 'TimeFromTicks', 'TimestampFromTicks', 'Binary',
@@ -267,7 +276,8 @@ class Cursor:
         self.lastrowid = None
         self.query = None
         self._rows = []
-        self._server = None        # (cursor number, width, converters, more)
+        self._server = None        # [cursor number, width, converters, more]
+        self._named_used = False
         self.closed = False
 
     def _check(self):
@@ -282,25 +292,41 @@ class Cursor:
         self._rows = []
         self.rownumber = 0
 
-    def execute(self, query, vars=None):
+    # Each statement is a host call made in two halves, so that AsyncCursor can await it between them.
+
+    def _begin(self, query, vars):
+        """The host operation and arguments that run `query`."""
         self._check()
         if isinstance(query, bytes):
             query = query.decode()
         elif not isinstance(query, str):
             query = str(query)
+        if self.name is not None and self._named_used:
+            raise ProgrammingError("can't call .execute() on named cursors more than once")
         self._reset()
         self.query = query
         params = _adapt_params(vars)
-        handle = self.connection._handle
         if self.name is not None:
-            if self._server is not None:
-                raise ProgrammingError("can't call .execute() on named cursors more than once")
-            number, description, kinds = _call(_host.db_open_cursor, handle, query, params, self.itersize)
+            self._named_used = True
+            return 'open_cursor', (self.connection._handle, query, params, self.itersize)
+        return 'execute', (self.connection._handle, query, params, False)
+
+    def _begin_many(self, query, vars_list):
+        self._check()
+        if isinstance(query, bytes):
+            query = query.decode()
+        self._reset()
+        self.query = query
+        return 'execute', (self.connection._handle, query, [_adapt_params(v) for v in vars_list], True)
+
+    def _done(self, op, result):
+        if op == 'open_cursor':
+            number, description, kinds = result
             self.description = [tuple(d) for d in description]
             self._server = [number, len(description), _converters(kinds), True]
             self.rowcount = -1
             return
-        description, kinds, count, flat = _call(_host.db_execute, handle, query, params, False)
+        description, kinds, count, flat = result
         self.rowcount = count
         if description is None:
             self.description = None
@@ -308,16 +334,18 @@ class Cursor:
             self.description = [tuple(d) for d in description]
             self._rows = _rows(flat, len(description), _converters(kinds))
 
+    def _fetched(self, result):
+        flat, more = result
+        self._server[3] = more
+        return _rows(flat, self._server[1], self._server[2])
+
+    def execute(self, query, vars=None):
+        op, args = self._begin(query, vars)
+        self._done(op, _call(getattr(_host, 'db_' + op), *args))
+
     def executemany(self, query, vars_list):
-        self._check()
-        if isinstance(query, bytes):
-            query = query.decode()
-        self._reset()
-        self.query = query
-        params = [_adapt_params(v) for v in vars_list]
-        _description, _kinds, count, _flat = _call(_host.db_execute, self.connection._handle, query, params, True)
-        self.description = None
-        self.rowcount = count
+        op, args = self._begin_many(query, vars_list)
+        self._done(op, _call(_host.db_execute, *args))
 
     def callproc(self, procname, parameters=()):
         placeholders = ', '.join(['%s'] * len(parameters))
@@ -326,60 +354,48 @@ class Cursor:
 
     def _more(self, n):
         """Up to n rows from the server (named cursors)."""
-        number, width, converters, more = self._server
-        if not more:
+        if not self._server[3]:
             return []
-        flat, more = _call(_host.db_fetch, self.connection._handle, number, n)
-        self._server[3] = more
-        return _rows(flat, width, converters)
+        return self._fetched(_call(_host.db_fetch, self.connection._handle, self._server[0], n))
 
     def _need_result(self):
         self._check()
         if self.description is None and self._server is None:
             raise ProgrammingError('no results to fetch')
 
+    def _take(self, n):
+        """Up to n rows of a client-side result (n None: all that are left)."""
+        rows = self._rows[self.rownumber:] if n is None else self._rows[self.rownumber:self.rownumber + n]
+        self.rownumber += len(rows)
+        return rows
+
     def fetchone(self):
         self._need_result()
+        rows = self._more(1) if self._server is not None else self._take(1)
         if self._server is not None:
-            rows = self._more(1)
-            if not rows:
-                return None
-            self.rownumber += 1
-            return rows[0]
-        if self.rownumber >= len(self._rows):
-            return None
-        row = self._rows[self.rownumber]
-        self.rownumber += 1
-        return row
+            self.rownumber += len(rows)
+        return rows[0] if rows else None
 
     def fetchmany(self, size=None):
         self._need_result()
         n = self.arraysize if size is None else size
-        if self._server is not None:
-            rows = self._more(n)
-        else:
-            rows = self._rows[self.rownumber:self.rownumber + n]
+        if self._server is None:
+            return self._take(n)
+        rows = self._more(n)
         self.rownumber += len(rows)
         return rows
 
     def fetchall(self):
         self._need_result()
-        if self._server is not None:
-            rows = []
-            while self._server[3]:
-                rows.extend(self._more(self.itersize))
-        else:
-            rows = self._rows[self.rownumber:]
+        if self._server is None:
+            return self._take(None)
+        rows = []
+        while self._server[3]:
+            rows.extend(self._more(self.itersize))
         self.rownumber += len(rows)
         return rows
 
     def __iter__(self):
-        if self._server is None:
-            while True:
-                row = self.fetchone()
-                if row is None:
-                    return
-                yield row
         while True:
             rows = self.fetchmany(self.itersize)
             if not rows:
@@ -412,9 +428,7 @@ class Cursor:
         self.close()
 
 
-class Connection:
-    """A DB-API connection; see the module's documentation for when it holds a server connection."""
-
+class _ConnectionBase:
     Warning, Error, InterfaceError, DatabaseError, DataError = Warning, Error, InterfaceError, DatabaseError, DataError
     OperationalError, IntegrityError, InternalError = OperationalError, IntegrityError, InternalError
     ProgrammingError, NotSupportedError = ProgrammingError, NotSupportedError
@@ -439,6 +453,18 @@ class Connection:
         _call(_host.db_autocommit, self._handle, bool(on))
         self._autocommit = bool(on)
 
+    def _close_server_cursor(self, number):
+        _call(_host.db_close_cursor, self._handle, number)
+
+    def _close(self):
+        if not self.closed:
+            self.closed = 1
+            self._closer()
+
+
+class Connection(_ConnectionBase):
+    """A DB-API connection; see the module's documentation for when it holds a server connection."""
+
     def cursor(self, name=None, cursor_factory=None, withhold=False, scrollable=None):
         self._check()
         if withhold or scrollable:
@@ -453,13 +479,8 @@ class Connection:
         self._check()
         _call(_host.db_rollback, self._handle)
 
-    def _close_server_cursor(self, number):
-        _call(_host.db_close_cursor, self._handle, number)
-
     def close(self):
-        if not self.closed:
-            self.closed = 1
-            self._closer()
+        self._close()
 
     def __enter__(self):
         self._check()
@@ -470,6 +491,122 @@ class Connection:
             self.commit()
         else:
             self.rollback()
+
+
+# ---- async: the statement runs on the IO lane while the interpreter's event loop goes on ------
+
+async def _submitted(op, args):
+    from .futures import Future
+    try:
+        return await Future(_host.db_submit(op, *args))
+    except _Failure as f:
+        raise _error(f) from None
+
+
+class AsyncCursor:
+    """A cursor whose statements are awaited (as psycopg 3's AsyncCursor): while one runs, the
+    interpreter serves other requests. Same attributes as Cursor."""
+
+    def __init__(self, connection, name=None):
+        self._cursor = Cursor(connection, name)
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+    def __setattr__(self, name, value):
+        if name == '_cursor':
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._cursor, name, value)
+
+    async def execute(self, query, vars=None):
+        op, args = self._cursor._begin(query, vars)
+        self._cursor._done(op, await _submitted(op, args))
+
+    async def executemany(self, query, vars_list):
+        op, args = self._cursor._begin_many(query, vars_list)
+        self._cursor._done(op, await _submitted(op, args))
+
+    async def _more(self, n):
+        c = self._cursor
+        if not c._server[3]:
+            return []
+        rows = c._fetched(await _submitted('fetch', (c.connection._handle, c._server[0], n)))
+        c.rownumber += len(rows)
+        return rows
+
+    async def fetchone(self):
+        self._cursor._need_result()
+        if self._cursor._server is None:
+            return self._cursor.fetchone()
+        rows = await self._more(1)
+        return rows[0] if rows else None
+
+    async def fetchmany(self, size=None):
+        c = self._cursor
+        c._need_result()
+        n = c.arraysize if size is None else size
+        return c._take(n) if c._server is None else await self._more(n)
+
+    async def fetchall(self):
+        c = self._cursor
+        c._need_result()
+        if c._server is None:
+            return c._take(None)
+        rows = []
+        while c._server[3]:
+            rows.extend(await self._more(c.itersize))
+        return rows
+
+    def __aiter__(self):
+        return self._rows_async()
+
+    async def _rows_async(self):
+        while True:
+            rows = await self.fetchmany(self._cursor.itersize)
+            if not rows:
+                return
+            for row in rows:
+                yield row
+
+    async def close(self):
+        self._cursor.close()
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        self._cursor.close()
+
+
+class AsyncConnection(_ConnectionBase):
+    """A connection whose statements, commits and rollbacks are awaited (as psycopg 3's
+    AsyncConnection); `async with conn:` commits, or rolls back on an exception."""
+
+    def cursor(self, name=None):
+        self._check()
+        return AsyncCursor(self, name)
+
+    async def commit(self):
+        self._check()
+        await _submitted('commit', (self._handle,))
+
+    async def rollback(self):
+        self._check()
+        await _submitted('rollback', (self._handle,))
+
+    async def close(self):
+        self._close()
+
+    async def __aenter__(self):
+        self._check()
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            await self.commit()
+        else:
+            await self.rollback()
 
 
 def _url(dsn, kwargs):
@@ -497,7 +634,9 @@ def _url(dsn, kwargs):
     user = quote(params['user'], safe='') if 'user' in params else ''
     if user and 'password' in params:
         user += ':' + quote(params['password'], safe='')
-    query = '&'.join(f'{k}={quote(params[k], safe="")}' for k in ('sslmode', 'connect_timeout') if k in params)
+    # libpq's names for pgjdbc's properties
+    query = '&'.join(f'{jdbc}={quote(params[k], safe="")}' for k, jdbc in (('sslmode', 'sslmode'), ('connect_timeout', 'connectTimeout'),
+                                                                           ('application_name', 'ApplicationName')) if k in params)
     host = params['host']
     if ':' in host:
         host = f'[{host}]'
@@ -505,15 +644,24 @@ def _url(dsn, kwargs):
             + (f'?{query}' if query else ''))
 
 
+def _handle(dsn, autocommit, kwargs):
+    if not hasattr(_host, 'db_connect'):
+        raise InterfaceError("covet.db needs Covet's runtime (covet run, covet exec); in plain CPython use psycopg2")
+    url = _url(dsn, kwargs) if (dsn or kwargs) else None
+    return _call(_host.db_connect, url, bool(autocommit))
+
+
+async def connect_async(dsn=None, *, autocommit=False, **kwargs):
+    """As connect(), for async code: an AsyncConnection, whose statements are awaited."""
+    return AsyncConnection(_handle(dsn, autocommit, kwargs), bool(autocommit))
+
+
 def connect(dsn=None, *, autocommit=False, **kwargs):
     """A connection to the configured database (no arguments: `--database`/`DATABASE_URL`), or to
     the one named: a postgresql:// URL, a libpq 'key=value' string, or keywords (host, port, user,
     password, dbname). A database other than the configured one needs `--allow-net HOST:PORT`,
     else PermissionError. No server connection is made until the first statement."""
-    if not hasattr(_host, 'db_connect'):
-        raise InterfaceError("covet.db needs Covet's runtime (covet run, covet exec); in plain CPython use psycopg2")
-    url = _url(dsn, kwargs) if (dsn or kwargs) else None
-    return Connection(_call(_host.db_connect, url, bool(autocommit)), bool(autocommit))
+    return Connection(_handle(dsn, autocommit, kwargs), bool(autocommit))
 
 
 # ---- PEP 249's type objects and constructors ---------------------------------------------------

@@ -210,3 +210,50 @@ def check_sqlalchemy_core_and_orm_work_on_postgresql_covet():
         assert [r[0] for r in rows] == ['first', 'changed'], rows
     Base.metadata.drop_all(engine)
     engine.dispose()
+
+
+def check_awaited_statements_run_while_the_event_loop_goes_on():
+    """The waiter's statement blocks on the server until the holder commits, and the holder can only
+    commit because the waiter's statement does not block the interpreter: a deadlock otherwise."""
+    import asyncio
+
+    async def holder(conn, waiter):
+        cur = conn.cursor()
+        async with conn:
+            await cur.execute('SELECT pg_advisory_xact_lock(7)')
+            task = asyncio.ensure_future(waiter())
+            for _ in range(2000):
+                await cur.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                if (await cur.fetchone())[0] == 1:
+                    break
+            else:
+                raise AssertionError('the waiter never reached the server while the holder ran')
+        return await task
+
+    async def waiter():
+        conn = await db.connect_async(autocommit=True)
+        cur = conn.cursor()
+        await cur.execute('SELECT pg_advisory_xact_lock(7), %s', ('waited',))
+        row = await cur.fetchone()
+        await conn.close()
+        return row[1]
+
+    async def main():
+        got = await holder(await db.connect_async(), waiter)
+        assert got == 'waited', got
+        conn = await db.connect_async()
+        try:
+            async with conn:
+                await conn.cursor().execute('SELEC 1')
+            raise AssertionError('bad SQL was accepted')
+        except db.ProgrammingError as e:
+            assert e.pgcode == '42601', e.pgcode
+        async with conn:
+            cur = conn.cursor('many')
+            cur.itersize = 700
+            await cur.execute('SELECT g FROM generate_series(1, 3000) g')
+            rows = [r async for r in cur]
+            assert len(rows) == 3000 and rows[-1] == (3000,), len(rows)
+        await conn.close()
+
+    asyncio.run(main())

@@ -1,5 +1,7 @@
 package io.covet.bench;
 
+import io.covet.database.DatabaseUrl;
+import io.covet.database.LocalPostgres;
 import io.covet.runtime.PerformanceConfig;
 import io.covet.runtime.PerformanceManager;
 import io.covet.web.CovetServer;
@@ -11,6 +13,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +49,10 @@ import java.util.concurrent.TimeUnit;
  * <p>{@link App#FLASK} and {@link App#STARLETTE}: one unchanged Flask app, under Covet and under
  * gunicorn, and one Starlette app, under Covet and under uvicorn (Debian's packages): a trivial
  * JSON route, fib(20) in Python, and a route that reads a JSON order and answers its total.
+ * <p>{@link App#POSTGRES}: one Flask app on a throwaway PostgreSQL server ({@link LocalPostgres}),
+ * reading one row by primary key and inserting one: under Covet on {@code covet.db} with a pool of
+ * half as many connections as interpreters, under gunicorn on psycopg2 (a connection per worker).
+ * The server's own count of client connections is sampled during each ({@link ServerConnections}).
  */
 public final class HttpSuite {
 
@@ -59,7 +70,8 @@ public final class HttpSuite {
     public enum App {
         EXAMPLE(null, "wsgi_peer_app.py", "asgi_peer_app.py", null),
         FLASK("flask_bench_app.py", "flask_bench_app.py", null, "flask"),
-        STARLETTE("starlette_bench_app.py", null, "starlette_bench_app.py", "starlette");
+        STARLETTE("starlette_bench_app.py", null, "starlette_bench_app.py", "starlette"),
+        POSTGRES("postgres_bench_app.py", "postgres_bench_app.py", null, "flask");
 
         final String script;
         final String gunicornScript;
@@ -103,7 +115,12 @@ public final class HttpSuite {
             new Case("flask_orders", App.FLASK, "/orders", orderBody(), ORDER_LINES, 16, false, false),
             new Case("starlette_hello", App.STARLETTE, "/hello", null, 1, 64, false, true),
             new Case("starlette_fib20", App.STARLETTE, "/fib/20", null, 20, 16, false, true),
-            new Case("starlette_orders", App.STARLETTE, "/orders", orderBody(), ORDER_LINES, 16, false, true));
+            new Case("starlette_orders", App.STARLETTE, "/orders", orderBody(), ORDER_LINES, 16, false, true),
+            new Case("pg_read", App.POSTGRES, "/items/42", null, 1, 16, false, false),
+            new Case("pg_insert", App.POSTGRES, "/items", "{\"name\":\"widget\",\"price\":\"9.99\"}", 1, 16, false, false));
+
+    /** Rows of the database app's table before a run. */
+    static final int PG_ROWS = 1_000;
 
     public HttpSuite() {
     }
@@ -178,8 +195,6 @@ public final class HttpSuite {
         if (load instanceof LoadGenerator.Java) {
             listener.peerSkipped("wrk is not installed; loading with " + load.describe());
         }
-        int n = options.threads();
-        boolean peers = options.gunicorn() != null;
         List<App> apps = new ArrayList<>();
         for (App app : App.values()) {
             if (!options.apps().contains(app)) {
@@ -192,6 +207,36 @@ public final class HttpSuite {
             }
             apps.add(app);
         }
+        LocalPostgres postgres = null;
+        DatabaseUrl database = null;
+        if (apps.contains(App.POSTGRES)) {
+            try {
+                postgres = LocalPostgres.start();
+                database = DatabaseUrl.parse(postgres.url());
+                seed(database);
+            } catch (IOException | IllegalStateException | SQLException e) {
+                listener.peerSkipped("postgres skipped: no PostgreSQL server could be started (" + e.getMessage()
+                        + "); install Debian's postgresql");
+                apps.remove(App.POSTGRES);
+                if (postgres != null) {
+                    postgres.close();
+                    postgres = null;
+                }
+            }
+        }
+        try {
+            return run(options, listener, load, apps, database);
+        } finally {
+            if (postgres != null) {
+                postgres.close();
+            }
+        }
+    }
+
+    private List<BenchRecord> run(Options options, ComputeSuite.Listener listener, LoadGenerator load, List<App> apps,
+                                  DatabaseUrl database) throws IOException, InterruptedException {
+        int n = options.threads();
+        boolean peers = options.gunicorn() != null;
         List<Case> cases = CASES.stream().filter(c -> apps.contains(c.app())).toList();
         long singles = n > 1 ? cases.stream().filter(Case::single).count() : 0;
         long peerCases = peers ? cases.stream().filter(Case::wsgi).count() + cases.stream().filter(Case::asgi).count() : 0;
@@ -202,16 +247,24 @@ public final class HttpSuite {
         Saturation saturation = null;
         Results wsgi = null;
         Results asgi = null;
+        Map<String, Integer> connections = new LinkedHashMap<>();
         for (App app : apps) {
             List<Case> ofApp = cases.stream().filter(c -> c.app() == app).toList();
             Path script = app.script == null ? options.app().toAbsolutePath() : extract(app.script);
             List<Path> path = app.needs == null ? List.of(script.getParent()) : List.of(script.getParent(), options.packages());
             boolean saturate = app == App.EXAMPLE;
+            DatabaseUrl db = app == App.POSTGRES ? database : null;
             if (n > 1 && ofApp.stream().anyMatch(Case::single)) {
                 measureCovet(options, script, path, load, 1, ofApp.stream().filter(Case::single).toList(), one, listener,
-                        step, total, false);
+                        step, total, false, null);
             }
-            Saturation s = measureCovet(options, script, path, load, n, ofApp, many, listener, step, total, saturate);
+            Saturation s;
+            try (ServerConnections held = sampler(db)) {
+                s = measureCovet(options, script, path, load, n, ofApp, many, listener, step, total, saturate, db);
+                if (held != null) {
+                    connections.put("covet", held.max());
+                }
+            }
             if (saturate) {
                 saturation = s;
             }
@@ -219,12 +272,45 @@ public final class HttpSuite {
                 ofApp.stream().filter(Case::single).forEach(c -> one.put(c.name(), many.get(c.name())));
             }
             if (peers) {
-                wsgi = Results.merge(wsgi, gunicorn(options, app, ofApp, load, listener, step, total));
+                try (ServerConnections held = sampler(db)) {
+                    wsgi = Results.merge(wsgi, gunicorn(options, app, ofApp, load, listener, step, total,
+                            db == null ? Map.of() : Map.of("DATABASE_URL", database.withPassword())));
+                    if (held != null) {
+                        connections.put("gunicorn", held.max());
+                    }
+                }
                 asgi = Results.merge(asgi, uvicorn(options, app, ofApp, load, listener, step, total));
             }
         }
         listener.step(total, total, "done");
-        return records(n, cases, one, many, wsgi, asgi, saturation, options.saturation());
+        List<BenchRecord> out = records(n, cases, one, many, wsgi, asgi, saturation, options.saturation());
+        if (connections.containsKey("covet")) {
+            // The database's side of the DB-bound cases: the most client connections it held while each server ran them.
+            Integer peer = connections.get("gunicorn");
+            out.add(new BenchRecord(SUITE, "pg_server_connections", 0, n, "connections", BenchRecord.LOWER, connections.get("covet"),
+                    peer == null ? null : wsgi.server(), peer == null ? null : (double) peer, peer == null ? null : n));
+        }
+        return out;
+    }
+
+    /** A sampler of {@code database}'s connections, or null without one. */
+    private static ServerConnections sampler(DatabaseUrl database) throws IOException {
+        try {
+            return database == null ? null : new ServerConnections(database);
+        } catch (SQLException e) {
+            throw new IOException("cannot watch the bench database's connections: " + e.getMessage(), e);
+        }
+    }
+
+    /** The database app's table, {@link #PG_ROWS} rows. */
+    private static void seed(DatabaseUrl database) throws SQLException {
+        Properties credentials = new Properties();
+        credentials.setProperty("user", database.user());
+        credentials.setProperty("password", database.password());
+        try (Connection c = DriverManager.getConnection(database.jdbcUrl(), credentials); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE bench_items (id serial PRIMARY KEY, name text NOT NULL, price numeric(10, 2) NOT NULL)");
+            st.execute("INSERT INTO bench_items (name, price) SELECT 'item ' || g, g * 0.25 FROM generate_series(1, " + PG_ROWS + ") g");
+        }
     }
 
     /** A bench script in a temporary directory of its own, as the Covet server and the peers import it. */
@@ -240,11 +326,17 @@ public final class HttpSuite {
 
     private Saturation measureCovet(Options options, Path app, List<Path> pythonPath, LoadGenerator load, int interpreters,
                                     List<Case> cases, Map<String, LoadResult> into, ComputeSuite.Listener listener,
-                                    int[] step, int total, boolean saturate) throws IOException, InterruptedException {
+                                    int[] step, int total, boolean saturate, DatabaseUrl database)
+            throws IOException, InterruptedException {
         String who = "covet, " + app.getFileName() + ", " + interpreters + " interpreter" + (interpreters == 1 ? "" : "s");
         listener.step(step[0], total, "starting " + who);
-        PerformanceConfig config = PerformanceConfig.builder().pythonInterpreters(interpreters).cpuThreads(options.threads())
-                .pythonPath(pythonPath).allowedHosts(Set.of("127.0.0.1", "localhost")).build();
+        PerformanceConfig.Builder builder = PerformanceConfig.builder().pythonInterpreters(interpreters).cpuThreads(options.threads())
+                .pythonPath(pythonPath).allowedHosts(Set.of("127.0.0.1", "localhost"));
+        if (database != null) {
+            // Half the connections gunicorn's workers hold (one each): the pool is shared by every interpreter.
+            builder.database(database).databasePool(Math.max(1, interpreters / 2));
+        }
+        PerformanceConfig config = builder.build();
         try (PerformanceManager runtime = PerformanceManager.start(config)) {
             CovetServer server = CovetServer.start(runtime, WebConfig.of(app).withPort(0).withAccessLog(false));
             try {
@@ -298,7 +390,7 @@ public final class HttpSuite {
 
     /** {@code app}'s WSGI script under gunicorn's N sync workers, loaded the same way; null if gunicorn serves none of it. */
     private Results gunicorn(Options options, App app, List<Case> cases, LoadGenerator load, ComputeSuite.Listener listener,
-                             int[] step, int total) throws IOException, InterruptedException {
+                             int[] step, int total, Map<String, String> env) throws IOException, InterruptedException {
         List<Case> served = cases.stream().filter(Case::wsgi).toList();
         if (served.isEmpty()) {
             return null;
@@ -316,7 +408,7 @@ public final class HttpSuite {
         String module = app.gunicornScript.replace(".py", "");
         return new Results(name, peer(name, app.gunicornScript, port -> List.of(options.gunicorn(), "--workers",
                 String.valueOf(options.threads()), "--bind", "127.0.0.1:" + port, "--log-level", "warning", module + ":app"),
-                served, options, load, listener, step, total));
+                env, served, options, load, listener, step, total));
     }
 
     /** {@code app}'s ASGI script under uvicorn's N workers with uvloop and httptools; null if uvicorn serves none of it. */
@@ -344,12 +436,12 @@ public final class HttpSuite {
         return new Results(name, peer(name, app.uvicornScript, port -> List.of(options.python3(), "-m", "uvicorn", "--workers",
                 String.valueOf(options.threads()), "--loop", "uvloop", "--http", "httptools", "--no-access-log",
                 "--log-level", "warning", "--host", "127.0.0.1", "--port", String.valueOf(port), module + ":app"),
-                served, options, load, listener, step, total));
+                Map.of(), served, options, load, listener, step, total));
     }
 
     /** Starts a peer server on a free port in a temporary directory holding {@code script}, and loads it: its results by case. */
     private Map<String, LoadResult> peer(String name, String script, java.util.function.IntFunction<List<String>> command,
-                                         List<Case> cases, Options options, LoadGenerator load, ComputeSuite.Listener listener,
+                                         Map<String, String> env, List<Case> cases, Options options, LoadGenerator load, ComputeSuite.Listener listener,
                                          int[] step, int total) throws IOException, InterruptedException {
         Map<String, LoadResult> results = new LinkedHashMap<>();
         Path dir = extract(script).getParent();
@@ -362,6 +454,7 @@ public final class HttpSuite {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");   // nothing left in the temp directory
         builder.environment().put("PYTHONPATH", options.packages().toString());
+        builder.environment().putAll(env);
         Process server = builder.start();
         try {
             if (!awaitListening(port, server, Duration.ofSeconds(30))) {

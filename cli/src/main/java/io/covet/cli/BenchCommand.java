@@ -200,9 +200,12 @@ final class BenchCommand implements Runnable {
                     "  waiting one, uvicorn's workers (uvloop, httptools); then a 60 s saturation run (errors, heap after a full",
                     "  GC before and after);",
                     "flask: one Flask app under Covet and under gunicorn; starlette: one Starlette app under Covet and under",
-                    "  uvicorn: a trivial JSON route, fib(20), and a JSON order POSTed and totalled.",
+                    "  uvicorn: a trivial JSON route, fib(20), and a JSON order POSTed and totalled;",
+                    "postgres: one Flask app on a throwaway PostgreSQL server, under Covet (covet.db, a pool of half as many",
+                    "  connections as interpreters) and under gunicorn (psycopg2): read one row by primary key, insert one row;",
+                    "  the server's client connections are sampled during each.",
                     "Each Covet server first gets 150 s of load for GraalPy's JIT to settle (--quick: 30 s).",
-                    "About 35 minutes (--quick: 15); --apps flask,starlette about 15 (--quick: 6)."})
+                    "About 40 minutes (--quick: 18); --apps flask,starlette about 15 (--quick: 6); --apps postgres about 6 (--quick: 3)."})
     static final class Http implements Callable<Integer> {
 
         /** Held: JUL keeps loggers only weakly, and a level set on a collected one is lost. */
@@ -221,8 +224,8 @@ final class BenchCommand implements Runnable {
         int threads = Runtime.getRuntime().availableProcessors();
 
         @Option(names = "--apps", split = ",", paramLabel = "APP",
-                description = "Only these apps (comma-separated): example, flask, starlette (default: all).")
-        List<String> apps = List.of("example", "flask", "starlette");
+                description = "Only these apps (comma-separated): example, flask, starlette, postgres (default: all).")
+        List<String> apps = List.of("example", "flask", "starlette", "postgres");
 
         @Option(names = "--app", paramLabel = "FILE", description = "The example app to serve (default: the project's examples/app.py).")
         Path app = Path.of(System.getProperty("covet.home", "."), "examples", "app.py");
@@ -250,7 +253,7 @@ final class BenchCommand implements Runnable {
                     try {
                         chosen.add(io.covet.bench.HttpSuite.App.valueOf(name.strip().toUpperCase(java.util.Locale.ROOT)));
                     } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("--apps: no app named '" + name + "' (example, flask, starlette)");
+                        throw new IllegalArgumentException("--apps: no app named '" + name + "' (example, flask, starlette, postgres)");
                     }
                 }
                 options = quick ? io.covet.bench.HttpSuite.Options.quick(app, chosen, packages, threads, peer, python3)

@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,7 +85,9 @@ class RunCommandTest {
     void aFlaskAppNamedAsGunicornUsersNameItIsServedFromItsDirectoryAndStopsOnSigterm() throws Exception {
         // examples/flask_app.py, as the README serves it, but as module:NAME from its directory.
         Path examples = Path.of("../examples").toAbsolutePath().normalize();
+        Path data = Files.createTempDirectory("covet-todos");
         List<String> command = new ArrayList<>(List.of("run", "flask_app:app", "--python-path", "/usr/lib/python3/dist-packages",
+                "--allow-write", data.toString(), "--env", "TODOS_DB=" + data.resolve("todos.sqlite3"),
                 "--port", "0", "--interpreters", "2", "--no-access-log"));
         Process server = covetIn(examples, command.toArray(String[]::new));
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
@@ -96,6 +99,10 @@ class RunCommandTest {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(created.statusCode()).isEqualTo(201);
             assertThat(created.body()).contains("\"title\":\"try covet\"");
+            for (int i = 0; i < 6; i++) {   // whichever interpreter answers: the todos are in SQLite, not in one of them
+                assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/todos")).build(), HttpResponse.BodyHandlers.ofString())
+                        .body()).contains("\"title\":\"try covet\"");
+            }
             HttpResponse<String> fib = client.send(HttpRequest.newBuilder(URI.create(base + "/fib/20")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(fib.body()).contains("\"fib\":6765");

@@ -82,6 +82,13 @@ public record DatabaseUrl(String host, int port, String database, String user, S
         return "jdbc:postgresql://" + address() + "/" + java.net.URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /** The whole URL, credentials included (escaped): for a client that connects with it (psycopg2), never for a log. */
+    public String withPassword() {
+        java.util.function.Function<String, String> enc = v -> java.net.URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20");
+        return "postgresql://" + (user == null ? "" : enc.apply(user) + (password == null ? "" : ":" + enc.apply(password)) + "@")
+                + address() + "/" + enc.apply(database);
+    }
+
     /** The URL with its password replaced by {@code ***}: what logs, metrics and errors show. */
     public String redacted() {
         return "postgresql://" + (user == null ? "" : user + (password == null ? "" : ":***") + "@") + address() + "/" + database;

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
@@ -15,6 +16,15 @@ import java.util.function.Predicate;
  * a transaction is open.
  */
 public final class Databases implements AutoCloseable {
+
+    /**
+     * The pgjdbc connection properties a program's own URL may set. Others stay the operator's
+     * ({@code --database}): several make pgjdbc load a class by name ({@code socketFactory},
+     * {@code sslfactory}, {@code authenticationPluginClassName} ...) or read a file
+     * ({@code sslrootcert}, {@code sslkey} ...), in the JVM, past the sandbox.
+     */
+    static final Set<String> PROGRAM_PROPERTIES = Set.of("sslmode", "connectTimeout", "socketTimeout", "loginTimeout",
+            "ApplicationName", "tcpKeepAlive", "currentSchema", "options");
 
     /** Pools a process may open to databases other than the configured one (distinct URLs; a runaway loop stops here). */
     static final int MAX_POOLS = 16;
@@ -69,6 +79,13 @@ public final class Databases implements AutoCloseable {
                 target = DatabaseUrl.parse(url);
             } catch (IllegalArgumentException e) {
                 throw new DbException("InterfaceError", null, e.getMessage());
+            }
+            for (String property : target.properties().keySet()) {
+                if (!PROGRAM_PROPERTIES.contains(property)) {
+                    throw new SecurityException("covet.db.connect(): connection property '" + property + "' is not allowed in a "
+                            + "program's URL (only " + String.join(", ", new java.util.TreeSet<>(PROGRAM_PROPERTIES))
+                            + "); the operator may set it in --database");
+                }
             }
             boolean operators = configured != null && configured.address().equals(target.address());
             if (!operators && !netAllowed.test(target.address())) {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import io.covet.database.testing.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class DatabasesTest {
 
-    private static PostgresServer server;
+    private static LocalPostgres server;
     private Databases databases;
 
     /** A task: its deadline, and its end (run by the test). */
@@ -52,7 +51,7 @@ class DatabasesTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = PostgresServer.start();
+        server = LocalPostgres.start();
     }
 
     @AfterAll
@@ -122,7 +121,7 @@ class DatabasesTest {
         assertThatThrownBy(() -> other.execute("SELECT 1", null, CallScope.NONE))
                 .isInstanceOf(DbException.class)
                 .hasMessageContaining("database pool exhausted: all 1 connections")
-                .hasMessageNotContaining(PostgresServer.PASSWORD)
+                .hasMessageNotContaining(LocalPostgres.PASSWORD)
                 .extracting(e -> ((DbException) e).dbapiClass()).isEqualTo("OperationalError");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         assertThat(stats(d).timeouts()).isEqualTo(1);
@@ -182,6 +181,33 @@ class DatabasesTest {
         } finally {
             allowed.close();
         }
+    }
+
+    @Test
+    void aProgramsUrlCannotNameDriverPropertiesThatLoadClassesOrReadFiles() {
+        databases = new Databases(null, 1, Duration.ofSeconds(5), address -> address.equals(server.address()));
+        int before = RecordingSocketFactory.MADE.get();
+        for (String property : List.of("socketFactory=" + RecordingSocketFactory.class.getName(),
+                "sslfactory=" + RecordingSocketFactory.class.getName(), "sslrootcert=/etc/ssl/private/key.pem",
+                "authenticationPluginClassName=" + RecordingSocketFactory.class.getName())) {
+            assertThatThrownBy(() -> databases.connect(server.url() + "?" + property, true).execute("SELECT 1", null, CallScope.NONE))
+                    .as(property)
+                    .isInstanceOf(SecurityException.class)
+                    .hasMessageContaining("'" + property.substring(0, property.indexOf('=')) + "'")
+                    .hasMessageContaining("--database");
+        }
+        assertThat(RecordingSocketFactory.MADE.get()).as("socket factories pgjdbc made").isEqualTo(before);
+        assertThat(databases.connect(server.url() + "?sslmode=disable&connectTimeout=5&ApplicationName=x", true)
+                .execute("SELECT 1", null, CallScope.NONE).rows()).hasSize(1);
+    }
+
+    @Test
+    void theOperatorsUrlMayNameAnyDriverProperty() {
+        databases = new Databases(DatabaseUrl.parse(server.url() + "?socketFactory=" + RecordingSocketFactory.class.getName()), 1,
+                Duration.ofSeconds(5), address -> false);
+        int before = RecordingSocketFactory.MADE.get();
+        assertThat(databases.connect(null, true).execute("SELECT 1", null, CallScope.NONE).rows()).hasSize(1);
+        assertThat(RecordingSocketFactory.MADE.get()).isGreaterThan(before);
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -82,13 +83,36 @@ final class DatabaseGateway implements AutoCloseable {
         f.replaceAll((name, fn) -> (s, a) -> {
             try {
                 return fn.apply(s, a);
-            } catch (DbException e) {
+            } catch (DbException | SecurityException e) {
                 throw failure(e);
-            } catch (SecurityException e) {
-                throw new HostError("PermissionError", e.getMessage());
             }
         });
         return f;
+    }
+
+    /**
+     * {@code db_submit(op, handle, ...)}'s work, for the IO lane: the same call as {@code db_<op>}
+     * (execute, open_cursor, fetch, commit, rollback), its connection and task resolved now, on the
+     * interpreter's thread, so that the statement runs while the interpreter's event loop serves
+     * other requests. Its value is what the host function would have returned.
+     */
+    Callable<Object> submit(InterpreterSession s, String op, List<Object> a) {
+        DbConnection c = connection(s, a);
+        CallScope scope = scope(s);
+        return switch (op) {
+            case "execute" -> () -> execute(c, a, scope);
+            case "open_cursor" -> () -> openCursor(c, a, scope);
+            case "fetch" -> () -> fetch(c, a, scope);
+            case "commit" -> () -> {
+                c.commit(scope);
+                return null;
+            };
+            case "rollback" -> () -> {
+                c.rollback(scope);
+                return null;
+            };
+            default -> throw new HostError("ValueError", "db_submit: no operation '" + op + "'");
+        };
     }
 
     /** The scope of the task whose code runs now on {@code s}: captured here, on its thread, usable on any. */
@@ -112,9 +136,14 @@ final class DatabaseGateway implements AutoCloseable {
         };
     }
 
-    static HostError failure(DbException e) {
-        return new HostError("CovetDbError", e.dbapiClass() + "\u001f" + (e.sqlState() == null ? "" : e.sqlState()) + "\u001f"
-                + e.getMessage());
+    /** A database failure as Python raises it ({@code covet/db.py} turns CovetDbError into PEP 249's class). */
+    static HostError failure(RuntimeException e) {
+        return switch (e) {
+            case DbException d -> new HostError("CovetDbError", d.dbapiClass() + "\u001f" + (d.sqlState() == null ? "" : d.sqlState())
+                    + "\u001f" + d.getMessage());
+            case SecurityException x -> new HostError("PermissionError", x.getMessage());
+            default -> throw e;
+        };
     }
 
     private long connect(InterpreterSession s, String url, boolean autocommit) {
@@ -134,7 +163,10 @@ final class DatabaseGateway implements AutoCloseable {
 
     /** {@code db_execute(handle, sql, params or None, many)}: (description, kinds, rowcount, flat rows). */
     Object execute(InterpreterSession s, List<Object> a, CallScope scope) {
-        DbConnection c = connection(s, a);
+        return execute(connection(s, a), a, scope);
+    }
+
+    private static Object execute(DbConnection c, List<Object> a, CallScope scope) {
         String sql = (String) a.get(1);
         Object params = parameters(a.get(2));
         Result r = Boolean.TRUE.equals(a.get(3)) ? c.executeMany(sql, (List<?>) params, scope) : c.execute(sql, params, scope);
@@ -143,13 +175,21 @@ final class DatabaseGateway implements AutoCloseable {
 
     /** {@code db_open_cursor(handle, sql, params or None, fetch_size)}: (cursor, description, kinds). */
     Object openCursor(InterpreterSession s, List<Object> a, CallScope scope) {
-        DbConnection.Opened o = connection(s, a).openCursor((String) a.get(1), parameters(a.get(2)), ((Number) a.get(3)).intValue(), scope);
+        return openCursor(connection(s, a), a, scope);
+    }
+
+    private static Object openCursor(DbConnection c, List<Object> a, CallScope scope) {
+        DbConnection.Opened o = c.openCursor((String) a.get(1), parameters(a.get(2)), ((Number) a.get(3)).intValue(), scope);
         return new PyTuple(Arrays.asList(o.id(), description(o.columns()), kinds(o.columns())));
     }
 
     /** {@code db_fetch(handle, cursor, n)}: (flat rows, more). */
     Object fetch(InterpreterSession s, List<Object> a, CallScope scope) {
-        Result r = connection(s, a).fetch(((Number) a.get(1)).longValue(), ((Number) a.get(2)).intValue(), scope);
+        return fetch(connection(s, a), a, scope);
+    }
+
+    private static Object fetch(DbConnection c, List<Object> a, CallScope scope) {
+        Result r = c.fetch(((Number) a.get(1)).longValue(), ((Number) a.get(2)).intValue(), scope);
         return new PyTuple(List.of(flat(r.rows()), r.more()));
     }
 

@@ -2,6 +2,7 @@ package io.covet.runtime;
 
 import io.covet.compute.ComputeEngine;
 import io.covet.compute.UnaryOp;
+import io.covet.database.DbException;
 import io.covet.interpreters.HostError;
 import io.covet.interpreters.HostFunction;
 import io.covet.interpreters.InterpreterSession;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -123,6 +125,15 @@ final class PythonBridge {
             return waited instanceof CompletableFuture<?> signal ? register(s, cast(signal)) : null;
         });
         f.putAll(runtime.databases().functions());
+        f.put("db_submit", (s, a) -> {
+            String op = string(a, 0);
+            try {
+                Callable<Object> work = runtime.databases().submit(s, op, a.subList(1, a.size()));
+                return register(s, Lane.IO, runtime.scheduler().io(work, deadline(s), "covet.db " + op));
+            } catch (DbException | SecurityException e) {
+                throw DatabaseGateway.failure(e);
+            }
+        });
         f.put("wait", this::await);
         f.put("take", this::take);
         f.put("withdraw", (s, a) -> withdraw(s, number(a, 0)));
@@ -428,6 +439,8 @@ final class PythonBridge {
             case ClosedException x -> new HostError("LaneUnavailableError", x.getMessage());
             case TaskAbortedException x -> new HostError("RuntimeError", x.getMessage());
             case CancellationException x -> new HostError("CancelledError", "the task was cancelled");
+            case DbException x -> DatabaseGateway.failure(x);
+            case SecurityException x -> DatabaseGateway.failure(x);
             case IllegalArgumentException x -> new HostError("ValueError", x.getMessage());
             case ArithmeticException x -> new HostError("ArithmeticError", x.getMessage());
             default -> new HostError("RuntimeError", String.valueOf(e));

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.covet.database.DatabaseUrl;
+import io.covet.database.LocalPostgres;
 import io.covet.database.PoolStats;
-import io.covet.database.testing.PostgresServer;
 import io.covet.interpreters.PythonException;
 import io.covet.interpreters.PythonTask;
 import java.nio.file.Path;
@@ -29,12 +29,12 @@ import org.junit.jupiter.api.Test;
 class CovetDbTest {
 
     private static final int POOL = 2;
-    private static PostgresServer server;
+    private static LocalPostgres server;
     private static PerformanceManager runtime;
 
     @BeforeAll
     static void start() throws Exception {
-        server = PostgresServer.start();
+        server = LocalPostgres.start();
         runtime = PerformanceManager.start(RuntimeFixture.config()
                 .pythonPath(List.of(RuntimeFixture.PYTHON_DIR, Path.of("/usr/lib/python3/dist-packages")))
                 .database(DatabaseUrl.parse(server.url()))
@@ -85,6 +85,11 @@ class CovetDbTest {
     }
 
     @Test
+    void awaitedStatementsRunWhileTheEventLoopGoesOn() {
+        check("check_awaited_statements_run_while_the_event_loop_goes_on");
+    }
+
+    @Test
     void sqlalchemyCoreAndOrmWorkOnPostgresqlCovet() {
         check("check_sqlalchemy_core_and_orm_work_on_postgresql_covet");
     }
@@ -122,7 +127,7 @@ class CovetDbTest {
                 .isInstanceOf(PythonException.class)
                 .satisfies(e -> assertThat(((PythonException) e).pythonType()).isEqualTo("PermissionError"))
                 .hasMessageContaining("--allow-net localhost:" + server.port())
-                .hasMessageNotContaining(PostgresServer.PASSWORD);
+                .hasMessageNotContaining(LocalPostgres.PASSWORD);
         assertThat(runtime.interpreters().call("db_checks", "connect_to", server.url())).isEqualTo(42L);
     }
 }

@@ -1,4 +1,4 @@
-package io.covet.database.testing;
+package io.covet.database;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -14,13 +14,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A throwaway PostgreSQL server for tests: a new cluster ({@code initdb}) in a temporary folder,
- * listening on its own loopback port only, password authentication over TCP, stopped and deleted
- * by {@link #close} (and at JVM exit if a test forgot). Needs Debian's {@code postgresql}
- * ({@code tools/setup-test-packages.sh} installs it). As root, the server runs as the
- * {@code postgres} user the package creates (PostgreSQL refuses to run as root).
+ * A throwaway PostgreSQL server for tests and {@code covet bench}: a new cluster ({@code initdb})
+ * in a temporary folder, listening on its own loopback port only, password authentication over
+ * TCP, stopped and deleted by {@link #close} (and at JVM exit if its user forgot). Needs Debian's
+ * {@code postgresql} ({@code tools/setup-test-packages.sh} and {@code bench/setup-http-peers.sh}
+ * install it). As root, the server runs as the {@code postgres} user the package creates
+ * (PostgreSQL refuses to run as root). Durability is off (no fsync): it holds nothing worth keeping.
  */
-public final class PostgresServer implements AutoCloseable {
+public final class LocalPostgres implements AutoCloseable {
 
     public static final String USER = "covet";
     /** A password with characters a URL must escape. */
@@ -31,7 +32,7 @@ public final class PostgresServer implements AutoCloseable {
     private final int port;
     private final Thread cleanup;
 
-    private PostgresServer(Path dir, Path bin, int port) {
+    private LocalPostgres(Path dir, Path bin, int port) {
         this.dir = dir;
         this.bin = bin;
         this.port = port;
@@ -54,7 +55,7 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** Starts a new cluster and waits until it accepts connections. */
-    public static PostgresServer start() throws IOException, InterruptedException {
+    public static LocalPostgres start() throws IOException, InterruptedException {
         Path bin = bin();
         Path dir = Files.createTempDirectory("covet-pg");
         Path data = dir.resolve("data");
@@ -68,7 +69,7 @@ public final class PostgresServer implements AutoCloseable {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        PostgresServer server = new PostgresServer(dir, bin, port);
+        LocalPostgres server = new LocalPostgres(dir, bin, port);
         try {
             run(as(root, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER, "--pwfile=" + pwfile,
                     "--auth-host=scram-sha-256", "--auth-local=peer", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"), dir, Duration.ofSeconds(120));
