@@ -208,7 +208,9 @@ def _to_datetime(text):
 
 
 def _to_interval(v):
-    return _dt.timedelta(days=v[0], seconds=v[1], microseconds=v[2])
+    """[days, seconds, microseconds] (an interval column), or the same as text (in an array)."""
+    days, seconds, micros = (int(x) for x in v.split()) if isinstance(v, str) else v
+    return _dt.timedelta(days=days, seconds=seconds, microseconds=micros)
 
 
 _CONVERTERS = {

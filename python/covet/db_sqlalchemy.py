@@ -97,8 +97,9 @@ class CovetDialect(PGDialect):
         opts = url.translate_connect_args(username="user", database="dbname")
         opts.update(url.query)
         if not opts.get("host"):
-            if len(opts) > 0 and set(opts) - {"dbname"}:
-                raise exc.ArgumentError("postgresql+covet:// names no host: give a whole URL, or none for covet's --database")
+            if opts:
+                raise exc.ArgumentError("postgresql+covet:// without a host means covet's --database, which the URL cannot "
+                                        "change (it names %s): give a whole URL, or none" % ", ".join(sorted(opts)))
             return [], {}
         return [], opts
 

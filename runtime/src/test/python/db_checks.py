@@ -43,6 +43,20 @@ def check_values_cross_both_ways_with_their_types():
     assert inf == datetime.datetime.max and neg == datetime.date.min and nan.is_nan()
     cur.execute("SELECT %(x)s || %(x)s, 100 %% 7, '{\"k\": 1}'::jsonb ? 'k'", {'x': 'ab'})
     assert cur.fetchone() == ('abab', 2, True)
+    # Parameters typed as psycopg2's literals are: int4 when it fits, numeric for a float, NULL inline.
+    cur.execute('SELECT CURRENT_DATE + %s - CURRENT_DATE, round(%s, 1), %s IS NULL, %s = ANY(%s), %s = ANY(%s)',
+                (3, 2.25, None, 1, [], 2, [1, 2]))
+    assert cur.fetchone() == (3, decimal.Decimal('2.3'), True, False, True), 'psycopg2-typed parameters'
+    # Values read as PostgreSQL writes them, however many times a statement has run (pgjdbc turns to
+    # binary transfer after five), and inside arrays.
+    when = datetime.datetime(2024, 7, 1, 12, 30, 45, 123456, tzinfo=datetime.timezone.utc)
+    for _ in range(8):
+        cur.execute('SELECT %s::timestamptz, %s::time, %s::numeric, ARRAY[%s::timestamptz], ARRAY[%s::numeric], %s::interval[]',
+                    (when, datetime.time(1, 2, 3, 456789), decimal.Decimal('0.0000001'), when, decimal.Decimal('1.50'),
+                     [datetime.timedelta(days=1, seconds=2, microseconds=3)]))
+        got = cur.fetchone()
+        assert got == (when, datetime.time(1, 2, 3, 456789), decimal.Decimal('0.0000001'), [when], [decimal.Decimal('1.50')],
+                       [datetime.timedelta(days=1, seconds=2, microseconds=3)]), got
     cur.execute('CREATE TEMP TABLE serials (id serial PRIMARY KEY, big bigserial, v text)')
     cur.execute('INSERT INTO serials (v) VALUES (%s) RETURNING id, big', ('x',))
     assert cur.fetchone() == (1, 1), 'serial columns must come back as ints'

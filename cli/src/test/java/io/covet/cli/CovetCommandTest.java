@@ -84,7 +84,7 @@ class CovetCommandTest {
         }
         Run apps = run("bench", "http", "--apps", "django");
         assertThat(apps.exitCode()).isEqualTo(2);
-        assertThat(apps.err()).contains("--apps: no app named 'django' (example, flask, starlette)");
+        assertThat(apps.err()).contains("--apps: no app named 'django' (example, flask, starlette, postgres)");
     }
 
     @Test

@@ -23,6 +23,11 @@ public interface CallScope {
         }
     };
 
+    /** Whether the task has ended already (work queued for it must not start). */
+    default boolean ended() {
+        return false;
+    }
+
     /** Time left before the task's deadline; empty when it has none. */
     Optional<Duration> remaining();
 

@@ -15,6 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class DatabasePool implements AutoCloseable {
 
+    /** date, time, timetz, timestamp, timestamptz, numeric, interval, and their arrays, by OID. */
+    private static final String BINARY_TEXT_TYPES = "1082,1083,1266,1114,1184,1700,1186,1182,1183,1270,1115,1185,1231,1187";
+
     private final DatabaseUrl url;
     private final HikariPool hikari;
     private final int size;
@@ -44,6 +47,10 @@ final class DatabasePool implements AutoCloseable {
         // Strings bind as untyped literals, as psycopg2 pastes them: '2024-01-02' fills a date column.
         config.addDataSourceProperty("stringtype", "unspecified");
         config.addDataSourceProperty("ApplicationName", "covet");
+        // Values Python builds from PostgreSQL's own text (dates, times, numerics, intervals) always
+        // arrive as text, whatever pgjdbc decides about binary transfer for a statement it has
+        // prepared on the server: getString then never goes through java.util.Date or BigDecimal.
+        config.addDataSourceProperty("binaryTransferDisable", BINARY_TEXT_TYPES);
         url.properties().forEach(config::addDataSourceProperty);
         this.hikari = new HikariPool(config);
     }
@@ -76,6 +83,11 @@ final class DatabasePool implements AutoCloseable {
         } catch (SQLException e) {
             throw DbException.of(e);
         }
+    }
+
+    /** Takes {@code connection} out of the pool for good (broken, or its session could not be reset). */
+    void evict(Connection connection) {
+        hikari.evictConnection(connection);
     }
 
     PoolStats stats() {

@@ -87,10 +87,18 @@ public final class Databases implements AutoCloseable {
                             + "); the operator may set it in --database");
                 }
             }
-            boolean operators = configured != null && configured.address().equals(target.address());
-            if (!operators && !netAllowed.test(target.address())) {
-                throw new SecurityException("covet.db.connect(): " + target.redacted() + " is not allowed: name it with --database, "
-                        + "or allow its address with --allow-net " + target.address());
+            if (!target.equals(configured)) {
+                // Only the operator's database skips --allow-net: the same server under another
+                // user or database is another database. A program's URL never picks up the JVM
+                // user's secrets: no password from ~/.pgpass, no client certificate from ~/.postgresql.
+                if (!netAllowed.test(target.address())) {
+                    throw new SecurityException("covet.db.connect(): " + target.redacted() + " is not allowed: only the database "
+                            + "of --database may be reached without --allow-net " + target.address());
+                }
+                Map<String, String> properties = new java.util.LinkedHashMap<>(target.properties());
+                properties.put("sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory");
+                target = new DatabaseUrl(target.host(), target.port(), target.database(), target.user(),
+                        target.password() == null ? "" : target.password(), properties);
             }
         }
         return new DbConnection(pool(target), autocommit);

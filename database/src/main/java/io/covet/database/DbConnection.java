@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
 import org.postgresql.jdbc.PgResultSet;
 import org.postgresql.jdbc.PgStatement;
 import org.postgresql.util.PGInterval;
@@ -56,6 +57,20 @@ public final class DbConnection implements AutoCloseable {
             Map.entry(1700, "numeric"), Map.entry(16, "bool"), Map.entry(17, "bytea"), Map.entry(1082, "date"), Map.entry(1083, "time"),
             Map.entry(1266, "timetz"), Map.entry(1114, "timestamp"), Map.entry(1184, "timestamptz"), Map.entry(2950, "uuid"),
             Map.entry(114, "json"), Map.entry(3802, "jsonb"), Map.entry(1186, "interval"));
+    /**
+     * Statements that may leave state in the server session, which a pooled connection carries to
+     * its next borrower: after one, the connection is reset ({@code DISCARD ALL}, and advisory
+     * locks released) before it goes back. Functions that change the session from inside
+     * (PL/pgSQL calling set_config) are not seen.
+     */
+    private static final Pattern SESSION_STATE = Pattern.compile("(?is)^\\s*(SET\\s+(?!LOCAL\\b|TRANSACTION\\b|CONSTRAINTS\\b)|RESET\\b"
+            + "|LISTEN\\b|PREPARE\\b|DECLARE\\b|LOAD\\b|CREATE\\s+(GLOBAL\\s+|LOCAL\\s+)?TEMP).*"
+            + "|.*\\b(set_config|pg_advisory_lock|pg_advisory_lock_shared|dblink_connect)\\s*\\(.*");
+    private static final Pattern READ_ONLY = Pattern.compile("(?is)\\s*(SELECT|SHOW|VALUES|TABLE|EXPLAIN(?!\\s+ANALYZE))\\b");
+    /** Rows one client-side result may hold (the whole result is in memory): past it, a named cursor is needed. */
+    static final int MAX_RESULT_ROWS = 1_000_000;
+    /** Time a dead connection's read may block past its task's deadline before the socket gives up. */
+    private static final Duration NETWORK_GRACE = Duration.ofSeconds(10);
     /** Statement texts kept parsed (pyformat to JDBC). */
     private static final int PARSED_TEXTS = 128;
 
@@ -65,6 +80,10 @@ public final class DbConnection implements AutoCloseable {
         volatile boolean ended;
         volatile Statement running;
         boolean watched;
+        /** A statement ran that may leave session state behind (SET, LISTEN, a temporary table ...). */
+        boolean sessionChanged;
+        /** A statement ran that may have written (anything but SELECT, SHOW, VALUES, TABLE, EXPLAIN). */
+        boolean wrote;
 
         Lease(Connection jdbc) {
             this.jdbc = jdbc;
@@ -89,9 +108,11 @@ public final class DbConnection implements AutoCloseable {
     };
     private final Map<Long, ServerCursor> cursors = new HashMap<>();
     private long cursorIds;
-    private boolean autocommit;
-    private boolean closed;
+    private volatile boolean autocommit;
+    private volatile boolean closed;
     private Lease lease;
+    /** Writes of a transaction were rolled back because its task ended: the next commit must say so. */
+    private boolean lostWrites;
 
     DbConnection(DatabasePool pool, boolean autocommit) {
         this.pool = pool;
@@ -122,12 +143,19 @@ public final class DbConnection implements AutoCloseable {
      */
     public Result execute(String sql, Object params, CallScope scope) {
         return call(scope, jdbc -> {
-            Statement st = params == null ? jdbc.createStatement() : jdbc.prepareStatement(parse(sql).sql());
+            noteSession(sql);
+            PyFormat format = params == null ? null : parse(sql);
+            List<Object> values = format == null ? null : format.bind(params);
+            // A None is written into the text as NULL, as psycopg2 writes it: a bound NULL has no
+            // type for PostgreSQL to infer where nothing else says one (%s IS NULL).
+            String text = format == null ? null : values.contains(null) ? format.withNulls(values) : format.sql();
+            Statement st = format == null ? jdbc.createStatement() : jdbc.prepareStatement(text);
             try (st) {
                 prepare(st, scope);
+                st.setMaxRows(MAX_RESULT_ROWS + 1);
                 boolean rows;
                 if (st instanceof PreparedStatement ps) {
-                    bind(jdbc, ps, parse(sql).bind(params));
+                    bind(jdbc, ps, values.stream().filter(java.util.Objects::nonNull).toList());
                     rows = running(st, ps::execute);
                 } else {
                     rows = running(st, () -> st.execute(sql));
@@ -147,6 +175,7 @@ public final class DbConnection implements AutoCloseable {
     /** Runs {@code sql} once per parameter set, as one JDBC batch; rowcount is their sum. */
     public Result executeMany(String sql, List<?> paramSets, CallScope scope) {
         return call(scope, jdbc -> {
+            noteSession(sql);
             PyFormat format = parse(sql);
             try (PreparedStatement ps = jdbc.prepareStatement(format.sql())) {
                 prepare(ps, scope);
@@ -194,19 +223,28 @@ public final class DbConnection implements AutoCloseable {
 
     /** Up to {@code n} more rows of cursor {@code id}; {@code more}: whether any remain. */
     public Result fetch(long id, int n, CallScope scope) {
-        return call(scope, jdbc -> {
-            ServerCursor cursor = cursors.get(id);
-            if (cursor == null) {
+        lock.lock();
+        try {
+            if (!cursors.containsKey(id)) {
                 throw new DbException("InterfaceError", null, "the cursor is closed (its transaction ended)");
             }
-            prepare(cursor.statement(), scope);
-            List<Object[]> rows = new ArrayList<>(Math.min(n, 10_000));
-            boolean more = true;
-            while (rows.size() < n && (more = running(cursor.statement(), cursor.rows()::next))) {
-                rows.add(row(cursor.rows(), cursor.readers()));
-            }
-            return new Result(null, rows, rows.size(), more);
-        });
+            return call(scope, jdbc -> fetchFrom(cursors.get(id), n, scope));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Result fetchFrom(ServerCursor cursor, int n, CallScope scope) throws SQLException {
+        if (cursor == null) {
+            throw new DbException("InterfaceError", null, "the cursor is closed (its transaction ended)");
+        }
+        prepare(cursor.statement(), scope);
+        List<Object[]> rows = new ArrayList<>(Math.clamp(n, 0, 10_000));
+        boolean more = true;
+        while (rows.size() < n && (more = running(cursor.statement(), cursor.rows()::next))) {
+            rows.add(row(cursor.rows(), cursor.readers()));
+        }
+        return new Result(null, rows, rows.size(), more);
     }
 
     /** Closes cursor {@code id} (nothing if it is closed already). */
@@ -239,8 +277,20 @@ public final class DbConnection implements AutoCloseable {
         try {
             open();
             Lease l = lease;
-            if (l == null || l.ended) {
+            if (l != null && l.ended) {
+                releaseEnded();
+            }
+            if (lostWrites) {
+                lostWrites = false;
                 release();
+                if (commit) {
+                    throw new DbException("OperationalError", null, "not committed: this transaction's earlier writes were rolled "
+                            + "back when the task that began it ended, so it is rolled back whole");
+                }
+                return;
+            }
+            l = lease;
+            if (l == null) {
                 return;
             }
             try {
@@ -308,11 +358,15 @@ public final class DbConnection implements AutoCloseable {
 
     /** Runs {@code work} on the lease (borrowed if needed); keeps it only while a transaction or cursor needs it. */
     private <T> T call(CallScope scope, Work<T> work) {
+        if (scope.ended()) {
+            // Work queued for a task that has ended since (cancelled, timed out): run nothing for it.
+            throw new DbException("OperationalError", "57014", "statement not run: its task has ended");
+        }
         lock.lock();
         try {
             open();
             if (lease != null && lease.ended) {
-                release();
+                releaseEnded();
             }
             if (lease == null) {
                 Connection jdbc = pool.borrow(scope.remaining().orElse(Duration.ofDays(1)));
@@ -325,6 +379,11 @@ public final class DbConnection implements AutoCloseable {
                 }
             }
             try {
+                Duration left = scope.remaining().orElse(null);
+                if (left != null) {
+                    lease.jdbc.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE,
+                            Math.max(1, left.plus(NETWORK_GRACE).toMillis())));
+                }
                 return work.run(lease.jdbc);
             } catch (SQLException e) {
                 throw DbException.of(e);
@@ -357,7 +416,7 @@ public final class DbConnection implements AutoCloseable {
         lock.lock();
         try {
             if (lease == l) {
-                release();
+                releaseEnded();
             }
         } finally {
             lock.unlock();
@@ -376,8 +435,15 @@ public final class DbConnection implements AutoCloseable {
             if (!l.jdbc.getAutoCommit()) {
                 l.jdbc.rollback();
             }
+            if (l.sessionChanged) {
+                try (Statement reset = l.jdbc.createStatement()) {
+                    reset.setQueryTimeout(10);
+                    reset.execute("SELECT pg_advisory_unlock_all()");
+                    reset.execute("DISCARD ALL");
+                }
+            }
         } catch (SQLException e) {
-            // Broken: Hikari checks it when it comes back and evicts it.
+            pool.evict(l.jdbc);   // broken, or its session could not be reset: not for the next borrower
         } finally {
             closeQuietly(l.jdbc);
         }
@@ -407,6 +473,23 @@ public final class DbConnection implements AutoCloseable {
         } finally {
             lease.running = null;
         }
+    }
+
+    private void noteSession(String sql) {
+        if (lease != null && !lease.sessionChanged && SESSION_STATE.matcher(sql).matches()) {
+            lease.sessionChanged = true;
+        }
+        if (lease != null && !lease.wrote && !READ_ONLY.matcher(sql).lookingAt()) {
+            lease.wrote = true;
+        }
+    }
+
+    /** Gives back a lease whose task ended with its transaction open; its writes are lost, which the next commit reports. */
+    private void releaseEnded() {
+        if (lease != null && lease.wrote && !autocommit) {
+            lostWrites = true;
+        }
+        release();
     }
 
     private PyFormat parse(String sql) {
@@ -444,13 +527,20 @@ public final class DbConnection implements AutoCloseable {
             switch (values.get(i)) {
                 case null -> ps.setNull(p, Types.NULL);
                 case Boolean b -> ps.setBoolean(p, b);
+                // As psycopg2's literals are typed: an int4 when it fits (so CURRENT_DATE + %s works), else int8.
+                case Long l when l == (int) (long) l -> ps.setInt(p, (int) (long) l);
                 case Long l -> ps.setLong(p, l);
-                case Integer n -> ps.setLong(p, n);
+                case Integer n -> ps.setInt(p, n);
                 case BigInteger big -> ps.setBigDecimal(p, new BigDecimal(big));
+                // psycopg2's 1.5 is a numeric literal (round(%s, 2) works); NaN and infinities stay float8.
+                case Double d when Double.isFinite(d) -> ps.setBigDecimal(p, new BigDecimal(Double.toString(d)));
                 case Double d -> ps.setDouble(p, d);
                 case String s -> ps.setString(p, s);
                 case byte[] bytes -> ps.setBytes(p, bytes);
                 case Typed t -> bindTyped(ps, p, t);
+                // An empty (or all-None) list has no element type: untyped '{}', as psycopg2 sends it.
+                case List<?> list when list.stream().allMatch(java.util.Objects::isNull) ->
+                        ps.setObject(p, list.isEmpty() ? "{}" : "{" + "NULL,".repeat(list.size() - 1) + "NULL}", Types.OTHER);
                 case List<?> list -> ps.setArray(p, jdbc.createArrayOf(elementType(list), list.stream().map(DbConnection::arrayElement).toArray()));
                 case Object other -> throw new DbException("ProgrammingError", null, "can't adapt type '"
                         + other.getClass().getSimpleName() + "' as a parameter");
@@ -527,6 +617,10 @@ public final class DbConnection implements AutoCloseable {
 
     private static Object arrayElement(Object v) {
         return switch (v) {
+            case Typed t when t.kind().equals("interval") -> {
+                String[] parts = t.text().split(" ");
+                yield parts[0] + " days " + parts[1] + "." + String.format("%06d", Long.parseLong(parts[2])) + " seconds";
+            }
             case Typed t -> t.text();
             case BigInteger b -> new BigDecimal(b);
             case null, default -> v;
@@ -549,6 +643,11 @@ public final class DbConnection implements AutoCloseable {
             List<Reader> readers = readers(columns);
             List<Object[]> out = new ArrayList<>();
             while (rs.next()) {
+                if (out.size() == MAX_RESULT_ROWS) {
+                    throw new DbException("OperationalError", null, "the result has more than " + MAX_RESULT_ROWS
+                            + " rows, more than a cursor holds in memory: read it with a named cursor (connection.cursor('name')), "
+                            + "which fetches it in batches");
+                }
                 out.add(row(rs, readers));
             }
             return new Result(columns, out, out.size(), false);
@@ -584,10 +683,9 @@ public final class DbConnection implements AutoCloseable {
                 default -> "";
             };
             boolean numeric = base.equals("numeric");
-            int nullable = meta.isNullable(c);
+            // null_ok stays None, as psycopg2's: pgjdbc would ask the catalog for it, a round trip per result.
             columns.add(new Column(meta.getColumnLabel(c), oid, type, kind, array, null, numeric ? meta.getPrecision(c) : null,
-                    numeric ? meta.getScale(c) : null,
-                    nullable == java.sql.ResultSetMetaData.columnNullableUnknown ? null : nullable == java.sql.ResultSetMetaData.columnNullable));
+                    numeric ? meta.getScale(c) : null, null));
         }
         return columns;
     }
@@ -595,7 +693,10 @@ public final class DbConnection implements AutoCloseable {
     private static List<Reader> readers(List<Column> columns) {
         List<Reader> readers = new ArrayList<>(columns.size());
         for (Column column : columns) {
-            readers.add(column.array() ? DbConnection::array : switch (column.typeName()) {
+            // Arrays of values Python converts from PostgreSQL's text: each element's text.
+            Reader array = column.kind().isEmpty() ? DbConnection::array : column.kind().equals("interval")
+                    ? (rs, c) -> arrayElements(rs.getArray(c), true) : (rs, c) -> arrayElements(rs.getArray(c), false);
+            readers.add(column.array() ? array : switch (column.typeName()) {
                 case "int2", "int4", "int8", "oid", "xid" -> (rs, c) -> {
                     long v = rs.getLong(c);
                     return rs.wasNull() ? null : v;
@@ -634,6 +735,28 @@ public final class DbConnection implements AutoCloseable {
     private static Object array(ResultSet rs, int c) throws SQLException {
         java.sql.Array a = rs.getArray(c);
         return a == null ? null : arrayValues(a.getArray());
+    }
+
+    /** The elements of {@code a} as PostgreSQL writes them (nested lists by dimension); intervals as "DAYS SECONDS MICROSECONDS". */
+    private static Object arrayElements(java.sql.Array a, boolean intervals) throws SQLException {
+        if (a == null) {
+            return null;
+        }
+        List<Object> out = new ArrayList<>();
+        try (ResultSet rs = a.getResultSet()) {
+            while (rs.next()) {
+                Object v = rs.getObject(2);
+                out.add(switch (v) {
+                    case null -> null;
+                    case java.sql.Array nested -> arrayElements(nested, intervals);
+                    // As text, "DAYS SECONDS MICROSECONDS": a list here would read as another dimension.
+                    case PGInterval i when intervals -> ((List<?>) interval(i)).stream().map(String::valueOf)
+                            .collect(java.util.stream.Collectors.joining(" "));
+                    default -> rs.getString(2);
+                });
+            }
+        }
+        return out;
     }
 
     private static Object arrayValues(Object array) {

@@ -16,8 +16,9 @@ import java.util.Map;
  *
  * @param sql   the JDBC statement text
  * @param slots for each {@code ?}, in order: the position ({@link Integer}) or the name ({@link String}) of its value
+ * @param marks for each {@code ?}, its offset in {@code sql}
  */
-record PyFormat(String sql, List<Object> slots) {
+record PyFormat(String sql, List<Object> slots, int[] marks) {
 
     /** Parses {@code text}; a malformed placeholder is a {@link DbException} of ProgrammingError. */
     static PyFormat parse(String text) {
@@ -32,6 +33,7 @@ record PyFormat(String sql, List<Object> slots) {
     private static PyFormat parse(String text, boolean placeholders) {
         StringBuilder out = new StringBuilder(text.length() + 8);
         List<Object> slots = new ArrayList<>();
+        List<Integer> marks = new ArrayList<>();
         int positional = 0;
         int i = 0;
         int n = text.length();
@@ -63,6 +65,7 @@ record PyFormat(String sql, List<Object> slots) {
                 i += 2;
             } else if (text.charAt(i + 1) == 's') {
                 slots.add(positional++);
+                marks.add(out.length());
                 out.append('?');
                 i += 2;
             } else if (text.charAt(i + 1) == '(') {
@@ -71,6 +74,7 @@ record PyFormat(String sql, List<Object> slots) {
                     throw programming("malformed placeholder at offset " + i + " of the SQL: expected %(name)s");
                 }
                 slots.add(text.substring(i + 2, close));
+                marks.add(out.length());
                 out.append('?');
                 i = close + 2;
             } else {
@@ -82,7 +86,20 @@ record PyFormat(String sql, List<Object> slots) {
         if (named && positional > 0) {
             throw programming("the SQL mixes %s and %(name)s placeholders; use one style");
         }
-        return new PyFormat(out.toString(), List.copyOf(slots));
+        return new PyFormat(out.toString(), List.copyOf(slots), marks.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** {@link #sql} with the placeholders whose value in {@code values} (from {@link #bind}) is null written as NULL. */
+    String withNulls(List<Object> values) {
+        StringBuilder out = new StringBuilder(sql.length() + 16);
+        int from = 0;
+        for (int i = 0; i < marks.length; i++) {
+            if (values.get(i) == null) {
+                out.append(sql, from, marks[i]).append("NULL");
+                from = marks[i] + 1;
+            }
+        }
+        return out.append(sql, from, sql.length()).toString();
     }
 
     /** The values for the slots, in order, from a sequence ({@link List}) or a mapping ({@link Map}) of parameters. */

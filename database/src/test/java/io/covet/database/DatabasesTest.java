@@ -28,6 +28,7 @@ class DatabasesTest {
     private static final class FakeTask implements CallScope {
         final List<Runnable> atEnd = new ArrayList<>();
         Duration left;
+        boolean over;
 
         FakeTask(Duration left) {
             this.left = left;
@@ -45,7 +46,13 @@ class DatabasesTest {
         }
 
         synchronized void end() {
+            over = true;
             atEnd.forEach(Runnable::run);
+        }
+
+        @Override
+        public boolean ended() {
+            return over;
         }
     }
 
@@ -109,6 +116,36 @@ class DatabasesTest {
         eventually(Duration.ofSeconds(10), "the connection is back in the pool", () -> stats(d).active() == 0);
         assertThat(c.holdsConnection()).isFalse();
         assertThat(setup.execute("SELECT count(*) FROM ended", null, CallScope.NONE).rows().getFirst()[0]).isEqualTo(0L);
+    }
+
+    @Test
+    void aCommitAfterItsTaskEndedSaysItsWritesWereRolledBackAndWorkForAnEndedTaskDoesNotStart() {
+        Databases d = databases(1, Duration.ofSeconds(5));
+        DbConnection setup = d.connect(null, true);
+        setup.execute("CREATE TABLE IF NOT EXISTS late (id int)", null, CallScope.NONE);
+        FakeTask task = new FakeTask(null);
+        DbConnection c = d.connect(null, false);
+        c.execute("INSERT INTO late VALUES (1)", null, task);
+        task.end();
+        eventually(Duration.ofSeconds(10), "the connection is back in the pool", () -> stats(d).active() == 0);
+        assertThatThrownBy(() -> c.commit(CallScope.NONE)).isInstanceOf(DbException.class)
+                .hasMessageContaining("not committed: this transaction's earlier writes were rolled back");
+        assertThatThrownBy(() -> c.execute("INSERT INTO late VALUES (2)", null, task)).isInstanceOf(DbException.class)
+                .hasMessageContaining("its task has ended");
+        assertThat(setup.execute("SELECT count(*) FROM late", null, CallScope.NONE).rows().getFirst()[0]).isEqualTo(0L);
+    }
+
+    @Test
+    void sessionStateASetLeftOnAPooledConnectionDoesNotReachItsNextBorrower() {
+        Databases d = databases(1, Duration.ofSeconds(5));
+        DbConnection first = d.connect(null, true);
+        Object searchPath = first.execute("SHOW search_path", null, CallScope.NONE).rows().getFirst()[0];
+        first.execute("SET search_path = pg_catalog", null, CallScope.NONE);
+        first.execute("SELECT pg_advisory_lock(99)", null, CallScope.NONE);
+        DbConnection next = d.connect(null, true);
+        assertThat(next.execute("SHOW search_path", null, CallScope.NONE).rows().getFirst()[0]).isEqualTo(searchPath);
+        assertThat(next.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'", null, CallScope.NONE).rows().getFirst()[0])
+                .isEqualTo(0L);
     }
 
     @Test
@@ -181,6 +218,17 @@ class DatabasesTest {
         } finally {
             allowed.close();
         }
+    }
+
+    @Test
+    void theOperatorsServerUnderAnotherUserOrDatabaseNeedsItsAddressAllowed() {
+        databases = new Databases(DatabaseUrl.parse(server.url()), 1, Duration.ofSeconds(5), address -> false);
+        for (String other : List.of(server.url().replace("/postgres", "/template1"),
+                server.url().replace(LocalPostgres.USER + ":", "postgres:"))) {
+            assertThatThrownBy(() -> databases.connect(other, true)).as(other).isInstanceOf(SecurityException.class)
+                    .hasMessageContaining("--allow-net " + server.address());
+        }
+        assertThat(databases.connect(server.url(), true).execute("SELECT 1", null, CallScope.NONE).rows()).hasSize(1);
     }
 
     @Test

@@ -133,6 +133,11 @@ final class DatabaseGateway implements AutoCloseable {
                 t.whenSettled(action);
                 return true;
             }
+
+            @Override
+            public boolean ended() {
+                return t.isDone();
+            }
         };
     }
 
