@@ -598,7 +598,11 @@ class AsyncConnection(_ConnectionBase):
         await _submitted('rollback', (self._handle,))
 
     async def close(self):
-        self._close()
+        """Rolls back what is open and gives the connection back, off the event loop."""
+        if not self.closed:
+            self.closed = 1
+            self._closer.detach()
+            await _submitted('close', (self._handle,))
 
     async def __aenter__(self):
         self._check()

@@ -78,6 +78,8 @@ public final class DbConnection implements AutoCloseable {
     private static final class Lease {
         final Connection jdbc;
         volatile boolean ended;
+        /** Given back: its task's end has nothing left to do. */
+        volatile boolean released;
         volatile Statement running;
         boolean watched;
         /** A statement ran that may leave session state behind (SET, LISTEN, a temporary table ...). */
@@ -394,7 +396,9 @@ public final class DbConnection implements AutoCloseable {
                     Lease l = lease;
                     l.watched = scope.whenEnds(() -> {
                         l.ended = true;
-                        Thread.ofVirtual().name("covet-db-release").start(() -> endOf(l));
+                        if (!l.released) {   // most transactions end with a commit before their task does
+                            Thread.ofVirtual().name("covet-db-release").start(() -> endOf(l));
+                        }
                     });
                 }
             }
@@ -430,6 +434,7 @@ public final class DbConnection implements AutoCloseable {
             return;
         }
         lease = null;
+        l.released = true;
         closeCursors();
         try {
             if (!l.jdbc.getAutoCommit()) {

@@ -92,7 +92,7 @@ final class DatabaseGateway implements AutoCloseable {
 
     /**
      * {@code db_submit(op, handle, ...)}'s work, for the IO lane: the same call as {@code db_<op>}
-     * (execute, open_cursor, fetch, commit, rollback), its connection and task resolved now, on the
+     * (execute, open_cursor, fetch, commit, rollback, close), its connection and task resolved now, on the
      * interpreter's thread, so that the statement runs while the interpreter's event loop serves
      * other requests. Its value is what the host function would have returned.
      */
@@ -100,6 +100,13 @@ final class DatabaseGateway implements AutoCloseable {
         DbConnection c = connection(s, a);
         CallScope scope = scope(s);
         return switch (op) {
+            case "close" -> {
+                handles.remove(((Number) a.get(0)).longValue());   // now: the number is dead at once for Python
+                yield () -> {
+                    c.close();
+                    return null;
+                };
+            }
             case "execute" -> () -> execute(c, a, scope);
             case "open_cursor" -> () -> openCursor(c, a, scope);
             case "fetch" -> () -> fetch(c, a, scope);
