@@ -52,11 +52,6 @@ public final class Databases implements AutoCloseable {
         this.netAllowed = netAllowed;
     }
 
-    /** The configured database, or null. */
-    public DatabaseUrl configured() {
-        return configured;
-    }
-
     /**
      * A new DB-API connection to {@code url} (null: the configured database). A URL other than
      * the configured one needs its address allowed by {@code --allow-net}: else a

@@ -121,11 +121,6 @@ public final class DbConnection implements AutoCloseable {
         this.autocommit = autocommit;
     }
 
-    /** The database, password hidden. */
-    public String database() {
-        return pool.url().redacted();
-    }
-
     /** Whether a JDBC connection is held now (a transaction or a cursor is open). */
     public boolean holdsConnection() {
         lock.lock();
@@ -340,10 +335,6 @@ public final class DbConnection implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-    }
-
-    public boolean isClosed() {
-        return closed;
     }
 
     // ---- the lease ----------------------------------------------------------------------------

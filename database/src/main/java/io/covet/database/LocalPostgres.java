@@ -146,7 +146,7 @@ public final class LocalPostgres implements AutoCloseable {
             Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new IOException(command.get(command.size() > 4 ? 4 : 0) + " did not finish in " + limit + ": " + Files.readString(log));
+                throw new IOException(String.join(" ", command) + " did not finish in " + limit + ": " + Files.readString(log));
             }
             if (p.exitValue() != 0) {
                 String serverLog = Files.exists(dir.resolve("server.log")) ? "\nserver log:\n" + Files.readString(dir.resolve("server.log")) : "";
