@@ -59,10 +59,11 @@ def _install_asyncio_policy():
         from . import aio
         aio.install()
         return
-    import importlib.abc
     import importlib.machinery
 
-    class _AsyncioHook(importlib.abc.MetaPathFinder):
+    # A plain class: importlib.abc would import importlib.resources, and with it inspect, typing,
+    # pathlib, tempfile ... (about a second of every interpreter's start on GraalPy).
+    class _AsyncioHook:
         def find_spec(self, name, path, target=None):
             if name != 'asyncio':
                 return None

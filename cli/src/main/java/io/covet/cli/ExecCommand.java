@@ -60,7 +60,7 @@ final class ExecCommand implements Callable<Integer> {
             if (progress != null) {
                 progress.update(ready, total, "starting interpreters");
             }
-        })) {
+        }, 1)) {
             if (progress != null) {
                 progress.finish();
             }

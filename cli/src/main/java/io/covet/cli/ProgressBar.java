@@ -14,6 +14,7 @@ final class ProgressBar {
     private final boolean terminal;
     private final long start = System.nanoTime();
     private int lastLength;
+    private boolean finished;
 
     ProgressBar(PrintWriter out) {
         this(out, System.console() != null && System.console().isTerminal());
@@ -24,7 +25,11 @@ final class ProgressBar {
         this.terminal = terminal;
     }
 
-    void update(int done, int total, String what) {
+    /** Draws the bar; a no-op once finished (steps may go on in the background after the wait ends). */
+    synchronized void update(int done, int total, String what) {
+        if (finished) {
+            return;
+        }
         int filled = total == 0 ? WIDTH : (int) ((long) WIDTH * done / total);
         String line = String.format("[%s%s] %d/%d %3ds  %s", "#".repeat(filled), ".".repeat(WIDTH - filled), done, total,
                 (System.nanoTime() - start) / 1_000_000_000L, what);
@@ -37,7 +42,8 @@ final class ProgressBar {
         out.flush();
     }
 
-    void finish() {
+    synchronized void finish() {
+        finished = true;
         if (terminal && lastLength > 0) {
             out.print("\r" + " ".repeat(lastLength) + "\r");
             out.flush();

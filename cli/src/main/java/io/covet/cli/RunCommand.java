@@ -3,6 +3,7 @@ package io.covet.cli;
 import io.covet.runtime.AppTarget;
 import io.covet.runtime.PerformanceConfig;
 import io.covet.runtime.PerformanceManager;
+import io.covet.tasks.StartupTimeline;
 import io.covet.workers.WorkerStartException;
 import io.covet.web.CovetServer;
 import io.covet.web.WebConfig;
@@ -106,6 +107,20 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-access-log", negatable = false, description = "don't log a line per request")
     boolean noAccessLog;
 
+    @Option(names = "--reload", description = {"for development: when a .py file below the app's directory (or a --reload-dir) "
+            + "changes, load the new code into new interpreters in this process and switch to them; code that fails to "
+            + "import is reported and the previous code keeps serving"})
+    boolean reload;
+
+    @Option(names = "--reload-dir", paramLabel = "DIR",
+            description = "also watch DIR for --reload (repeatable; default: the app file's directory, or the current one for a module)")
+    List<Path> reloadDirs = new ArrayList<>();
+
+    @Option(names = "--ready-interpreters", paramLabel = "N",
+            description = "how many interpreters must have the app loaded for /readyz to answer 200 (default: all); "
+                    + "the server answers requests as soon as one has it")
+    int readyInterpreters;
+
     @Mixin
     RuntimeOptions runtime = new RuntimeOptions();
 
@@ -124,12 +139,20 @@ final class RunCommand implements Callable<Integer> {
             web = new WebConfig(target, host, port, seconds("--request-timeout", requestTimeout, false), maxBody, debug,
                     !noAccessLog, maxConnections, seconds("--idle-timeout", idleTimeout, false),
                     seconds("--keep-alive", keepAlive, false), seconds("--graceful-timeout", gracefulTimeout, true), tls(),
-                    io.covet.web.ForwardedHeaders.parse(forwardedAllowIps), rootPath);
+                    io.covet.web.ForwardedHeaders.parse(forwardedAllowIps), rootPath, readyInterpreters);
             if (web.tls() != null) {
                 web.tls().verify();   // before the interpreters start
             }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        for (Path dir : reloadDirs) {
+            if (!reload) {
+                throw new ParameterException(spec.commandLine(), "--reload-dir needs --reload");
+            }
+            if (!java.nio.file.Files.isDirectory(dir)) {
+                throw new ParameterException(spec.commandLine(), "--reload-dir " + dir + ": not a directory");
+            }
         }
         Path appFile = target.file();
         if (appFile != null && !appFile.toFile().isFile()) {
@@ -142,44 +165,71 @@ final class RunCommand implements Callable<Integer> {
         base.pythonPath(pythonPath);
         Map<String, Object> pinned = runtime.pinned();
         runtime.configureLogging();
+        StartupTimeline.event("covet run: options read");
 
         ProgressBar progress = System.console() != null && System.console().isTerminal() ? new ProgressBar(err, true) : null;
         int total = base.copy().apply(pinned).build().pythonInterpreters();
+        if (progress != null) {
+            progress.update(0, total, "starting interpreters");
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        onStopSignals(stop, err);   // now: a stop asked for during start-up is not lost
+        // Serves once one interpreter has the app; the others join as they become ready (/readyz says when all are).
         try (PerformanceManager manager = PerformanceManager.start(base, pinned, ready -> {
             if (progress != null) {
                 progress.update(ready, total, "starting interpreters");
             }
-        })) {
+        }, 1)) {
             if (progress != null) {
-                progress.finish();
+                progress.update(1, total, "loading the app");
             }
             CovetServer server;
             try {
                 server = CovetServer.start(manager, web);
             } catch (io.covet.runtime.WebApp.LoadException | IllegalStateException | IllegalArgumentException e) {
+                if (progress != null) {
+                    progress.finish();
+                }
                 err.println("covet run: " + e.getMessage());
                 err.flush();
                 return 1;
             }
-            allowOwnAddress(manager, server.port());
-            CountDownLatch stop = new CountDownLatch(1);
-            for (String signal : new String[]{"TERM", "INT"}) {
-                Signal.handle(new Signal(signal), s -> {
-                    if (stop.getCount() == 0) {
-                        err.println("covet run: already stopping; in-flight requests are finishing");
-                        err.flush();
-                    }
-                    stop.countDown();
-                });
+            if (progress != null) {
+                progress.finish();
             }
+            StartupTimeline.event("listening on port " + server.port());
+            allowOwnAddress(manager, server.port());
+            onStopSignals(stop, err);   // again: GraalPy's signal module may have taken them while interpreters started
+            int ready = manager.interpreterGauges().ready();
             System.out.println("covet: serving " + target + " on " + web.scheme() + "://" + (host.contains(":") ? "[" + host + "]" : host)
                     + ":" + server.port() + " with " + manager.interpreters().size() + " interpreters"
+                    + (ready < total ? " (" + ready + " ready, the others starting)" : "")
                     + manager.workers().map(w -> " and " + w.config().workers() + " CPython workers").orElse("") + " (Ctrl-C to stop)");
             for (String route : server.describeRoutes()) {
                 System.out.println("  " + route);
             }
             System.out.flush();
-            stop.await();
+            SourceWatcher watcher;
+            try {
+                watcher = reload ? SourceWatcher.start(watchedDirs(target), () -> reloadApp(server, err)) : null;
+            } catch (IllegalArgumentException e) {
+                err.println("covet run: " + e.getMessage());
+                err.flush();
+                server.stop(Duration.ZERO);
+                return 1;
+            }
+            if (watcher != null) {
+                System.out.println("covet: --reload: watching " + watchedDirs(target).stream().map(Path::toString)
+                        .collect(java.util.stream.Collectors.joining(", ")) + " for changes to .py files");
+                System.out.flush();
+            }
+            try {
+                stop.await();
+            } finally {
+                if (watcher != null) {
+                    watcher.close();
+                }
+            }
             System.out.println("covet: stopping: finishing in-flight requests, then running shutdown hooks");
             System.out.flush();
             if (!server.stop(web.gracefulTimeout())) {
@@ -194,6 +244,44 @@ final class RunCommand implements Callable<Integer> {
             err.println("covet run: " + e.getMessage());
             err.flush();
             return 1;
+        }
+    }
+
+    /** What --reload watches: the app file's directory (a module's: the current one) and each --reload-dir. */
+    private List<Path> watchedDirs(AppTarget target) {
+        List<Path> dirs = new ArrayList<>();
+        dirs.add(target.file() != null ? target.file().toAbsolutePath().getParent() : target.importRoot());
+        dirs.addAll(reloadDirs);
+        return dirs;
+    }
+
+    /** After a change: the new code in new interpreters, or the old code still serving and the traceback printed. */
+    private static void reloadApp(CovetServer server, PrintWriter err) {
+        System.out.println("covet: source files changed; loading the new code");
+        System.out.flush();
+        long start = System.nanoTime();
+        try {
+            server.reloaded(server.app().reload());
+            System.out.printf(java.util.Locale.ROOT, "covet: reloaded in %.1f s; serving the new code%n", (System.nanoTime() - start) / 1e9);
+            System.out.flush();
+        } catch (io.covet.runtime.WebApp.LoadException e) {
+            err.println("covet run: reload failed; still serving the previous code. " + e.getMessage());
+            err.flush();
+        } catch (io.covet.tasks.ClosedException e) {
+            // stopping: nothing to reload into
+        }
+    }
+
+    /** SIGTERM and SIGINT count {@code stop} down; a second one says the server is already stopping. */
+    private static void onStopSignals(CountDownLatch stop, PrintWriter err) {
+        for (String signal : new String[]{"TERM", "INT"}) {
+            Signal.handle(new Signal(signal), s -> {
+                if (stop.getCount() == 0) {
+                    err.println("covet run: already stopping; in-flight requests are finishing");
+                    err.flush();
+                }
+                stop.countDown();
+            });
         }
     }
 

@@ -117,6 +117,65 @@ class RunCommandTest {
     }
 
     @Test
+    void theServerAnswersOnceOneInterpreterHasTheAppAndReadyzWaitsForAll(@TempDir Path dir) throws Exception {
+        Process server = covet("run", APPS.resolve("staggered_app.py").toString(), "--port", "0", "--interpreters", "2",
+                "--allow-write", dir.toString(), "--env", "STAGGER_DIR=" + dir, "--no-access-log");
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+            String base = awaitServing(lines, new ArrayList<>(), 2);
+            HttpClient client = HttpClient.newHttpClient();
+            assertThat(get(client, base + "/")).isEqualTo("{\"ok\":true}");
+            assertThat(get(client, base + "/healthz")).contains("\"status\":\"ok\"").contains("\"ready\":1,\"starting\":1");
+            HttpResponse<String> notYet = client.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(notYet.statusCode()).as("the second interpreter is still loading the app").isEqualTo(503);
+            assertThat(notYet.body()).isEqualTo("{\"status\":\"starting\",\"ready\":1,\"needed\":2}");
+            Files.createFile(dir.resolve("go"));
+            io.covet.testing.Eventually.eventually(Duration.ofSeconds(120), "/readyz says ready",
+                    () -> fetch(client, base + "/readyz").statusCode() == 200);
+            assertThat(get(client, base + "/readyz")).isEqualTo("{\"status\":\"ready\",\"ready\":2,\"needed\":2}");
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void reloadServesTheChangedCodeAndKeepsTheOldCodeServingWhenTheNewCodeDoesNotImport(@TempDir Path dir) throws Exception {
+        Path app = dir.resolve("reloaded_app.py");
+        Files.writeString(app, "from covet import Covet\napp = Covet()\n\n@app.get('/')\ndef index():\n    return {'version': 1}\n");
+        Process server = covetUnder(List.of(), dir, true, "run", app.toString(), "--port", "0", "--interpreters", "2",
+                "--reload", "--no-access-log");
+        List<String> out = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+            String base = awaitServing(lines, out, 2);
+            Thread.ofVirtual().start(() -> lines.lines().forEach(out::add));
+            io.covet.testing.Eventually.eventually(Duration.ofSeconds(30), "the watcher is on",
+                    () -> out.stream().anyMatch(l -> l.startsWith("covet: --reload: watching " + dir)));
+            HttpClient client = HttpClient.newHttpClient();
+            assertThat(get(client, base + "/")).isEqualTo("{\"version\":1}");
+
+            Files.writeString(app, "from covet import Covet\napp = Covet()\n\n@app.get('/')\ndef index():\n    return {'version': 2}\n"
+                    + "\n@app.get('/added')\ndef added():\n    return {'added': True}\n");
+            io.covet.testing.Eventually.eventually(Duration.ofSeconds(120), "the new code answers",
+                    () -> fetch(client, base + "/").body().equals("{\"version\":2}"));
+            io.covet.testing.Eventually.eventually(Duration.ofSeconds(30), "the new route is served",
+                    () -> fetch(client, base + "/added").body().equals("{\"added\":true}"));
+
+            Files.writeString(app, "from covet import Covet\napp = Covet(\n");
+            io.covet.testing.Eventually.eventually(Duration.ofSeconds(120), "the failed reload is reported",
+                    () -> out.stream().anyMatch(l -> l.startsWith("covet run: reload failed; still serving the previous code")));
+            assertThat(String.join("\n", out)).contains("SyntaxError: '(' was never closed");
+            for (int i = 0; i < 6; i++) {
+                assertThat(get(client, base + "/")).as("the old code still serves").isEqualTo("{\"version\":2}");
+            }
+            server.destroy();
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.exitValue()).isZero();
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
     void anAppThatCannotBeImportedStopsTheCommandBeforeItListens() throws Exception {
         Process server = covetUnder(List.of(), APPS, true, "run", "no_such_module:app", "--port", "0", "--interpreters", "1");
         String out = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -246,6 +305,18 @@ class RunCommandTest {
         Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(exposition);
         assertThat(m.find()).as("%s in /metrics", name).isTrue();
         return Double.parseDouble(m.group(1));
+    }
+
+    /** GET {@code url}, for conditions polled with a deadline (no checked exceptions). */
+    private static HttpResponse<String> fetch(HttpClient client, String url) {
+        try {
+            return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String get(HttpClient client, String url) throws Exception {

@@ -1,5 +1,6 @@
 package io.covet.interpreters;
 
+import io.covet.tasks.StartupTimeline;
 import io.covet.tasks.Task;
 import java.io.IOException;
 import java.io.InputStream;
@@ -105,8 +106,9 @@ final class Interpreter implements Runnable {
     boolean hasLoop;
     /** Waiting in nextWork for work (the pool's idle list), not in a host function. */
     boolean idle;
-    /** How many of the pool's setups it has run. */
+    /** How many of the pool's setups it has started, and finished without failing. */
     int setupsRun;
+    int setupsDone;
     int tasksStarted;
 
     // ---- any thread -------------------------------------------------------------------------
@@ -417,6 +419,7 @@ final class Interpreter implements Runnable {
     // ---- start-up -----------------------------------------------------------------------------
 
     private void initialize() {
+        StartupTimeline timeline = new StartupTimeline("interpreter " + id);
         SandboxPolicy sandbox = config.sandbox();
         Context.Builder builder = Context.newBuilder("python").engine(engine)
                 .allowHostAccess(sandbox.hostAccess() ? HostAccess.ALL : HostAccess.NONE)
@@ -456,9 +459,11 @@ final class Interpreter implements Runnable {
             throw new IllegalStateException("stopped while starting");
         }
         Value load = context.eval("python", LOADER);
+        timeline.mark("context");
         // GraalPy's natively implemented stdlib modules, in Java and Python (StdlibFunctions).
         sqlite = new Sqlite(sandbox.fileWrites() ? null : SandboxFileSystem.unwrapped(config));
         load.execute("_covet_stdlib", STDLIB_SOURCE).getMember("install").execute(StdlibFunctions.proxy(sqlite), sandbox.nativeAccess());
+        timeline.mark("stdlib modules");
         Value helper = load.execute("_covet_pool", HELPER_SOURCE);
         start = helper.getMember("start");
         startEval = helper.getMember("start_eval");
@@ -482,6 +487,7 @@ final class Interpreter implements Runnable {
         if (!(sandbox.network() && sandbox.threads() && sandbox.processes() && sandbox.hostAccess())) {
             helper.getMember("install_guards").execute(sandbox.network(), sandbox.threads(), sandbox.processes(), sandbox.hostAccess());
         }
+        timeline.mark("helper and guards");
         try {
             for (String module : config.preload()) {
                 context.eval("python", "import " + module);
@@ -489,12 +495,16 @@ final class Interpreter implements Runnable {
             if (!config.warmup().isBlank()) {
                 context.eval(Source.create("python", config.warmup()));
             }
+            timeline.mark("preloads");
             initialized = true;
             boolean setUp = runSetups();
             reportImports();
+            timeline.mark("setups (the app)");
             if (!setUp) {
+                timeline.done("failed in a setup");
                 throw lastSetupFailure;
             }
+            timeline.done("ready");
         } catch (PolyglotException e) {
             if (e.isGuestException() && !e.isInternalError() && e.getGuestObject() != null) {
                 throw toPythonException(e);

@@ -127,6 +127,7 @@ public final class InterpreterPool implements AutoCloseable {
         this.config = config;
         this.size = config.size();
         this.engine = GraalPy.newEngine();
+        io.covet.tasks.StartupTimeline.event("polyglot engine built");
         this.timer = threads.timer();
         this.lifecycle = threads.lifecycle();
         Optional<Path> cache = BytecodeCache.dirFor(config);
@@ -143,14 +144,23 @@ public final class InterpreterPool implements AutoCloseable {
         return start(config, n -> { });
     }
 
-    /**
-     * Starts a pool and returns once all its interpreters are ready; {@code onReady} hears how many
-     * are ready each time one more is (for progress reporting). Interpreters start in parallel.
-     *
-     * @throws IllegalStateException if an interpreter cannot start (e.g. a preload module is missing);
-     *                               the pool is closed again and the cause says why
-     */
+    /** Starts a pool and returns once all its interpreters are ready; see {@link #start(PoolConfig, IntConsumer, int)}. */
     public static InterpreterPool start(PoolConfig config, IntConsumer onReady) {
+        return start(config, onReady, config.size());
+    }
+
+    /**
+     * Starts a pool and returns once {@code waitFor} of its interpreters are ready (at least one,
+     * at most all); the others go on starting and join as they become ready. {@code onReady} hears
+     * how many are ready each time one more is (for progress reporting). Interpreters start in
+     * parallel. One that fails to start after this returns is replaced, as any failed start is.
+     *
+     * @throws IllegalStateException if an interpreter cannot start before {@code waitFor} are ready
+     *                               (e.g. a preload module is missing); the pool is closed again and
+     *                               the cause says why
+     */
+    public static InterpreterPool start(PoolConfig config, IntConsumer onReady, int waitFor) {
+        int needed = Math.clamp(waitFor, 1, config.size());
         if (config.sandbox().nativeAccess() && !GraalPy.canIsolateNativeModules()) {
             LOG.warning("native code is allowed, but patchelf is not on the PATH: GraalPy needs it to give each interpreter "
                     + "its own copy of a native module, so loading one may fail (Debian: apt-get install patchelf)");
@@ -167,7 +177,7 @@ public final class InterpreterPool implements AutoCloseable {
             pool.lock.unlock();
         }
         try {
-            CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).get();
+            firstOf(starting, needed).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             pool.shutdown(Duration.ZERO);
@@ -177,9 +187,26 @@ public final class InterpreterPool implements AutoCloseable {
             throw new IllegalStateException("an interpreter failed to start: " + e.getCause().getMessage(), e.getCause());
         }
         pool.startup = Duration.ofNanos(System.nanoTime() - t0);
-        LOG.info(() -> "interpreter pool ready: " + config.size() + " interpreters in " + pool.startup.toMillis()
-                + " ms (" + (GraalPy.isJit(pool.engine) ? "JIT on" : "JIT OFF") + ")");
+        LOG.info(() -> "interpreter pool ready: " + needed + " of " + config.size() + " interpreters in "
+                + pool.startup.toMillis() + " ms (" + (GraalPy.isJit(pool.engine) ? "JIT on" : "JIT OFF") + ")");
         return pool;
+    }
+
+    /** Completes once {@code count} of {@code futures} have, or fails with the first that fails before then. */
+    private static CompletableFuture<Void> firstOf(List<CompletableFuture<Void>> futures, int count) {
+        CompletableFuture<Void> out = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        for (CompletableFuture<Void> f : futures) {
+            f.whenComplete((v, e) -> {
+                if (e != null) {
+                    out.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                            ? e.getCause() : e);
+                } else if (done.incrementAndGet() == count) {
+                    out.complete(null);
+                }
+            });
+        }
+        return out;
     }
 
     public PoolConfig config() {
@@ -348,32 +375,153 @@ public final class InterpreterPool implements AutoCloseable {
      *         setup failed is replaced, and its replacement runs the setup again as it starts
      */
     public CompletableFuture<Void> addSetup(String setup, String teardown) {
+        return install(setup, teardown).all();
+    }
+
+    /** {@link #addSetup}, with a handle that also says when the first interpreter has run it, and can replace it. */
+    public Installed install(String setup, String teardown) {
         Objects.requireNonNull(setup, "setup");
         lock.lock();
         try {
             if (closed) {
-                return CompletableFuture.failedFuture(new ClosedException("the interpreter pool is shut down"));
+                Setup failed = new Setup(setup, teardown, new CompletableFuture<>(), new CompletableFuture<>(), Set.of());
+                failed.done().completeExceptionally(new ClosedException("the interpreter pool is shut down"));
+                failed.first().completeExceptionally(new ClosedException("the interpreter pool is shut down"));
+                return new Installed(failed);
             }
-            Set<Interpreter> waiting = new HashSet<>();
-            for (Interpreter i : live) {
-                if (i.state != Interpreter.State.KILLED) {
-                    waiting.add(i);
-                }
-            }
-            Setup s = new Setup(setup, teardown, new CompletableFuture<>(), waiting);
+            Setup s = new Setup(setup, teardown, new CompletableFuture<>(), new CompletableFuture<>(), waitingLocked());
             setups.add(s);
             if (s.waiting().isEmpty()) {
                 s.done().complete(null);
             }
             signalAllLocked();
-            return s.done();
+            return new Installed(s);
         } finally {
             lock.unlock();
         }
     }
 
-    /** A setup added with {@link #addSetup}; {@code waiting}: interpreters that have yet to run it. */
-    record Setup(String setup, String teardown, CompletableFuture<Void> done, Set<Interpreter> waiting) {
+    /** Under the lock: the interpreters that are to run a setup added now (all but those being stopped). */
+    private Set<Interpreter> waitingLocked() {
+        Set<Interpreter> waiting = new HashSet<>();
+        for (Interpreter i : live) {
+            if (i.state != Interpreter.State.KILLED) {
+                waiting.add(i);
+            }
+        }
+        return waiting;
+    }
+
+    /**
+     * Puts {@code setup} where {@code old} was (the app's new code, for {@code --reload}) without
+     * stopping service: a new interpreter starts for each one serving now and runs the pool's
+     * setups with the new one in their place; once the first of them is ready the old interpreters
+     * retire (they finish what they run, then run their teardowns), and the others join as they
+     * become ready. If the first outcome is a failure (the new code does not import), the new
+     * interpreters stop, {@code old} is put back, and the old interpreters go on serving as before.
+     *
+     * @return the new setup's handle once the first new interpreter serves, or the failure
+     *         ({@link PythonException} with its traceback)
+     */
+    public CompletableFuture<Installed> replaceSetup(Installed old, String setup, String teardown) {
+        Objects.requireNonNull(setup, "setup");
+        CompletableFuture<Installed> result = new CompletableFuture<>();
+        lock.lock();
+        try {
+            int at = setups.indexOf(old.setup);
+            if (closed || at < 0) {
+                result.completeExceptionally(closed ? new ClosedException("the interpreter pool is shut down")
+                        : new IllegalArgumentException("that setup is not installed (already replaced?)"));
+                return result;
+            }
+            // Those serving go on until the new code serves; those still starting would load
+            // whichever code is in place when they get to it, so they stop now.
+            List<Interpreter> previous = new ArrayList<>();
+            int counted = 0;
+            int stopped = 0;
+            for (Interpreter i : List.copyOf(live)) {
+                if (!counts(i)) {
+                    continue;
+                }
+                counted++;
+                if (i.state == Interpreter.State.STARTING) {
+                    killLocked(i, "a reload started new interpreters", false);
+                    stopped++;
+                } else {
+                    i.replaced = true;   // no longer counted: its successor is starting
+                    previous.add(i);
+                }
+            }
+            int restart = stopped;
+            Setup fresh = new Setup(setup, teardown, new CompletableFuture<>(), new CompletableFuture<>(), new HashSet<>());
+            setups.set(at, fresh);
+            List<Interpreter> successors = new ArrayList<>();
+            for (int k = 0; k < Math.max(1, counted); k++) {
+                Interpreter started = launchLocked();
+                successors.add(started);
+                fresh.waiting().add(started);
+            }
+            fresh.first().whenComplete((v, failure) -> {
+                lock.lock();
+                try {
+                    if (failure == null) {
+                        previous.forEach(this::retireLocked);
+                        result.complete(new Installed(fresh));
+                        return;
+                    }
+                    if (setups.get(at) == fresh) {
+                        setups.set(at, old.setup);
+                    }
+                    for (Interpreter i : successors) {
+                        killLocked(i, "the new code failed to load", false);
+                    }
+                    int missing = restart;   // the starting ones stopped above
+                    for (Interpreter i : previous) {
+                        i.replaced = false;
+                        if (i.state == Interpreter.State.KILLED || i.state == Interpreter.State.EXITED) {
+                            missing++;   // stopped meanwhile, its replacement held back
+                        }
+                    }
+                    for (int k = 0; k < missing; k++) {
+                        startInterpreter();
+                    }
+                    result.completeExceptionally(failure);
+                } finally {
+                    lock.unlock();
+                }
+            });
+            updateCapacity();
+            return result;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A setup added with {@link #install}; {@code waiting}: interpreters that have yet to run it;
+     * {@code first}: the first outcome anywhere (success, or a failure before any success).
+     */
+    record Setup(String setup, String teardown, CompletableFuture<Void> done, CompletableFuture<Void> first,
+                 Set<Interpreter> waiting) {
+    }
+
+    /** A setup in the pool ({@link #install}): when it has run, and the handle to {@link #replaceSetup} it. */
+    public static final class Installed {
+        private final Setup setup;
+
+        private Installed(Setup setup) {
+            this.setup = setup;
+        }
+
+        /** Completes once one interpreter has run the setup, or fails with the first failure before that. */
+        public CompletableFuture<Void> first() {
+            return setup.first();
+        }
+
+        /** Completes once every interpreter that was alive when it was added has run it, or fails at the first failure. */
+        public CompletableFuture<Void> all() {
+            return setup.done();
+        }
     }
 
     // ---- what an interpreter asks (on its own thread) -----------------------------------------
@@ -756,6 +904,11 @@ public final class InterpreterPool implements AutoCloseable {
 
     /** Stops {@code i} for good (its context closed with cancellation) and starts another. */
     private void killAndReplaceLocked(Interpreter i, String why) {
+        killLocked(i, why, true);
+    }
+
+    /** Under the lock: stops {@code i} now (its tasks aborted), starting a replacement if {@code replace} and none was yet. */
+    private void killLocked(Interpreter i, String why, boolean replace) {
         if (i.state == Interpreter.State.KILLED || i.state == Interpreter.State.EXITED) {
             return;
         }
@@ -764,16 +917,21 @@ public final class InterpreterPool implements AutoCloseable {
         List<Task<PythonTask>> aborted = new ArrayList<>(i.inFlight.values());
         i.inFlight.clear();
         i.onLoop = 0;
-        if (!i.replaced) {
-            i.replaced = true;
+        boolean replaced = replace && !i.replaced;
+        if (replaced) {
             recycled.increment();
             if (!closed) {
                 startInterpreter();
             }
         }
+        i.replaced = true;
         updateCapacity();
         signalLocked(i);
-        LOG.warning(() -> "interpreter " + i.id + " is being replaced: " + why);
+        if (replace) {
+            LOG.warning(() -> "interpreter " + i.id + " is being replaced: " + why);
+        } else {
+            LOG.info(() -> "interpreter " + i.id + " stops: " + why);
+        }
         Runnable stop = () -> {
             for (Task<PythonTask> t : aborted) {
                 t.fail(new TaskAbortedException(t.description() + " was stopped: it shared interpreter " + i.id
@@ -877,6 +1035,10 @@ public final class InterpreterPool implements AutoCloseable {
         try {
             if (failure != null) {
                 setup.done().completeExceptionally(failure);
+                setup.first().completeExceptionally(failure);
+            } else {
+                i.setupsDone++;
+                setup.first().complete(null);
             }
             if (setup.waiting().remove(i) && setup.waiting().isEmpty()) {
                 setup.done().complete(null);
@@ -921,10 +1083,15 @@ public final class InterpreterPool implements AutoCloseable {
         if (closed) {
             return CompletableFuture.failedFuture(new ClosedException("the interpreter pool is shut down"));
         }
+        return launchLocked().startedFuture;
+    }
+
+    /** Under the lock, the pool open: a new interpreter, counted live at once, starting on its own thread. */
+    private Interpreter launchLocked() {
         Interpreter interpreter = new Interpreter(this, config, engine, ids.getAndIncrement(), lock.newCondition());
         live.add(interpreter);
         threads.interpreterThread(interpreter).start();
-        return interpreter.startedFuture;
+        return interpreter;
     }
 
     /** True if the interpreter may serve; false if the pool closed while it was starting. */
@@ -1085,8 +1252,9 @@ public final class InterpreterPool implements AutoCloseable {
             target = size;
             readyNow = readyCountLocked();
             for (Interpreter i : live) {
-                if (i.state == Interpreter.State.STARTING) {
-                    starting++;
+                if (i.state == Interpreter.State.STARTING
+                        || (i.state == Interpreter.State.SERVING && i.setupsDone < setups.size())) {
+                    starting++;   // still building its context, or loading a setup (the app) added since
                 }
                 inFlight += i.inFlight.size();
             }
@@ -1133,10 +1301,11 @@ public final class InterpreterPool implements AutoCloseable {
         }
     }
 
+    /** Under the lock: interpreters serving with every setup run (an app added after they started: loaded). */
     private int readyCountLocked() {
         int n = 0;
         for (Interpreter i : live) {
-            if (i.state == Interpreter.State.SERVING) {
+            if (i.state == Interpreter.State.SERVING && i.setupsDone >= setups.size()) {
                 n++;
             }
         }

@@ -51,7 +51,7 @@ public final class PerformanceManager implements AutoCloseable {
     private boolean closed;
     private volatile List<Object> mainArgv = List.of();
 
-    private PerformanceManager(PerformanceConfig.Builder base, Map<String, ?> pinned, IntConsumer onReady) {
+    private PerformanceManager(PerformanceConfig.Builder base, Map<String, ?> pinned, IntConsumer onReady, int waitFor) {
         this.base = base.copy();
         this.pinned = Map.copyOf(pinned);
         this.config = base.copy().apply(pinned).build();
@@ -74,7 +74,7 @@ public final class PerformanceManager implements AutoCloseable {
             throw e;
         }
         try {
-            this.pool = InterpreterPool.start(poolConfig(config, new PythonBridge(this)), onReady);
+            this.pool = InterpreterPool.start(poolConfig(config, new PythonBridge(this)), onReady, waitFor);
         } catch (RuntimeException e) {
             if (workers != null) {
                 workers.shutdown(Duration.ZERO);
@@ -89,16 +89,19 @@ public final class PerformanceManager implements AutoCloseable {
 
     /** Starts a runtime with exactly {@code config} (an app may still retune it from Python). */
     public static PerformanceManager start(PerformanceConfig config) {
-        return start(config.toBuilder(), Map.of(), n -> { });
+        return new PerformanceManager(config.toBuilder(), Map.of(), n -> { }, config.pythonInterpreters());
     }
 
     /**
      * Starts a runtime from {@code base} (defaults and a config file) with {@code pinned} settings
      * (command-line flags, by their ADR names) applied over it and over anything the app sets
-     * later; {@code onReady} hears each interpreter that becomes ready.
+     * later; returns once {@code waitFor} interpreters are ready (the others join as they become
+     * ready: {@code covet run} serves and {@code covet exec} runs its script from the first);
+     * {@code onReady} hears each interpreter that becomes ready.
      */
-    public static PerformanceManager start(PerformanceConfig.Builder base, Map<String, ?> pinned, IntConsumer onReady) {
-        return new PerformanceManager(base, pinned, onReady);
+    public static PerformanceManager start(PerformanceConfig.Builder base, Map<String, ?> pinned, IntConsumer onReady,
+                                           int waitFor) {
+        return new PerformanceManager(base, pinned, onReady, waitFor);
     }
 
     private static ComputeEngine newEngine(PerformanceConfig config) {

@@ -1,5 +1,6 @@
 package io.covet.runtime;
 
+import io.covet.interpreters.InterpreterPool;
 import io.covet.interpreters.PyTuple;
 import io.covet.interpreters.PythonException;
 import io.covet.interpreters.PythonTask;
@@ -232,21 +233,36 @@ public final class WebApp {
         }
     }
 
+    private static final String SHUTDOWN = "import covet.serve\ncovet.serve._shutdown()\n";
+    /** Longest the app's import and startup hooks may take in the first interpreter. */
+    private static final long LOAD_MINUTES = 5;
+
     private final PerformanceManager runtime;
+    private final AppTarget target;
+    private final boolean debug;
+    private final String rootPath;
+    /** The app's code in the pool: what {@link #reload} replaces. */
+    private final InterpreterPool.Installed installed;
     private final List<Route> routes;
     /** The Python module whose {@code _handle} answers requests: covet.web, covet.wsgi or covet.asgi. */
     private final String handlerModule;
 
-    private WebApp(PerformanceManager runtime, List<Route> routes, String handlerModule) {
+    private WebApp(PerformanceManager runtime, AppTarget target, boolean debug, String rootPath,
+                   InterpreterPool.Installed installed, List<Route> routes, String handlerModule) {
         this.runtime = runtime;
+        this.target = target;
+        this.debug = debug;
+        this.rootPath = rootPath;
+        this.installed = installed;
         this.routes = routes;
         this.handlerModule = handlerModule;
     }
 
     /**
      * Loads the app into every interpreter of {@code runtime} (and into those it starts later),
-     * runs its startup hooks there, and reads its routes. Each interpreter runs the app's shutdown
-     * hooks as it stops.
+     * runs its startup hooks there, and reads its routes; returns once the first interpreter has
+     * it (the others load it as they become ready). Each interpreter runs the app's shutdown hooks
+     * as it stops.
      *
      * @param target the app: a file (imported as a module named after it) or a module on the python path
      * @param debug  tracebacks of failed handlers go into their responses too
@@ -254,6 +270,59 @@ public final class WebApp {
      * @throws LoadException if the app cannot be loaded, its startup hooks fail, or it has no route
      */
     static WebApp load(PerformanceManager runtime, AppTarget target, boolean debug, String rootPath) {
+        InterpreterPool.Installed installed = runtime.interpreters().install(boot(target, debug, rootPath), SHUTDOWN);
+        awaitLoad(target, installed.first());
+        WebApp app = withRoutes(runtime, target, debug, rootPath, installed);
+        if (app.routes.isEmpty()) {
+            throw new LoadException("the app " + target + " declares no routes; add one, e.g. @app.get(\"/\")", null);
+        }
+        return app;
+    }
+
+    /**
+     * The app's code as it is now on disk, in new interpreters that take over from this app's
+     * ({@code covet run --reload}): returns once the first of them serves it, the old ones
+     * finishing what they run. When the new code fails to import (a syntax error, an exception in
+     * a startup hook), this app's interpreters go on serving and the LoadException says why.
+     */
+    public WebApp reload() {
+        String boot = boot(target, debug, rootPath);
+        InterpreterPool.Installed fresh;
+        try {
+            fresh = runtime.interpreters().replaceSetup(installed, boot, SHUTDOWN).get(LOAD_MINUTES, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            throw failedToLoad(target, e.getCause());
+        } catch (TimeoutException e) {
+            throw new LoadException("the app " + target + " did not finish loading within " + LOAD_MINUTES + " minutes", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LoadException("interrupted while reloading the app", e);
+        }
+        return withRoutes(runtime, target, debug, rootPath, fresh);
+    }
+
+    private static void awaitLoad(AppTarget target, java.util.concurrent.Future<Void> loaded) {
+        try {
+            loaded.get(LOAD_MINUTES, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            throw failedToLoad(target, e.getCause());
+        } catch (TimeoutException e) {
+            throw new LoadException("the app " + target + " did not finish loading (import and startup hooks) "
+                    + "in its first interpreter within " + LOAD_MINUTES + " minutes", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LoadException("interrupted while loading the app", e);
+        }
+    }
+
+    private static LoadException failedToLoad(AppTarget target, Throwable cause) {
+        String detail = cause instanceof PythonException p && !p.pythonTraceback().isEmpty() ? p.pythonTraceback()
+                : String.valueOf(cause.getMessage());
+        return new LoadException("the app " + target + " failed to load:\n" + detail.stripTrailing(), cause);
+    }
+
+    /** The Python that loads the app into an interpreter (and checks its file is there). */
+    private static String boot(AppTarget target, boolean debug, String rootPath) {
         String where;
         String module;
         if (target.file() != null) {
@@ -268,23 +337,14 @@ public final class WebApp {
             where = "None";
             module = target.module();
         }
-        String boot = "import covet.serve\ncovet.serve._boot(" + where + ", " + pyString(module) + ", "
+        return "import covet.serve\ncovet.serve._boot(" + where + ", " + pyString(module) + ", "
                 + (target.name() == null ? "None" : pyString(target.name())) + ", " + pyString(target.kind().pythonName())
                 + ", " + (debug ? "True" : "False") + ", " + pyString(rootPath) + ")\n";
-        try {
-            runtime.interpreters().addSetup(boot, "import covet.serve\ncovet.serve._shutdown()\n").get(5, TimeUnit.MINUTES);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            String detail = cause instanceof PythonException p && !p.pythonTraceback().isEmpty() ? p.pythonTraceback()
-                    : String.valueOf(cause.getMessage());
-            throw new LoadException("the app " + target + " failed to load:\n" + detail.stripTrailing(), cause);
-        } catch (TimeoutException e) {
-            throw new LoadException("the app " + target + " did not finish loading (import and startup hooks) "
-                    + "in every interpreter within 5 minutes", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LoadException("interrupted while loading the app", e);
-        }
+    }
+
+    /** The app as the interpreters now serving it have it: its handler module and routes. */
+    private static WebApp withRoutes(PerformanceManager runtime, AppTarget target, boolean debug, String rootPath,
+                                     InterpreterPool.Installed installed) {
         String handlerModule = (String) runtime.interpreters().call("covet.serve", "_handler_module");
         List<Route> routes = new ArrayList<>();
         for (Object r : (List<?>) runtime.interpreters().call(handlerModule, "_routes")) {
@@ -295,10 +355,7 @@ public final class WebApp {
             }
             routes.add(new Route(Set.copyOf(methods), (String) route.get(1), Boolean.TRUE.equals(route.get(2))));
         }
-        if (routes.isEmpty()) {
-            throw new LoadException("the app " + target + " declares no routes; add one, e.g. @app.get(\"/\")", null);
-        }
-        return new WebApp(runtime, List.copyOf(routes), handlerModule);
+        return new WebApp(runtime, target, debug, rootPath, installed, List.copyOf(routes), handlerModule);
     }
 
     /** A Python string literal for {@code s}: printable ASCII as itself, everything else escaped. */

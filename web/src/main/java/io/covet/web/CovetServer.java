@@ -71,9 +71,9 @@ public final class CovetServer implements AutoCloseable {
     private static final ScopedValue<Boolean> HEAD = ScopedValue.newInstance();
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
 
-    private final WebApp app;
+    /** The app and its routes, read once per request: {@link #reloaded} swaps both at once. */
+    private volatile Served served;
     private final WebConfig config;
-    private final RouteTable routes;
     private final WebMetrics metrics;
     private final WebServer server;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -91,9 +91,8 @@ public final class CovetServer implements AutoCloseable {
     private boolean stopped;
 
     private CovetServer(PerformanceManager runtime, WebApp app, WebConfig config) {
-        this.app = app;
+        this.served = new Served(app, RouteTable.of(app.routes()));
         this.config = config;
-        this.routes = RouteTable.of(app.routes());
         this.metrics = new WebMetrics(runtime);
         this.bodyBudget = new Semaphore(config.bodyBudget());
         this.connections = new ConnectionGuard(ConnectionGuard.maxConnections(config.maxConnections()),
@@ -111,6 +110,8 @@ public final class CovetServer implements AutoCloseable {
                         .addFilter(this::admitConnection)
                         .get("/healthz", (req, res) -> health(res))
                         .head("/healthz", (req, res) -> health(res))
+                        .get("/readyz", (req, res) -> readiness(res))
+                        .head("/readyz", (req, res) -> readiness(res))
                         .get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE,
                                 "text/plain; version=0.0.4; charset=utf-8").send(metrics.scrape()))
                         .any(this::handle));
@@ -120,14 +121,24 @@ public final class CovetServer implements AutoCloseable {
         if (config.tls() != null) {
             builder.tls(config.tls().load());   // covet run checks the files before its interpreters start
         }
+        WebServer started;
         try {
-            this.server = builder.build().start();
+            started = builder.build().start();
         } catch (RuntimeException e) {
             metrics.close();
             timer.shutdownNow();
             throw new IllegalStateException("can't listen on " + config.host() + ":" + config.port() + ": "
                     + rootMessage(e), e);
         }
+        if (!started.isRunning() || started.port() < 0) {
+            // Helidon logs a listener that failed to bind (address in use) and returns a server that is not running.
+            started.stop();
+            metrics.close();
+            timer.shutdownNow();
+            throw new IllegalStateException("can't listen on " + config.host() + ":" + config.port()
+                    + " (is another server on that port? the log above says why)");
+        }
+        this.server = started;
         timer.scheduleWithFixedDelay(connections::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -153,9 +164,27 @@ public final class CovetServer implements AutoCloseable {
         return config.host();
     }
 
+    /**
+     * Serves {@code app} from now on (its new code, loaded by {@link WebApp#reload}): requests
+     * matched from now use its routes. One that was matched a moment before may still reach the
+     * new code by its old route's number: reloading is for development.
+     */
+    public void reloaded(WebApp app) {
+        served = new Served(app, RouteTable.of(app.routes()));
+    }
+
+    /** The app being served (after a reload, its newest code). */
+    public WebApp app() {
+        return served.app();
+    }
+
+    /** The app and its route table, swapped together. */
+    private record Served(WebApp app, RouteTable routes) {
+    }
+
     /** The app's routes, as "METHODS pattern" lines, for the start-up message. */
     public List<String> describeRoutes() {
-        return routes.routes().stream().map(r -> String.join(",", new java.util.TreeSet<>(r.methods())) + " " + r.pattern()).toList();
+        return served.routes().routes().stream().map(r -> String.join(",", new java.util.TreeSet<>(r.methods())) + " " + r.pattern()).toList();
     }
 
     // ---- requests ---------------------------------------------------------------------------
@@ -182,17 +211,34 @@ public final class CovetServer implements AutoCloseable {
     }
 
     private void health(ServerResponse res) {
-        RuntimeMetrics.Interpreters pool = app.interpreters();
+        RuntimeMetrics.Interpreters pool = served.app().interpreters();
         boolean ok = !draining && pool.ready() > 0;
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", draining ? "draining" : ok ? "ok" : "unavailable");
         Map<String, Object> interpreters = new LinkedHashMap<>();
         interpreters.put("size", pool.size());
         interpreters.put("ready", pool.ready());
+        interpreters.put("starting", pool.starting());
         interpreters.put("busy", pool.busy());
         interpreters.put("in_flight", pool.inFlight());
         body.put("interpreters", interpreters);
         sendJson(res, ok ? 200 : 503, body);
+    }
+
+    /**
+     * {@code /readyz}, for a load balancer: 200 once the configured number of interpreters
+     * ({@code --ready-interpreters}, by default all) serve the app, 503 before that, while fewer
+     * do (some being replaced), and while draining. {@code /healthz} is 200 as soon as one serves.
+     */
+    private void readiness(ServerResponse res) {
+        RuntimeMetrics.Interpreters pool = served.app().interpreters();
+        int needed = config.readyInterpreters() == 0 ? pool.size() : Math.min(config.readyInterpreters(), pool.size());
+        boolean ready = !draining && pool.ready() >= needed;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", draining ? "draining" : ready ? "ready" : "starting");
+        body.put("ready", pool.ready());
+        body.put("needed", needed);
+        sendJson(res, ready ? 200 : 503, body);
     }
 
     private void handle(ServerRequest req, ServerResponse res) {
@@ -208,7 +254,8 @@ public final class CovetServer implements AutoCloseable {
                 return;
             }
             String path = belowRoot(req.path().rawPath());
-            RouteTable.Match match = routes.match(method, path);
+            Served now = served;
+            RouteTable.Match match = now.routes().match(method, path);
             switch (match) {
                 case RouteTable.Match.NotFound nf -> {
                     route = "NOT_FOUND";
@@ -223,7 +270,7 @@ public final class CovetServer implements AutoCloseable {
                 }
                 case RouteTable.Match.Found found -> {
                     route = found.route().pattern();
-                    status = runHandler(req, res, method, path, found);
+                    status = runHandler(now.app(), req, res, method, path, found);
                 }
             }
         } catch (CloseConnectionException e) {
@@ -258,7 +305,7 @@ public final class CovetServer implements AutoCloseable {
         return path.charAt(root.length()) == '/' ? path.substring(root.length()) : path;
     }
 
-    private int runHandler(ServerRequest req, ServerResponse res, String method, String path, RouteTable.Match.Found found) {
+    private int runHandler(WebApp app, ServerRequest req, ServerResponse res, String method, String path, RouteTable.Match.Found found) {
         long declared = req.headers().contentLength().orElse(-1);
         if (declared > config.maxBody()) {
             res.header(HeaderNames.CONNECTION, "close");
@@ -284,7 +331,7 @@ public final class CovetServer implements AutoCloseable {
         }
         BodyReader body = hasBody ? new BodyReader(req, declared) : null;
         try {
-            return runHandler(req, res, method, path, found, body);
+            return runHandler(app, req, res, method, path, found, body);
         } finally {
             if (body != null) {
                 body.close();
@@ -295,8 +342,8 @@ public final class CovetServer implements AutoCloseable {
         }
     }
 
-    private int runHandler(ServerRequest req, ServerResponse res, String method, String path, RouteTable.Match.Found found,
-                           BodyReader body) {
+    private int runHandler(WebApp app, ServerRequest req, ServerResponse res, String method, String path,
+                           RouteTable.Match.Found found, BodyReader body) {
         byte[] first;
         try {
             // The whole body (most are small), or for an app that reads it in parts what arrived first.

@@ -26,11 +26,13 @@ import java.util.Objects;
  * @param forwarded       whose X-Forwarded-For/-Proto headers set the client and scheme the app sees
  * @param rootPath        the path prefix the app is mounted under behind a proxy (WSGI's SCRIPT_NAME,
  *                        ASGI's root_path): "" or "/prefix" without a trailing slash
+ * @param readyInterpreters how many interpreters must serve for {@code /readyz} to say ready (0: all of
+ *                        them); the server answers as soon as one has the app loaded
  */
 public record WebConfig(AppTarget app, String host, int port, Duration requestTimeout, long maxBody,
                         boolean debug, boolean accessLog, int maxConnections, Duration idleTimeout,
                         Duration keepAlive, Duration gracefulTimeout, TlsFiles tls, ForwardedHeaders forwarded,
-                        String rootPath) {
+                        String rootPath, int readyInterpreters) {
 
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
@@ -49,6 +51,9 @@ public record WebConfig(AppTarget app, String host, int port, Duration requestTi
         positive("request timeout", requestTimeout);
         if (maxBody < 0) {
             throw new IllegalArgumentException("max body must be >= 0 bytes, got " + maxBody);
+        }
+        if (readyInterpreters < 0) {
+            throw new IllegalArgumentException("ready interpreters must be >= 1 (0: all of them), got " + readyInterpreters);
         }
         if (maxConnections < 0) {
             throw new IllegalArgumentException("max connections must be >= 1 (0: the default), got " + maxConnections);
@@ -93,7 +98,7 @@ public record WebConfig(AppTarget app, String host, int port, Duration requestTi
     /** Serves {@code app} on 127.0.0.1:8000 with the defaults. */
     public static WebConfig of(AppTarget app) {
         return new WebConfig(app, "127.0.0.1", 8000, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_BODY, false, true, 0,
-                DEFAULT_IDLE_TIMEOUT, DEFAULT_KEEP_ALIVE, DEFAULT_GRACEFUL_TIMEOUT, null, ForwardedHeaders.NONE, "");
+                DEFAULT_IDLE_TIMEOUT, DEFAULT_KEEP_ALIVE, DEFAULT_GRACEFUL_TIMEOUT, null, ForwardedHeaders.NONE, "", 0);
     }
 
     public WebConfig withHost(String host) {
@@ -148,6 +153,10 @@ public record WebConfig(AppTarget app, String host, int port, Duration requestTi
         return copy().rootPath(path).build();
     }
 
+    public WebConfig withReadyInterpreters(int count) {
+        return copy().readyInterpreters(count).build();
+    }
+
     private Copy copy() {
         return new Copy(this);
     }
@@ -168,6 +177,7 @@ public record WebConfig(AppTarget app, String host, int port, Duration requestTi
         private TlsFiles tls;
         private ForwardedHeaders forwarded;
         private String rootPath;
+        private int readyInterpreters;
 
         Copy(WebConfig c) {
             app = c.app;
@@ -184,6 +194,7 @@ public record WebConfig(AppTarget app, String host, int port, Duration requestTi
             tls = c.tls;
             forwarded = c.forwarded;
             rootPath = c.rootPath;
+            readyInterpreters = c.readyInterpreters;
         }
 
         Copy host(String v) { host = v; return this; }
@@ -199,10 +210,11 @@ public record WebConfig(AppTarget app, String host, int port, Duration requestTi
         Copy tls(TlsFiles v) { tls = v; return this; }
         Copy forwarded(ForwardedHeaders v) { forwarded = v; return this; }
         Copy rootPath(String v) { rootPath = v; return this; }
+        Copy readyInterpreters(int v) { readyInterpreters = v; return this; }
 
         WebConfig build() {
             return new WebConfig(app, host, port, requestTimeout, maxBody, debug, accessLog, maxConnections, idleTimeout,
-                    keepAlive, gracefulTimeout, tls, forwarded, rootPath);
+                    keepAlive, gracefulTimeout, tls, forwarded, rootPath, readyInterpreters);
         }
     }
 }
