@@ -183,6 +183,13 @@ final class RunCommand implements Callable<Integer> {
             if (progress != null) {
                 progress.update(1, total, "loading the app");
             }
+            if (stop.getCount() == 0) {
+                if (progress != null) {
+                    progress.finish();
+                }
+                System.out.println("covet: stopped before serving (SIGTERM or SIGINT during start-up)");
+                return 0;
+            }
             CovetServer server;
             try {
                 server = CovetServer.start(manager, web);
