@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set-up of `covet bench http`: the load generator (wrk), the peer servers (gunicorn; uvicorn
+# Set-up of `covet bench http` and `covet bench startup`: the load generator (wrk), the peer servers (gunicorn; uvicorn
 # with uvloop and httptools), the frameworks of its Flask and Starlette apps, psycopg2 and PostgreSQL
 # for its database route, from Debian's packages. The covet launcher runs this when one is missing.
 set -euo pipefail

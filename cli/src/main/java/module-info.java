@@ -10,6 +10,7 @@ module io.covet.cli {
     requires info.picocli;
     requires jmh.core;
     requires java.logging;
+    requires java.management;
     requires jdk.unsupported;
 
     // picocli reads the commands' annotated fields reflectively.

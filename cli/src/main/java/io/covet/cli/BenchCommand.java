@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure Covet side by side with its peers on this machine.",
         subcommands = {BenchCommand.Compute.class, BenchCommand.Python.class, BenchCommand.RuntimeApi.class, BenchCommand.Workers.class,
-                BenchCommand.Http.class,
+                BenchCommand.Http.class, BenchCommand.Startup.class,
                 BenchCommand.Report.class,
                 BenchCommand.Jmh.class})
 final class BenchCommand implements Runnable {
@@ -266,6 +266,87 @@ final class BenchCommand implements Runnable {
             List<BenchRecord> records = new io.covet.bench.HttpSuite().run(options, listener(spec.commandLine().getErr(), bar));
             bar.finish();
             return report(spec, records, json);
+        }
+    }
+
+    @Command(name = "startup", mixinStandardHelpOptions = true,
+            description = {"How soon a server answers, each started as a new process as its users start it, side by side:",
+                    "the time from the command to the first 200 on /hello for the example app (Covet vs gunicorn's sync workers",
+                    "and uvicorn's) and a Flask app (vs gunicorn), and for Covet until /readyz says every interpreter has the app",
+                    "(median of --runs starts); then the warm-up curve: requests/s second by second under wrk's load (16",
+                    "connections) from the first 200 on, for /hello and /fib/20 of the example app, Covet vs gunicorn, each on a",
+                    "fresh server. About 10 minutes (--quick: 4)."})
+    static final class Startup implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--quick", description = "One start per server and 20-s curves.")
+        boolean quick;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the records as JSON to FILE.")
+        Path json;
+
+        @Option(names = "--threads", paramLabel = "N", description = "Interpreters, and gunicorn and uvicorn workers (default: all cores, here ${DEFAULT-VALUE}).")
+        int threads = Runtime.getRuntime().availableProcessors();
+
+        @Option(names = "--runs", paramLabel = "N", description = "Starts per server; the median counts (default: 3, --quick: 1).")
+        Integer runs;
+
+        @Option(names = "--curve", paramLabel = "SECONDS", description = "Length of each warm-up curve; 0: none (default: 60, --quick: 20).")
+        Integer curve;
+
+        @Option(names = "--no-flask", description = "Skip the Flask app.")
+        boolean noFlask;
+
+        @Option(names = "--app", paramLabel = "FILE", description = "The example app to serve (default: the project's examples/app.py).")
+        Path app = Path.of(System.getProperty("covet.home", "."), "examples", "app.py");
+
+        @Option(names = "--packages", paramLabel = "DIR", description = "Where Flask is imported from (default: ${DEFAULT-VALUE}).")
+        Path packages = io.covet.bench.HttpSuite.Options.DEBIAN_PACKAGES;
+
+        @Option(names = "--gunicorn", paramLabel = "PATH", description = "gunicorn for the peer (default: ${DEFAULT-VALUE}).")
+        String gunicorn = "gunicorn";
+
+        @Option(names = "--python3", paramLabel = "PATH", description = "The CPython whose uvicorn is the ASGI peer (default: ${DEFAULT-VALUE}).")
+        String python3 = "/usr/bin/python3";
+
+        @Option(names = "--no-peer", description = "Skip the gunicorn and uvicorn peers.")
+        boolean noPeer;
+
+        @Override
+        public Integer call() throws Exception {
+            io.covet.bench.StartupSuite.Options options;
+            try {
+                int n = runs != null ? runs : quick ? 1 : 3;
+                int seconds = curve != null ? curve : quick ? 20 : 60;
+                if (seconds < 0) {
+                    throw new IllegalArgumentException("--curve must be 0 or more seconds, got " + seconds);
+                }
+                boolean flask = !noFlask && java.nio.file.Files.isDirectory(packages.resolve("flask"));
+                if (!noFlask && !flask) {
+                    spec.commandLine().getErr().println("no flask in " + packages + ": the Flask app is skipped (install Debian's python3-flask)");
+                }
+                options = new io.covet.bench.StartupSuite.Options(app, packages, flask, threads, n, java.time.Duration.ofSeconds(seconds),
+                        covetCommand(), noPeer ? null : gunicorn, python3);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
+            List<BenchRecord> records = new io.covet.bench.StartupSuite().run(options, listener(spec.commandLine().getErr(), bar));
+            bar.finish();
+            return report(spec, records, json);
+        }
+
+        /** This JVM's own command, flags and class path: {@code covet} as the launcher starts it. */
+        private static List<String> covetCommand() {
+            List<String> command = new java.util.ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+            command.add(Main.class.getName());
+            return command;
         }
     }
 
