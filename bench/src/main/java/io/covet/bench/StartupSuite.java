@@ -25,7 +25,9 @@ import java.util.function.IntFunction;
  *       also the time until {@code /readyz} says every interpreter has the app;</li>
  *   <li>the warm-up curve: requests/s second by second under load (wrk, 16 connections) from the
  *       first 200 on, for {@code /hello} and {@code /fib/20} of the example app, Covet vs gunicorn,
- *       each on a freshly started server; and when Covet reached 90% of its own last ten seconds.</li>
+ *       each on a freshly started server; and when Covet reached 90% of its own last ten seconds;</li>
+ *   <li>the same for Covet started with {@code --warmup /hello --warmup /fib/20}, loaded from when
+ *       {@code /readyz} says ready (as behind a load balancer that follows it), and that time.</li>
  * </ul>
  * Covet's child runs {@code io.covet.cli.Main} in a JVM with this one's flags and class path (the
  * {@code covet} launcher without its bash). Times are medians of {@code runs} starts.
@@ -63,8 +65,12 @@ public final class StartupSuite {
         }
     }
 
-    /** How to start one server on a port, what to ask it, and how to tell it has every worker up. */
-    private record Server(String name, IntFunction<List<String>> command, Path dir, Map<String, String> env, String readyPath) {
+    /**
+     * How to start one server on a port, and how to tell it has every worker up ({@code readyPath},
+     * null: its first 200); {@code loadWhenReady}: its warm-up curve starts there, not at the first 200.
+     */
+    private record Server(String name, IntFunction<List<String>> command, Path dir, Map<String, String> env, String readyPath,
+                          boolean loadWhenReady) {
     }
 
     // HTTP/1.1: an h2c upgrade request (the client's default) is not what users send, and uvicorn does not answer it.
@@ -79,6 +85,8 @@ public final class StartupSuite {
         int n = options.threads();
         Path example = options.exampleApp().toAbsolutePath();
         Server covetExample = covet(options, example, List.of());
+        // The same, warming its routes before /readyz says ready: what a load balancer that follows /readyz sees.
+        Server covetWarmed = covet(options, example, List.of("--warmup", "/hello", "--warmup", "/fib/20"));
         Server gunicornExample = null;
         Server uvicornExample = null;
         Server covetFlask = null;
@@ -95,13 +103,13 @@ public final class StartupSuite {
             }
         }
         List<Server> servers = new ArrayList<>();
-        for (Server s : new Server[]{covetExample, gunicornExample, uvicornExample, covetFlask, gunicornFlask}) {
+        for (Server s : new Server[]{covetExample, covetWarmed, gunicornExample, uvicornExample, covetFlask, gunicornFlask}) {
             if (s != null) {
                 servers.add(s);
             }
         }
         boolean curves = !options.curve().isZero();
-        int total = servers.size() * options.runs() + (curves ? 2 * (gunicornExample != null ? 2 : 1) : 0);
+        int total = servers.size() * options.runs() + (curves ? 2 * (gunicornExample != null ? 3 : 2) : 0);
         int[] step = {0};
 
         Map<Server, Starts> starts = new java.util.LinkedHashMap<>();
@@ -112,6 +120,7 @@ public final class StartupSuite {
         record(out, "first_200_example", n, starts.get(covetExample).first(), gunicornExample, starts.get(gunicornExample));
         record(out, "first_200_example_vs_uvicorn", n, starts.get(covetExample).first(), uvicornExample, starts.get(uvicornExample));
         record(out, "all_ready_example", n, starts.get(covetExample).all(), gunicornExample, starts.get(gunicornExample));
+        record(out, "ready_after_warmup_example", n, starts.get(covetWarmed).all(), gunicornExample, starts.get(gunicornExample));
         if (covetFlask != null) {
             record(out, "first_200_flask", n, starts.get(covetFlask).first(), gunicornFlask, starts.get(gunicornFlask));
             record(out, "all_ready_flask", n, starts.get(covetFlask).all(), gunicornFlask, starts.get(gunicornFlask));
@@ -120,14 +129,10 @@ public final class StartupSuite {
             for (String path : List.of("/hello", "/fib/20")) {
                 String name = path.equals("/hello") ? "hello" : "fib20";
                 double[] covetCurve = curve(covetExample, path, options, load, listener, step, total);
+                double[] warmedCurve = curve(covetWarmed, path, options, load, listener, step, total);
                 double[] peerCurve = gunicornExample == null ? null : curve(gunicornExample, path, options, load, listener, step, total);
-                for (int second : REPORTED_SECONDS) {
-                    if (second <= covetCurve.length) {
-                        out.add(new BenchRecord(SUITE, name + "_rps_second_" + second, second, n, "req/s", BenchRecord.HIGHER,
-                                covetCurve[second - 1], peerCurve == null ? null : gunicornExample.name(),
-                                peerCurve == null || peerCurve.length < second ? null : peerCurve[second - 1], peerCurve == null ? null : n));
-                    }
-                }
+                curveRecords(out, name + "_rps_second_", covetCurve, peerCurve, gunicornExample, n);
+                curveRecords(out, name + "_after_warmup_rps_second_", warmedCurve, peerCurve, gunicornExample, n);
                 out.add(new BenchRecord(SUITE, name + "_seconds_to_90pct_of_own_last_10s", covetCurve.length, n, "s",
                         BenchRecord.LOWER, secondsTo90Percent(covetCurve), null, null, null));
                 if (peerCurve != null) {
@@ -137,6 +142,17 @@ public final class StartupSuite {
             }
         }
         return out;
+    }
+
+    /** The curve's reported seconds, each against the peer's same second. */
+    private static void curveRecords(List<BenchRecord> out, String prefix, double[] covet, double[] peer, Server peerServer, int n) {
+        for (int second : REPORTED_SECONDS) {
+            if (second <= covet.length) {
+                boolean withPeer = peer != null && second <= peer.length;
+                out.add(new BenchRecord(SUITE, prefix + second, second, n, "req/s", BenchRecord.HIGHER, covet[second - 1],
+                        withPeer ? peerServer.name() : null, withPeer ? peer[second - 1] : null, withPeer ? n : null));
+            }
+        }
     }
 
     /** Medians of start-up times: to the first 200, and to every interpreter or worker up. */
@@ -172,7 +188,11 @@ public final class StartupSuite {
         listener.step(step[0]++, total, server.name() + ": warm-up curve of " + path + " (" + options.curve().toSeconds() + " s)");
         Started s = start(server);
         try {
-            s.firstSeconds();   // load from the first 200 on, as a deploy's traffic arrives
+            if (server.loadWhenReady()) {
+                s.awaitAllReady();   // behind a load balancer that follows /readyz
+            } else {
+                s.firstSeconds();   // from the first 200 on, as a deploy's traffic arrives
+            }
             int seconds = (int) options.curve().toSeconds();
             double[] rps = new double[seconds];
             for (int i = 0; i < seconds; i++) {
@@ -211,11 +231,13 @@ public final class StartupSuite {
         List<String> args = new ArrayList<>(options.covet());
         args.addAll(List.of("run", app.toString(), "--interpreters", Integer.toString(options.threads()), "--no-access-log"));
         args.addAll(extra);
-        return new Server("covet (" + options.threads() + " interpreters), " + app.getFileName(), port -> {
-            List<String> c = new ArrayList<>(args);
-            c.addAll(List.of("--port", Integer.toString(port)));
-            return c;
-        }, app.getParent(), Map.of(), "/readyz");
+        boolean warms = extra.contains("--warmup");
+        return new Server("covet (" + options.threads() + " interpreters" + (warms ? ", --warmup" : "") + "), " + app.getFileName(),
+                port -> {
+                    List<String> c = new ArrayList<>(args);
+                    c.addAll(List.of("--port", Integer.toString(port)));
+                    return c;
+                }, app.getParent(), Map.of(), "/readyz", warms);
     }
 
     private static Server gunicorn(Options options, Path script) {
@@ -223,7 +245,7 @@ public final class StartupSuite {
         return new Server("gunicorn (" + options.threads() + " sync workers), " + script.getFileName(),
                 port -> List.of(options.gunicorn(), "--workers", Integer.toString(options.threads()), "--bind",
                         "127.0.0.1:" + port, module + ":app"),
-                script.getParent(), Map.of("PYTHONPATH", options.packages().toString()), null);
+                script.getParent(), Map.of("PYTHONPATH", options.packages().toString()), null, false);
     }
 
     private static Server uvicorn(Options options, Path script) {
@@ -232,7 +254,7 @@ public final class StartupSuite {
                 port -> List.of(options.python3(), "-m", "uvicorn", "--workers", Integer.toString(options.threads()),
                         "--loop", "uvloop", "--http", "httptools", "--log-level", "warning", "--port", Integer.toString(port),
                         module + ":app"),
-                script.getParent(), Map.of(), null);
+                script.getParent(), Map.of(), null, false);
     }
 
     private static Path extract(String script) throws IOException {

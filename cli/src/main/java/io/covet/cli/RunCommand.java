@@ -121,6 +121,16 @@ final class RunCommand implements Callable<Integer> {
                     + "the server answers requests as soon as one has it")
     int readyInterpreters;
 
+    @Option(names = "--warmup", paramLabel = "PATH",
+            description = {"after listening, run GET PATH (repeatable; with its query, e.g. /items/7?q=x) over and over "
+                    + "until throughput settles or --warmup-time passes, so GraalPy compiles what the app runs before "
+                    + "/readyz says ready; clients are served meanwhile"})
+    List<String> warmup = new ArrayList<>();
+
+    @Option(names = "--warmup-time", paramLabel = "SECONDS",
+            description = "the longest --warmup may take (default: 60)")
+    double warmupTime = WebConfig.DEFAULT_WARMUP_TIME.toSeconds();
+
     @Mixin
     RuntimeOptions runtime = new RuntimeOptions();
 
@@ -139,7 +149,8 @@ final class RunCommand implements Callable<Integer> {
             web = new WebConfig(target, host, port, seconds("--request-timeout", requestTimeout, false), maxBody, debug,
                     !noAccessLog, maxConnections, seconds("--idle-timeout", idleTimeout, false),
                     seconds("--keep-alive", keepAlive, false), seconds("--graceful-timeout", gracefulTimeout, true), tls(),
-                    io.covet.web.ForwardedHeaders.parse(forwardedAllowIps), rootPath, readyInterpreters);
+                    io.covet.web.ForwardedHeaders.parse(forwardedAllowIps), rootPath, readyInterpreters, warmup,
+                    seconds("--warmup-time", warmupTime, false));
             if (web.tls() != null) {
                 web.tls().verify();   // before the interpreters start
             }

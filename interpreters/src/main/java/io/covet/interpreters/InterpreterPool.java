@@ -414,7 +414,7 @@ public final class InterpreterPool implements AutoCloseable {
 
     /**
      * Puts {@code setup} where {@code old} was (the app's new code, for {@code --reload}) without
-     * stopping service: a new interpreter starts for each one serving now and runs the pool's
+     * stopping service: as many new interpreters as the pool's size start, and run the pool's
      * setups with the new one in their place; once the first of them is ready the old interpreters
      * retire (they finish what they run, then run their teardowns), and the others join as they
      * become ready. If the first outcome is a failure (the new code does not import), the new
@@ -437,13 +437,11 @@ public final class InterpreterPool implements AutoCloseable {
             // Those serving go on until the new code serves; those still starting would load
             // whichever code is in place when they get to it, so they stop now.
             List<Interpreter> previous = new ArrayList<>();
-            int counted = 0;
             int stopped = 0;
             for (Interpreter i : List.copyOf(live)) {
                 if (!counts(i)) {
                     continue;
                 }
-                counted++;
                 if (i.state == Interpreter.State.STARTING) {
                     killLocked(i, "a reload started new interpreters", false);
                     stopped++;
@@ -456,7 +454,7 @@ public final class InterpreterPool implements AutoCloseable {
             Setup fresh = new Setup(setup, teardown, new CompletableFuture<>(), new CompletableFuture<>(), new HashSet<>());
             setups.set(at, fresh);
             List<Interpreter> successors = new ArrayList<>();
-            for (int k = 0; k < Math.max(1, counted); k++) {
+            for (int k = 0; k < size; k++) {
                 Interpreter started = launchLocked();
                 successors.add(started);
                 fresh.waiting().add(started);

@@ -291,6 +291,9 @@ public final class WebApp {
         try {
             fresh = runtime.interpreters().replaceSetup(installed, boot, SHUTDOWN).get(LOAD_MINUTES, TimeUnit.MINUTES);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof io.covet.tasks.ClosedException closed) {
+                throw closed;   // shutting down: nothing to reload into
+            }
             throw failedToLoad(target, e.getCause());
         } catch (TimeoutException e) {
             throw new LoadException("the app " + target + " did not finish loading within " + LOAD_MINUTES + " minutes", e);

@@ -73,6 +73,8 @@ public final class CovetServer implements AutoCloseable {
 
     /** The app and its routes, read once per request: {@link #reloaded} swaps both at once. */
     private volatile Served served;
+    /** {@code --warmup}: /readyz waits for it. */
+    private final Warmup warmup;
     private final WebConfig config;
     private final WebMetrics metrics;
     private final WebServer server;
@@ -139,6 +141,8 @@ public final class CovetServer implements AutoCloseable {
                     + " (is another server on that port? the log above says why)");
         }
         this.server = started;
+        this.warmup = new Warmup(this::warmupRequest, config.warmupPaths(), config.warmupTime());
+        warmup.start();
         timer.scheduleWithFixedDelay(connections::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -233,9 +237,10 @@ public final class CovetServer implements AutoCloseable {
     private void readiness(ServerResponse res) {
         RuntimeMetrics.Interpreters pool = served.app().interpreters();
         int needed = config.readyInterpreters() == 0 ? pool.size() : Math.min(config.readyInterpreters(), pool.size());
-        boolean ready = !draining && pool.ready() >= needed;
+        boolean warm = warmup.done();
+        boolean ready = !draining && warm && pool.ready() >= needed;
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", draining ? "draining" : ready ? "ready" : "starting");
+        body.put("status", draining ? "draining" : ready ? "ready" : warm ? "starting" : "warming up");
         body.put("ready", pool.ready());
         body.put("needed", needed);
         sendJson(res, ready ? 200 : 503, body);
@@ -387,6 +392,49 @@ public final class CovetServer implements AutoCloseable {
                 // Nobody to answer.
             }
             return 499;
+        } finally {
+            exchange.close();
+        }
+    }
+
+    /**
+     * One {@code --warmup} request: GET {@code path} routed and run as a client's would be, its
+     * answer read and dropped; true if the app answered it with a status below 500.
+     */
+    private boolean warmupRequest(String path) throws InterruptedException {
+        Served now = served;
+        if (!(now.routes().match("GET", path) instanceof RouteTable.Match.Found found)) {
+            return false;
+        }
+        int query = path.indexOf('?');
+        WebApp.Request request = new WebApp.Request(found.route().index(), "GET", query < 0 ? path : path.substring(0, query),
+                found.rawParams(), query < 0 ? "" : path.substring(query + 1), "Host:" + config.host() + "\nUser-Agent:covet-warmup\n",
+                new byte[0], null, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), config.scheme(), false);
+        WebExchange exchange = now.app().open(request, Deadline.in(config.requestTimeout()), config.requestTimeout());
+        try {
+            while (true) {
+                switch (exchange.next()) {
+                    case WebExchange.Answer a -> {
+                        return a.response().status() < 500;
+                    }
+                    case WebExchange.NoAnswer n -> {
+                        return false;
+                    }
+                    case WebExchange.Start start -> {
+                        if (start.status() >= 500) {
+                            return false;
+                        }
+                    }
+                    case WebExchange.Part part -> exchange.written();
+                    case WebExchange.End end -> {
+                        return true;
+                    }
+                    case WebExchange.Abort abort -> {
+                        return false;
+                    }
+                    case WebExchange.ReadBody read -> exchange.bodyPart(new byte[0], true);
+                }
+            }
         } finally {
             exchange.close();
         }
@@ -800,6 +848,7 @@ public final class CovetServer implements AutoCloseable {
             stopped = true;
         }
         draining = true;
+        warmup.stop();
         long deadline = System.nanoTime() + grace.toNanos();
         boolean clean = true;
         synchronized (drained) {

@@ -3,6 +3,7 @@ package io.covet.web;
 import io.covet.runtime.AppTarget;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -28,11 +29,17 @@ import java.util.Objects;
  *                        ASGI's root_path): "" or "/prefix" without a trailing slash
  * @param readyInterpreters how many interpreters must serve for {@code /readyz} to say ready (0: all of
  *                        them); the server answers as soon as one has the app loaded
+ * @param warmupPaths     GET paths (with a query, if any) run right after the server listens until
+ *                        throughput settles, before /readyz says ready ({@link Warmup}); empty: none
+ * @param warmupTime      the longest the warm-up may take
  */
 public record WebConfig(AppTarget app, String host, int port, Duration requestTimeout, long maxBody,
                         boolean debug, boolean accessLog, int maxConnections, Duration idleTimeout,
                         Duration keepAlive, Duration gracefulTimeout, TlsFiles tls, ForwardedHeaders forwarded,
-                        String rootPath, int readyInterpreters) {
+                        String rootPath, int readyInterpreters, List<String> warmupPaths, Duration warmupTime) {
+
+    /** Longest {@code --warmup} runs by default. */
+    public static final Duration DEFAULT_WARMUP_TIME = Duration.ofSeconds(60);
 
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
@@ -52,6 +59,14 @@ public record WebConfig(AppTarget app, String host, int port, Duration requestTi
         if (maxBody < 0) {
             throw new IllegalArgumentException("max body must be >= 0 bytes, got " + maxBody);
         }
+        warmupPaths = List.copyOf(warmupPaths);
+        for (String path : warmupPaths) {
+            if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= 0x20 || c == 0x7f || c == '#')) {
+                throw new IllegalArgumentException("a warm-up path must start with '/' and have no spaces, control characters "
+                        + "or '#' (like /items/7?q=x), got '" + path + "'");
+            }
+        }
+        positive("warm-up time", warmupTime);
         if (readyInterpreters < 0) {
             throw new IllegalArgumentException("ready interpreters must be >= 1 (0: all of them), got " + readyInterpreters);
         }
@@ -98,7 +113,7 @@ public record WebConfig(AppTarget app, String host, int port, Duration requestTi
     /** Serves {@code app} on 127.0.0.1:8000 with the defaults. */
     public static WebConfig of(AppTarget app) {
         return new WebConfig(app, "127.0.0.1", 8000, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_BODY, false, true, 0,
-                DEFAULT_IDLE_TIMEOUT, DEFAULT_KEEP_ALIVE, DEFAULT_GRACEFUL_TIMEOUT, null, ForwardedHeaders.NONE, "", 0);
+                DEFAULT_IDLE_TIMEOUT, DEFAULT_KEEP_ALIVE, DEFAULT_GRACEFUL_TIMEOUT, null, ForwardedHeaders.NONE, "", 0, List.of(), DEFAULT_WARMUP_TIME);
     }
 
     public WebConfig withHost(String host) {
@@ -157,6 +172,10 @@ public record WebConfig(AppTarget app, String host, int port, Duration requestTi
         return copy().readyInterpreters(count).build();
     }
 
+    public WebConfig withWarmup(List<String> paths, Duration limit) {
+        return copy().warmup(paths, limit).build();
+    }
+
     private Copy copy() {
         return new Copy(this);
     }
@@ -178,6 +197,8 @@ public record WebConfig(AppTarget app, String host, int port, Duration requestTi
         private ForwardedHeaders forwarded;
         private String rootPath;
         private int readyInterpreters;
+        private List<String> warmupPaths;
+        private Duration warmupTime;
 
         Copy(WebConfig c) {
             app = c.app;
@@ -195,6 +216,8 @@ public record WebConfig(AppTarget app, String host, int port, Duration requestTi
             forwarded = c.forwarded;
             rootPath = c.rootPath;
             readyInterpreters = c.readyInterpreters;
+            warmupPaths = c.warmupPaths;
+            warmupTime = c.warmupTime;
         }
 
         Copy host(String v) { host = v; return this; }
@@ -211,10 +234,11 @@ public record WebConfig(AppTarget app, String host, int port, Duration requestTi
         Copy forwarded(ForwardedHeaders v) { forwarded = v; return this; }
         Copy rootPath(String v) { rootPath = v; return this; }
         Copy readyInterpreters(int v) { readyInterpreters = v; return this; }
+        Copy warmup(List<String> paths, Duration limit) { warmupPaths = paths; warmupTime = limit; return this; }
 
         WebConfig build() {
             return new WebConfig(app, host, port, requestTimeout, maxBody, debug, accessLog, maxConnections, idleTimeout,
-                    keepAlive, gracefulTimeout, tls, forwarded, rootPath, readyInterpreters);
+                    keepAlive, gracefulTimeout, tls, forwarded, rootPath, readyInterpreters, warmupPaths, warmupTime);
         }
     }
 }

@@ -31,6 +31,11 @@ final class ServedApp implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** The plain HTTP client the servers here are talked to with by default. */
+    static HttpClient client() {
+        return CLIENT;
+    }
+
     private final PerformanceManager runtime;
     private final CovetServer server;
     private final String base;
