@@ -236,6 +236,10 @@ final class RunCommand implements Callable<Integer> {
                 server.stop(Duration.ZERO);
                 return 1;
             }
+            if (!warmup.isEmpty()) {
+                System.out.println("covet: warming up " + String.join(", ", warmup) + " (at most " + warmupTime
+                        + " s); /readyz says ready after it (--verbose logs how it went)");
+            }
             if (watcher != null) {
                 System.out.println("covet: --reload: watching " + watchedDirs(target).stream().map(Path::toString)
                         .collect(java.util.stream.Collectors.joining(", ")) + " for changes to .py files");

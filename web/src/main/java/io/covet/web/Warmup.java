@@ -13,19 +13,26 @@ import java.util.logging.Logger;
  * paths go to the app's handlers ({@code CovetServer.warmupRequest}: routed and run as a
  * client's would be, without a socket, so they show in neither the access log nor the request
  * metrics) until GraalPy has compiled what they run, so the traffic a load balancer sends once
- * {@code /readyz} says ready meets compiled code. It stops when three seconds in a row agree
- * within {@link #SETTLED} (after at least {@link #MIN_SECONDS}) or at the time limit, whichever
- * comes first. Clients are served meanwhile, only slower.
+ * {@code /readyz} says ready meets compiled code. "Compiled" is read off Truffle's compiler
+ * threads: the warm-up ends once they have been idle (under {@link #IDLE_SHARE} of a core) for
+ * {@link #IDLE_SECONDS} seconds in a row with requests answered, after at least
+ * {@link #MIN_SECONDS}, or at the time limit. (Steady throughput is no sign: it stays flat for
+ * seconds while the compiler works, then jumps; measured in BENCHMARKS.md.) Clients are served
+ * meanwhile, only slower.
  */
 final class Warmup {
 
     private static final Logger LOG = Logger.getLogger(Warmup.class.getName());
     /** Requests in flight at once: enough to keep every interpreter busy on a small machine. */
     static final int CONNECTIONS = 8;
-    /** Seconds that must pass before throughput counts as settled. */
+    /** Seconds the warm-up takes at least. */
     static final int MIN_SECONDS = 5;
-    /** How close three seconds in a row must be to count as settled. */
-    static final double SETTLED = 0.10;
+    /** Below this share of a core, the compiler threads count as idle in a second. */
+    static final double IDLE_SHARE = 0.10;
+    /** Idle seconds in a row that end the warm-up. */
+    static final int IDLE_SECONDS = 3;
+    /** Truffle's compiler threads are named so (GraalPy's JIT compiles Python there). */
+    private static final String COMPILER_THREAD = "TruffleCompilerThread";
 
     /** One request for a path: true if the app answered it without a server error. */
     interface Sender {
@@ -81,19 +88,24 @@ final class Warmup {
                 }
             }));
         }
-        double[] last = new double[3];
-        long previous = 0;
+        long previousAnswered = 0;
+        long previousCompiling = compilerCpuNanos();
+        long lastSecond = 0;
         int seconds = 0;
+        int idle = 0;
         String why = "time limit";
         try {
             while (System.nanoTime() - start < limit.toNanos() && !stopping.get()) {
                 Thread.sleep(1000);
                 seconds++;
-                long now = answered.get();
-                last[seconds % 3] = now - previous;
-                previous = now;
-                if (seconds >= Math.max(MIN_SECONDS, 3) && settled(last)) {
-                    why = "throughput settled";
+                long nowAnswered = answered.get();
+                long nowCompiling = compilerCpuNanos();
+                lastSecond = nowAnswered - previousAnswered;
+                idle = lastSecond > 0 && nowCompiling - previousCompiling < IDLE_SHARE * 1e9 ? idle + 1 : 0;
+                previousAnswered = nowAnswered;
+                previousCompiling = nowCompiling;
+                if (seconds >= MIN_SECONDS && idle >= IDLE_SECONDS) {
+                    why = "the JIT compiler idle";
                     break;
                 }
             }
@@ -104,24 +116,23 @@ final class Warmup {
             senders.forEach(Thread::interrupt);
         }
         String summary = String.format(Locale.ROOT, "warm-up of %s done after %d s (%s): %d requests answered, %d failed, "
-                + "%.0f req/s in its last second", paths, seconds, why, answered.get(), failed.get(), last[seconds % 3]);
+                + "%d req/s in its last second", paths, seconds, why, answered.get(), failed.get(), lastSecond);
         StartupTimeline.event(summary);
         if (failed.get() > 0) {
             LOG.warning(summary + "; check that every --warmup path answers a GET without error");
         }
     }
 
-    /** Three seconds in a row within {@link #SETTLED} of their mean, and some requests answered. */
-    static boolean settled(double[] last) {
-        double mean = (last[0] + last[1] + last[2]) / 3;
-        if (mean <= 0) {
-            return false;
-        }
-        for (double v : last) {
-            if (Math.abs(v - mean) > SETTLED * mean) {
-                return false;
+    /** CPU time Truffle's compiler threads have used so far, all of them. */
+    static long compilerCpuNanos() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith(COMPILER_THREAD)) {
+                long cpu = threads.getThreadCpuTime(t.getThreadId());
+                total += Math.max(0, cpu);
             }
         }
-        return true;
+        return total;
     }
 }
