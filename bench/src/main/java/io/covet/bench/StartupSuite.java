@@ -271,10 +271,17 @@ public final class StartupSuite {
         private final String base;
         private final String route;
         private double firstSeconds = Double.NaN;
+        /** Kills the server if the bench itself is stopped (Ctrl-C) while it runs. */
+        private final Thread killer;
 
         Started(Server server, Process process, long startNanos, String base, String route) {
             this.server = server;
             this.process = process;
+            this.killer = new Thread(() -> {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            });
+            Runtime.getRuntime().addShutdownHook(killer);
             this.startNanos = startNanos;
             this.base = base;
             this.route = route;
@@ -323,10 +330,18 @@ public final class StartupSuite {
                     + START_LIMIT.toSeconds() + " s");
         }
 
+        /** Stops the server and what it started (gunicorn's and uvicorn's workers too). */
         void stop() throws InterruptedException {
+            List<ProcessHandle> children = process.descendants().toList();
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
+            }
+            children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+            try {
+                Runtime.getRuntime().removeShutdownHook(killer);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook runs
             }
         }
     }

@@ -275,7 +275,8 @@ final class BenchCommand implements Runnable {
                     "and uvicorn's) and a Flask app (vs gunicorn), and for Covet until /readyz says every interpreter has the app",
                     "(median of --runs starts); then the warm-up curve: requests/s second by second under wrk's load (16",
                     "connections) from the first 200 on, for /hello and /fib/20 of the example app, Covet vs gunicorn, each on a",
-                    "fresh server. About 10 minutes (--quick: 4)."})
+                    "fresh server; and for Covet with --warmup /hello --warmup /fib/20, from when /readyz says ready.",
+                    "About 20 minutes (--no-flask --runs 1: 12; --quick: 6)."})
     static final class Startup implements Callable<Integer> {
 
         @Spec

@@ -123,7 +123,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", paramLabel = "PATH",
             description = {"after listening, run GET PATH (repeatable; with its query, e.g. /items/7?q=x) over and over "
-                    + "until throughput settles or --warmup-time passes, so GraalPy compiles what the app runs before "
+                    + "until GraalPy's JIT compiler has been idle for 3 s or --warmup-time passes, so what the app runs is compiled before "
                     + "/readyz says ready; clients are served meanwhile"})
     List<String> warmup = new ArrayList<>();
 
@@ -184,7 +184,9 @@ final class RunCommand implements Callable<Integer> {
             progress.update(0, total, "starting interpreters");
         }
         CountDownLatch stop = new CountDownLatch(1);
-        onStopSignals(stop, err);   // now: a stop asked for during start-up is not lost
+        // From now: a stop asked for during start-up interrupts it (it is not lost, nor left to wait).
+        java.util.concurrent.atomic.AtomicReference<Thread> starting = new java.util.concurrent.atomic.AtomicReference<>(Thread.currentThread());
+        onStopSignals(stop, starting, err);
         // Serves once one interpreter has the app; the others join as they become ready (/readyz says when all are).
         try (PerformanceManager manager = PerformanceManager.start(base, pinned, ready -> {
             if (progress != null) {
@@ -194,19 +196,20 @@ final class RunCommand implements Callable<Integer> {
             if (progress != null) {
                 progress.update(1, total, "loading the app");
             }
-            if (stop.getCount() == 0) {
-                if (progress != null) {
-                    progress.finish();
-                }
-                System.out.println("covet: stopped before serving (SIGTERM or SIGINT during start-up)");
-                return 0;
-            }
             CovetServer server;
             try {
+                if (stop.getCount() == 0) {
+                    throw new IllegalStateException("stopped");
+                }
                 server = CovetServer.start(manager, web);
+                starting.set(null);
+                Thread.interrupted();   // a signal may have come as it finished: it is in `stop`
             } catch (io.covet.runtime.WebApp.LoadException | IllegalStateException | IllegalArgumentException e) {
                 if (progress != null) {
                     progress.finish();
+                }
+                if (stop.getCount() == 0) {
+                    return stoppedWhileStarting();
                 }
                 err.println("covet run: " + e.getMessage());
                 err.flush();
@@ -217,7 +220,7 @@ final class RunCommand implements Callable<Integer> {
             }
             StartupTimeline.event("listening on port " + server.port());
             allowOwnAddress(manager, server.port());
-            onStopSignals(stop, err);   // again: GraalPy's signal module may have taken them while interpreters started
+            onStopSignals(stop, starting, err);   // again: GraalPy's signal module may have taken them while interpreters started
             int ready = manager.interpreterGauges().ready();
             System.out.println("covet: serving " + target + " on " + web.scheme() + "://" + (host.contains(":") ? "[" + host + "]" : host)
                     + ":" + server.port() + " with " + manager.interpreters().size() + " interpreters"
@@ -246,7 +249,7 @@ final class RunCommand implements Callable<Integer> {
                 System.out.flush();
             }
             try {
-                stop.await();
+                awaitStop(stop);
             } finally {
                 if (watcher != null) {
                     watcher.close();
@@ -262,6 +265,11 @@ final class RunCommand implements Callable<Integer> {
             System.out.println("covet: stopped");
             System.out.flush();
             return 0;
+        } catch (IllegalStateException e) {
+            if (stop.getCount() == 0) {   // the interpreters' start was interrupted
+                return stoppedWhileStarting();
+            }
+            throw e;
         } catch (WorkerStartException e) {
             err.println("covet run: " + e.getMessage());
             err.flush();
@@ -291,11 +299,18 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
         } catch (io.covet.tasks.ClosedException e) {
             // stopping: nothing to reload into
+        } catch (RuntimeException e) {
+            err.println("covet run: reload failed; still serving the previous code: " + e);
+            err.flush();
         }
     }
 
-    /** SIGTERM and SIGINT count {@code stop} down; a second one says the server is already stopping. */
-    private static void onStopSignals(CountDownLatch stop, PrintWriter err) {
+    /**
+     * SIGTERM and SIGINT count {@code stop} down and interrupt the {@code starting} thread while
+     * there is one (start-up stops there); a second one says the server is already stopping.
+     */
+    private static void onStopSignals(CountDownLatch stop, java.util.concurrent.atomic.AtomicReference<Thread> starting,
+                                      PrintWriter err) {
         for (String signal : new String[]{"TERM", "INT"}) {
             Signal.handle(new Signal(signal), s -> {
                 if (stop.getCount() == 0) {
@@ -303,8 +318,33 @@ final class RunCommand implements Callable<Integer> {
                     err.flush();
                 }
                 stop.countDown();
+                Thread main = starting.get();
+                if (main != null) {
+                    main.interrupt();
+                }
             });
         }
+    }
+
+    /** Until a stop signal; an interrupt meant for the start-up (a signal racing its end) does not cut it short. */
+    private static void awaitStop(CountDownLatch stop) {
+        while (true) {
+            try {
+                stop.await();
+                return;
+            } catch (InterruptedException e) {
+                if (stop.getCount() == 0) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static int stoppedWhileStarting() {
+        Thread.interrupted();   // the runtime's shutdown must not see the signal's interrupt
+        System.out.println("covet: stopped before serving (SIGTERM or SIGINT during start-up)");
+        System.out.flush();
+        return 0;
     }
 
     /** A number of seconds as a Duration: positive (or, when {@code zeroAllowed}, zero) and finite. */

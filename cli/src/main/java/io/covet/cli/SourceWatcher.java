@@ -26,7 +26,8 @@ import java.util.logging.Logger;
  * {@link #QUIET_MILLIS} (an editor's save, a {@code git checkout}: one reload, not one per file).
  * The action runs on the watcher's own thread, one at a time; changes made while it runs lead to
  * one more run after it. Directories a project does not edit by hand are not watched: hidden ones,
- * {@code __pycache__}, {@code node_modules} and virtualenvs (a {@code pyvenv.cfg} inside).
+ * {@code __pycache__}, {@code node_modules}, installed packages and virtualenvs ({@code venv},
+ * {@code env}, or a {@code pyvenv.cfg} inside).
  */
 final class SourceWatcher implements AutoCloseable {
 
@@ -93,12 +94,14 @@ final class SourceWatcher implements AutoCloseable {
         });
     }
 
-    /** Directories nobody edits sources in: hidden ones, caches, dependencies, virtualenvs. */
+    /** Directories nobody edits sources in: hidden ones, caches, installed packages, virtualenvs (also one being made). */
     private static boolean skipped(Path dir) {
         String name = dir.getFileName().toString();
-        return name.startsWith(".") || name.equals("__pycache__") || name.equals("node_modules")
-                || Files.exists(dir.resolve("pyvenv.cfg"));
+        return name.startsWith(".") || SKIPPED.contains(name) || Files.exists(dir.resolve("pyvenv.cfg"));
     }
+
+    private static final java.util.Set<String> SKIPPED = java.util.Set.of("__pycache__", "node_modules", "site-packages",
+            "dist-packages", "venv", "env");
 
     /** A Python source file, not an editor's hidden lock or swap file. */
     static boolean isSource(Path file) {

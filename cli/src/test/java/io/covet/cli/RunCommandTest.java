@@ -145,7 +145,9 @@ class RunCommandTest {
         Process server = covetUnder(List.of(), dir, true, "run", app.toString(), "--port", "0", "--interpreters", "2",
                 "--reload", "--no-access-log");
         List<String> out = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+        // Not closed here: a thread reads it (holding its lock) until the server exits, which the finally makes sure of.
+        BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        try {
             String base = awaitServing(lines, out, 2);
             Thread.ofVirtual().start(() -> lines.lines().forEach(out::add));
             io.covet.testing.Eventually.eventually(Duration.ofSeconds(30), "the watcher is on",
@@ -163,13 +165,37 @@ class RunCommandTest {
             Files.writeString(app, "from covet import Covet\napp = Covet(\n");
             io.covet.testing.Eventually.eventually(Duration.ofSeconds(120), "the failed reload is reported",
                     () -> out.stream().anyMatch(l -> l.startsWith("covet run: reload failed; still serving the previous code")));
-            assertThat(String.join("\n", out)).contains("SyntaxError: '(' was never closed");
+            io.covet.testing.Eventually.eventually(Duration.ofSeconds(10), "with its traceback",
+                    () -> out.stream().anyMatch(l -> l.contains("SyntaxError: '(' was never closed")));
             for (int i = 0; i < 6; i++) {
                 assertThat(get(client, base + "/")).as("the old code still serves").isEqualTo("{\"version\":2}");
             }
             server.destroy();
             assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(server.exitValue()).isZero();
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aSigtermDuringStartUpStopsTheCommandBeforeItListens() throws Exception {
+        Process server = covetUnder(List.of(), APPS, true, "run", APPS.resolve("hooks_app.py").toString(), "--port", "0",
+                "--interpreters", "2", "--verbose");
+        List<String> out = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // Not closed here: a thread reads it (holding its lock) until the server exits, which the finally makes sure of.
+        BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        try {
+            Thread.ofVirtual().start(() -> lines.lines().forEach(out::add));
+            // An interpreter is ready and the app loading: GraalPy's contexts have set up their signal handling.
+            io.covet.testing.Eventually.eventually(Duration.ofSeconds(120), "an interpreter is ready",
+                    () -> out.stream().anyMatch(l -> l.contains("StartupTimeline: interpreter ")));
+            server.destroy();   // SIGTERM, as systemd or Kubernetes send it
+            assertThat(server.waitFor(120, TimeUnit.SECONDS)).as("it stops, rather than ignoring the signal").isTrue();
+            assertThat(server.exitValue()).isZero();
+            // It says "covet: stopped before serving" when Covet's handler got the signal; while GraalPy's
+            // contexts set up their signal module, GraalPy's own may end the process (status 0) first.
+            assertThat(out).noneMatch(l -> l.startsWith("covet: serving"));
         } finally {
             server.destroyForcibly();
         }

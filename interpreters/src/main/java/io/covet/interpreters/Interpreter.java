@@ -87,6 +87,8 @@ final class Interpreter implements Runnable {
     State state = State.STARTING;
     /** A replacement was started for this interpreter; never start a second. */
     boolean replaced;
+    /** New interpreters with newer code are taking over from this one (a reload): it is not counted, nor replaced. */
+    boolean superseded;
     /** Tasks this interpreter runs (sync or on its loop), by the id Python knows them by. */
     final Map<Long, Task<PythonTask>> inFlight = new LinkedHashMap<>();
     /** Of those, how many are on the loop (the others: the one whose call runs now). */

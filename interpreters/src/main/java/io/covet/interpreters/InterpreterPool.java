@@ -421,7 +421,8 @@ public final class InterpreterPool implements AutoCloseable {
      * interpreters stop, {@code old} is put back, and the old interpreters go on serving as before.
      *
      * @return the new setup's handle once the first new interpreter serves, or the failure
-     *         ({@link PythonException} with its traceback)
+     *         ({@link PythonException} with its traceback); cancelling it before then (a time
+     *         limit) undoes the replacement as a failure would
      */
     public CompletableFuture<Installed> replaceSetup(Installed old, String setup, String teardown) {
         Objects.requireNonNull(setup, "setup");
@@ -434,19 +435,20 @@ public final class InterpreterPool implements AutoCloseable {
                         : new IllegalArgumentException("that setup is not installed (already replaced?)"));
                 return result;
             }
-            // Those serving go on until the new code serves; those still starting would load
-            // whichever code is in place when they get to it, so they stop now.
+            // Those serving the old code go on until the new code serves; those that have yet to
+            // load it (starting, or serving but not yet given it) would load whichever code is in
+            // place when they get to it, so they stop now.
             List<Interpreter> previous = new ArrayList<>();
             int stopped = 0;
             for (Interpreter i : List.copyOf(live)) {
                 if (!counts(i)) {
                     continue;
                 }
-                if (i.state == Interpreter.State.STARTING) {
+                if (i.state == Interpreter.State.STARTING || i.setupsRun <= at) {
                     killLocked(i, "a reload started new interpreters", false);
                     stopped++;
                 } else {
-                    i.replaced = true;   // no longer counted: its successor is starting
+                    i.superseded = true;   // no longer counted: its successor is starting
                     previous.add(i);
                 }
             }
@@ -475,9 +477,9 @@ public final class InterpreterPool implements AutoCloseable {
                     }
                     int missing = restart;   // the starting ones stopped above
                     for (Interpreter i : previous) {
-                        i.replaced = false;
-                        if (i.state == Interpreter.State.KILLED || i.state == Interpreter.State.EXITED) {
-                            missing++;   // stopped meanwhile, its replacement held back
+                        i.superseded = false;
+                        if (i.state != Interpreter.State.SERVING) {
+                            missing++;   // retired or stopped meanwhile, its replacement held back
                         }
                     }
                     for (int k = 0; k < missing; k++) {
@@ -486,6 +488,12 @@ public final class InterpreterPool implements AutoCloseable {
                     result.completeExceptionally(failure);
                 } finally {
                     lock.unlock();
+                }
+            });
+            // Given up (the caller's time limit): the new interpreters stop as if the code had failed.
+            result.whenComplete((v, e) -> {
+                if (result.isCancelled()) {
+                    fresh.first().completeExceptionally(new java.util.concurrent.CancellationException("the reload was given up"));
                 }
             });
             updateCapacity();
@@ -915,7 +923,7 @@ public final class InterpreterPool implements AutoCloseable {
         List<Task<PythonTask>> aborted = new ArrayList<>(i.inFlight.values());
         i.inFlight.clear();
         i.onLoop = 0;
-        boolean replaced = replace && !i.replaced;
+        boolean replaced = replace && !i.replaced && !i.superseded;
         if (replaced) {
             recycled.increment();
             if (!closed) {
@@ -1161,7 +1169,9 @@ public final class InterpreterPool implements AutoCloseable {
             schedule(() -> {
                 lock.lock();
                 try {
-                    startInterpreter();
+                    if (countedLocked() < size) {   // a reload or a resize meanwhile may have made up for it
+                        startInterpreter();
+                    }
                 } finally {
                     lock.unlock();
                 }
@@ -1176,6 +1186,10 @@ public final class InterpreterPool implements AutoCloseable {
     void replace(Interpreter old, boolean ahead) {
         lock.lock();
         try {
+            if (old.superseded) {
+                retireLocked(old);   // its successor (a reload's) is already starting
+                return;
+            }
             if (old.replaced || !counts(old)) {
                 return;
             }
@@ -1208,9 +1222,20 @@ public final class InterpreterPool implements AutoCloseable {
         }
     }
 
-    /** Whether {@code i} counts toward the pool's size: starting or serving, and not yet replaced. */
+    /** Whether {@code i} counts toward the pool's size: starting or serving, and not yet replaced or superseded. */
     private static boolean counts(Interpreter i) {
-        return !i.replaced && (i.state == Interpreter.State.STARTING || i.state == Interpreter.State.SERVING);
+        return !i.replaced && !i.superseded && (i.state == Interpreter.State.STARTING || i.state == Interpreter.State.SERVING);
+    }
+
+    /** Under the lock: how many interpreters count toward the pool's size now. */
+    private int countedLocked() {
+        int n = 0;
+        for (Interpreter i : live) {
+            if (counts(i)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Under the lock: the queue's capacity is what serving interpreters can have in flight. */

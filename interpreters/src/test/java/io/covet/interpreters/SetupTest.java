@@ -121,6 +121,26 @@ class SetupTest {
     }
 
     @Test
+    void aReplacementGivenUpWhileItsCodeHangsLeavesTheOldCodeServingAndThePoolAtItsSize() throws Exception {
+        try (InterpreterPool pool = InterpreterPool.start(recording().size(2).build())) {
+            InterpreterPool.Installed v1 = pool.install("VERSION = 1", null);
+            v1.all().get(60, TimeUnit.SECONDS);
+            java.util.concurrent.CompletableFuture<InterpreterPool.Installed> pending =
+                    pool.replaceSetup(v1, "import time\nwhile True:\n    time.sleep(0.01)", null);
+            io.covet.testing.Eventually.eventually(java.time.Duration.ofSeconds(60), "the new interpreters are loading",
+                    () -> pool.metrics().starting() == 2);
+            pending.cancel(false);
+            io.covet.testing.Eventually.eventually(java.time.Duration.ofSeconds(60), "only the old interpreters left",
+                    () -> pool.metrics().starting() == 0 && pool.metrics().ready() == 2);
+            for (int i = 0; i < 6; i++) {
+                assertThat(pool.eval("import __main__\n__main__.VERSION")).isEqualTo(1L);
+            }
+            pool.replaceSetup(v1, "VERSION = 5", null).get(120, TimeUnit.SECONDS);
+            assertThat(pool.eval("import __main__\n__main__.VERSION")).isEqualTo(5L);
+        }
+    }
+
+    @Test
     void aFailingSetupFailsItsFutureWithThePythonError() throws Exception {
         try (InterpreterPool pool = InterpreterPool.start(recording().size(1).build())) {
             assertThatThrownBy(() -> pool.addSetup("raise ValueError('the app cannot load')", "pass").get(60, TimeUnit.SECONDS))

@@ -236,6 +236,8 @@ public final class WebApp {
     private static final String SHUTDOWN = "import covet.serve\ncovet.serve._shutdown()\n";
     /** Longest the app's import and startup hooks may take in the first interpreter. */
     private static final long LOAD_MINUTES = 5;
+    /** Longest a reload may take: shorter, as the developer waits and the watcher sees no later change meanwhile. */
+    private static final long RELOAD_MINUTES = 2;
 
     private final PerformanceManager runtime;
     private final AppTarget target;
@@ -272,6 +274,7 @@ public final class WebApp {
     static WebApp load(PerformanceManager runtime, AppTarget target, boolean debug, String rootPath) {
         InterpreterPool.Installed installed = runtime.interpreters().install(boot(target, debug, rootPath), SHUTDOWN);
         awaitLoad(target, installed.first());
+        io.covet.tasks.StartupTimeline.event("the app " + target + " loaded in its first interpreter");
         WebApp app = withRoutes(runtime, target, debug, rootPath, installed);
         if (app.routes.isEmpty()) {
             throw new LoadException("the app " + target + " declares no routes; add one, e.g. @app.get(\"/\")", null);
@@ -288,16 +291,21 @@ public final class WebApp {
     public WebApp reload() {
         String boot = boot(target, debug, rootPath);
         InterpreterPool.Installed fresh;
+        java.util.concurrent.CompletableFuture<InterpreterPool.Installed> pending =
+                runtime.interpreters().replaceSetup(installed, boot, SHUTDOWN);
         try {
-            fresh = runtime.interpreters().replaceSetup(installed, boot, SHUTDOWN).get(LOAD_MINUTES, TimeUnit.MINUTES);
+            fresh = pending.get(RELOAD_MINUTES, TimeUnit.MINUTES);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof io.covet.tasks.ClosedException closed) {
                 throw closed;   // shutting down: nothing to reload into
             }
             throw failedToLoad(target, e.getCause());
         } catch (TimeoutException e) {
-            throw new LoadException("the app " + target + " did not finish loading within " + LOAD_MINUTES + " minutes", e);
+            pending.cancel(false);   // the new interpreters stop; the old ones go on
+            throw new LoadException("the app " + target + " did not finish loading within " + RELOAD_MINUTES
+                    + " minutes (does it block at import?)", e);
         } catch (InterruptedException e) {
+            pending.cancel(false);
             Thread.currentThread().interrupt();
             throw new LoadException("interrupted while reloading the app", e);
         }

@@ -95,6 +95,12 @@ public final class CovetServer implements AutoCloseable {
     private CovetServer(PerformanceManager runtime, WebApp app, WebConfig config) {
         this.served = new Served(app, RouteTable.of(app.routes()));
         this.config = config;
+        for (String path : config.warmupPaths()) {
+            int query = path.indexOf('?');
+            if (!(served.routes().match("GET", query < 0 ? path : path.substring(0, query)) instanceof RouteTable.Match.Found)) {
+                throw new IllegalArgumentException("--warmup " + path + ": the app has no GET route for it");
+            }
+        }
         this.metrics = new WebMetrics(runtime);
         this.bodyBudget = new Semaphore(config.bodyBudget());
         this.connections = new ConnectionGuard(ConnectionGuard.maxConnections(config.maxConnections()),
@@ -151,7 +157,8 @@ public final class CovetServer implements AutoCloseable {
      *
      * @throws WebApp.LoadException if the app cannot be loaded or its startup hooks fail (with the
      *                              Python traceback), or declares no route
-     * @throws IllegalArgumentException if the TLS files cannot be used, or --max-connections needs more
+     * @throws IllegalArgumentException if the TLS files cannot be used, a --warmup path matches no GET route,
+     *                                  or --max-connections needs more
      *                                  file descriptors than the process may open
      * @throws IllegalStateException    if the server cannot listen
      */
@@ -403,11 +410,12 @@ public final class CovetServer implements AutoCloseable {
      */
     private boolean warmupRequest(String path) throws InterruptedException {
         Served now = served;
-        if (!(now.routes().match("GET", path) instanceof RouteTable.Match.Found found)) {
-            return false;
-        }
         int query = path.indexOf('?');
-        WebApp.Request request = new WebApp.Request(found.route().index(), "GET", query < 0 ? path : path.substring(0, query),
+        String bare = query < 0 ? path : path.substring(0, query);
+        if (!(now.routes().match("GET", bare) instanceof RouteTable.Match.Found found)) {
+            return false;   // gone in a reload
+        }
+        WebApp.Request request = new WebApp.Request(found.route().index(), "GET", bare,
                 found.rawParams(), query < 0 ? "" : path.substring(query + 1), "Host:" + config.host() + "\nUser-Agent:covet-warmup\n",
                 new byte[0], null, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), config.scheme(), false);
         WebExchange exchange = now.app().open(request, Deadline.in(config.requestTimeout()), config.requestTimeout());

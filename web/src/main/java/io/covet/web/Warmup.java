@@ -31,6 +31,8 @@ final class Warmup {
     static final double IDLE_SHARE = 0.10;
     /** Idle seconds in a row that end the warm-up. */
     static final int IDLE_SECONDS = 3;
+    /** Pause after a request that failed or was refused. */
+    private static final long FAILED_PAUSE_MILLIS = 100;
     /** Truffle's compiler threads are named so (GraalPy's JIT compiles Python there). */
     private static final String COMPILER_THREAD = "TruffleCompilerThread";
 
@@ -79,11 +81,18 @@ final class Warmup {
             senders.add(Thread.ofVirtual().name("covet-warmup-" + c).start(() -> {
                 for (int k = first; !stopping.get() && !done.get(); k++) {
                     try {
-                        (sender.send(paths.get(k % paths.size())) ? answered : failed).incrementAndGet();
+                        boolean ok;
+                        try {
+                            ok = sender.send(paths.get(k % paths.size()));
+                        } catch (RuntimeException e) {
+                            ok = false;   // refused (the queue full) or shutting down
+                        }
+                        (ok ? answered : failed).incrementAndGet();
+                        if (!ok) {
+                            Thread.sleep(FAILED_PAUSE_MILLIS);   // a failure can be instant: never spin
+                        }
                     } catch (InterruptedException e) {
                         return;
-                    } catch (RuntimeException e) {
-                        failed.incrementAndGet();   // refused (the queue full) or shutting down: try the next
                     }
                 }
             }));

@@ -30,7 +30,7 @@ import java.util.Objects;
  * @param readyInterpreters how many interpreters must serve for {@code /readyz} to say ready (0: all of
  *                        them); the server answers as soon as one has the app loaded
  * @param warmupPaths     GET paths (with a query, if any) run right after the server listens until
- *                        throughput settles, before /readyz says ready ({@link Warmup}); empty: none
+ *                        the JIT compiler is idle, before /readyz says ready ({@link Warmup}); empty: none
  * @param warmupTime      the longest the warm-up may take
  */
 public record WebConfig(AppTarget app, String host, int port, Duration requestTimeout, long maxBody,

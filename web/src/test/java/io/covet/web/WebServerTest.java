@@ -353,6 +353,17 @@ class WebServerTest {
     }
 
     @Test
+    void aPortInUseIsAClearErrorNotAServerThatNeverListens() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            // Helidon logs a listener that fails to bind and returns a server that is not running (port -1).
+            assertThatThrownBy(() -> ServedApp.start(io.covet.runtime.AppTarget.file(APPS.resolve("web_app.py")), Duration.ofSeconds(5),
+                    web -> web.withPort(taken.getLocalPort()), ServedApp.client(), APPS))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("can't listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+
+    @Test
     void anAppThatFailsToLoadIsReportedWithItsPythonError() {
         assertThatThrownBy(() -> CovetServer.start(runtime, WebConfig.of(APPS.resolve("no_such_app.py")).withPort(0)))
                 .isInstanceOf(io.covet.runtime.WebApp.LoadException.class).hasMessageContaining("no such file");
