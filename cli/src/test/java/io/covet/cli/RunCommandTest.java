@@ -108,9 +108,7 @@ class RunCommandTest {
             assertThat(fib.body()).contains("\"fib\":6765");
             assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/todos/99")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
-            server.destroy();
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(server.exitValue()).isZero();
+            sigtermStopsIt(server);
         } finally {
             server.destroyForcibly();
         }
@@ -170,9 +168,7 @@ class RunCommandTest {
             for (int i = 0; i < 6; i++) {
                 assertThat(get(client, base + "/")).as("the old code still serves").isEqualTo("{\"version\":2}");
             }
-            server.destroy();
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(server.exitValue()).isZero();
+            sigtermStopsIt(server);
         } finally {
             server.destroyForcibly();
         }
@@ -331,6 +327,13 @@ class RunCommandTest {
         Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(exposition);
         assertThat(m.find()).as("%s in /metrics", name).isTrue();
         return Double.parseDouble(m.group(1));
+    }
+
+    /** SIGTERM (what systemd and Kubernetes send) stops the server within a minute, with status 0. */
+    private static void sigtermStopsIt(Process server) throws InterruptedException {
+        server.destroy();
+        assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("it stops on SIGTERM").isTrue();
+        assertThat(server.exitValue()).isZero();
     }
 
     /** GET {@code url}, for conditions polled with a deadline (no checked exceptions). */
