@@ -227,27 +227,14 @@ final class BenchCommand implements Runnable {
                 description = "Only these apps (comma-separated): example, flask, starlette, postgres (default: all).")
         List<String> apps = List.of("example", "flask", "starlette", "postgres");
 
-        @Option(names = "--app", paramLabel = "FILE", description = "The example app to serve (default: the project's examples/app.py).")
-        Path app = Path.of(System.getProperty("covet.home", "."), "examples", "app.py");
-
-        @Option(names = "--packages", paramLabel = "DIR",
-                description = "Where Flask and Starlette are imported from, by Covet and by the peers (default: ${DEFAULT-VALUE}).")
-        Path packages = io.covet.bench.HttpSuite.Options.DEBIAN_PACKAGES;
-
-        @Option(names = "--gunicorn", paramLabel = "PATH", description = "gunicorn for the peer (default: ${DEFAULT-VALUE}).")
-        String gunicorn = "gunicorn";
-
-        @Option(names = "--python3", paramLabel = "PATH", description = "The CPython whose uvicorn is the ASGI peer (default: ${DEFAULT-VALUE}).")
-        String python3 = "/usr/bin/python3";
-
-        @Option(names = "--no-peer", description = "Skip the gunicorn and uvicorn peers.")
-        boolean noPeer;
+        @Mixin
+        HttpPeerOptions peers = new HttpPeerOptions();
 
         @Override
         public Integer call() throws Exception {
             io.covet.bench.HttpSuite.Options options;
             try {
-                String peer = noPeer ? null : gunicorn;
+                String peer = peers.noPeer ? null : peers.gunicorn;
                 java.util.Set<io.covet.bench.HttpSuite.App> chosen = java.util.EnumSet.noneOf(io.covet.bench.HttpSuite.App.class);
                 for (String name : apps) {
                     try {
@@ -256,8 +243,8 @@ final class BenchCommand implements Runnable {
                         throw new IllegalArgumentException("--apps: no app named '" + name + "' (example, flask, starlette, postgres)");
                     }
                 }
-                options = quick ? io.covet.bench.HttpSuite.Options.quick(app, chosen, packages, threads, peer, python3)
-                                : io.covet.bench.HttpSuite.Options.full(app, chosen, packages, threads, peer, python3);
+                options = quick ? io.covet.bench.HttpSuite.Options.quick(peers.app, chosen, peers.packages, threads, peer, peers.python3)
+                                : io.covet.bench.HttpSuite.Options.full(peers.app, chosen, peers.packages, threads, peer, peers.python3);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }
@@ -300,20 +287,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--no-flask", description = "Skip the Flask app.")
         boolean noFlask;
 
-        @Option(names = "--app", paramLabel = "FILE", description = "The example app to serve (default: the project's examples/app.py).")
-        Path app = Path.of(System.getProperty("covet.home", "."), "examples", "app.py");
-
-        @Option(names = "--packages", paramLabel = "DIR", description = "Where Flask is imported from (default: ${DEFAULT-VALUE}).")
-        Path packages = io.covet.bench.HttpSuite.Options.DEBIAN_PACKAGES;
-
-        @Option(names = "--gunicorn", paramLabel = "PATH", description = "gunicorn for the peer (default: ${DEFAULT-VALUE}).")
-        String gunicorn = "gunicorn";
-
-        @Option(names = "--python3", paramLabel = "PATH", description = "The CPython whose uvicorn is the ASGI peer (default: ${DEFAULT-VALUE}).")
-        String python3 = "/usr/bin/python3";
-
-        @Option(names = "--no-peer", description = "Skip the gunicorn and uvicorn peers.")
-        boolean noPeer;
+        @Mixin
+        HttpPeerOptions peers = new HttpPeerOptions();
 
         @Override
         public Integer call() throws Exception {
@@ -324,12 +299,12 @@ final class BenchCommand implements Runnable {
                 if (seconds < 0) {
                     throw new IllegalArgumentException("--curve must be 0 or more seconds, got " + seconds);
                 }
-                boolean flask = !noFlask && java.nio.file.Files.isDirectory(packages.resolve("flask"));
+                boolean flask = !noFlask && java.nio.file.Files.isDirectory(peers.packages.resolve("flask"));
                 if (!noFlask && !flask) {
-                    spec.commandLine().getErr().println("no flask in " + packages + ": the Flask app is skipped (install Debian's python3-flask)");
+                    spec.commandLine().getErr().println("no flask in " + peers.packages + ": the Flask app is skipped (install Debian's python3-flask)");
                 }
-                options = new io.covet.bench.StartupSuite.Options(app, packages, flask, threads, n, java.time.Duration.ofSeconds(seconds),
-                        covetCommand(), noPeer ? null : gunicorn, python3);
+                options = new io.covet.bench.StartupSuite.Options(peers.app, peers.packages, flask, threads, n,
+                        java.time.Duration.ofSeconds(seconds), covetCommand(), peers.noPeer ? null : peers.gunicorn, peers.python3);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }
@@ -349,6 +324,25 @@ final class BenchCommand implements Runnable {
             command.add(Main.class.getName());
             return command;
         }
+    }
+
+    /** What `bench http` and `bench startup` serve, and the CPython servers they compare with. */
+    static final class HttpPeerOptions {
+        @Option(names = "--app", paramLabel = "FILE", description = "The example app to serve (default: the project's examples/app.py).")
+        Path app = Path.of(System.getProperty("covet.home", "."), "examples", "app.py");
+
+        @Option(names = "--packages", paramLabel = "DIR",
+                description = "Where Flask and Starlette are imported from, by Covet and by the peers (default: ${DEFAULT-VALUE}).")
+        Path packages = io.covet.bench.HttpSuite.Options.DEBIAN_PACKAGES;
+
+        @Option(names = "--gunicorn", paramLabel = "PATH", description = "gunicorn for the peer (default: ${DEFAULT-VALUE}).")
+        String gunicorn = "gunicorn";
+
+        @Option(names = "--python3", paramLabel = "PATH", description = "The CPython whose uvicorn is the ASGI peer (default: ${DEFAULT-VALUE}).")
+        String python3 = "/usr/bin/python3";
+
+        @Option(names = "--no-peer", description = "Skip the gunicorn and uvicorn peers.")
+        boolean noPeer;
     }
 
     /** Workload names for --workloads' help and completion. */
