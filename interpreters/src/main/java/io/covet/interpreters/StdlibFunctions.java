@@ -40,6 +40,8 @@ final class StdlibFunctions {
     private static final String SQLITE3 = resource("covet_sqlite3.py");
     /** The Python half of Covet's _bz2, in place of GraalPy's native one ({@link Bz2} is the Java half). */
     private static final String BZ2 = resource("covet_bz2.py");
+    /** json.loads written for GraalPy's JIT (covet_json.py). */
+    private static final String JSON = resource("covet_json.py");
     /** Unicode 3.2's property table, as text (parsed once per interpreter, on first use). */
     private static final String UCD_3_2_0 = resource("ucd-3.2.0.txt");
     /** Characters assigned by Unicode 3.2 (ICU's age filter: assigned in 3.2 or before). */
@@ -90,6 +92,7 @@ final class StdlibFunctions {
                 Map.entry("pyexpat_source", (ProxyExecutable) a -> PYEXPAT),
                 Map.entry("bz2_source", (ProxyExecutable) a -> BZ2),
                 Map.entry("sqlite3_source", (ProxyExecutable) a -> SQLITE3),
+                Map.entry("json_source", (ProxyExecutable) a -> JSON),
                 Map.entry("sqlite", sqlite.module()),
                 Map.entry("hashes", ProxyObject.fromMap(Map.of(
                         "shake", (ProxyExecutable) a -> Digests.shake(a[0].asInt()),

@@ -19,7 +19,8 @@ def install(java, native_access):
     sys.meta_path.insert(0, _Finder({} if native_access else _Finder.NATIVE_ONLY,
                                     {'pyexpat': (java.pyexpat_source, {}),
                                      '_bz2': (java.bz2_source, {'_java': java.bz2}),
-                                     '_sqlite3': (java.sqlite3_source, {'_java': java.sqlite})},
+                                     '_sqlite3': (java.sqlite3_source, {'_java': java.sqlite}),
+                                     '_covet_json': (java.json_source, {})},
                                     {'zoneinfo._tzpath': _tzpath_fixer(java.tzpath),
                                      'hashlib': lambda hashlib: _install_hashlib(java.hashes, hashlib),
                                      'json': _install_json,
@@ -35,13 +36,10 @@ def _install_asyncio_tasks(tasks):
 
 
 def _install_json(json):
-    """json.loads with the standard library's Python scanner (CPython's reference one, same
-    results and errors) instead of GraalPy's native _json.Scanner, which takes ~22 us per number
-    (300 ints: 6.6 ms, 23 us in CPython; the Python scanner 0.31 ms), so a 3 KB order took 1.6 ms
-    to parse. Its string scanner (_json.scanstring) stays: it is fast. Run when json is imported."""
-    import json.scanner
-    json.scanner.make_scanner = json.scanner.py_make_scanner   # what JSONDecoder() calls
-    json._default_decoder.scan_once = json.scanner.py_make_scanner(json._default_decoder)
+    """json.loads in Python written for GraalPy's JIT (covet_json.py), where GraalPy's native
+    _json scanner takes ~20 us per number. Run when json is imported."""
+    import _covet_json
+    _covet_json.install(json)
 
 
 def _tzpath_fixer(tzpath):
@@ -609,7 +607,7 @@ class _Finder:
     """Turns the import of a module GraalPy has only in native code into a plain ImportError (as
     on a platform without it), where GraalPy raises a SystemError that `except ImportError` misses;
     serves Covet's own modules in place of some (pyexpat: covet_pyexpat.py, _bz2: covet_bz2.py,
-    _sqlite3: covet_sqlite3.py);
+    _sqlite3: covet_sqlite3.py, and _covet_json: covet_json.py);
     and runs a fix-up after some modules are imported."""
     NATIVE_ONLY = {
         'termios': 'terminal control needs native code',

@@ -1,0 +1,418 @@
+"""json.loads written for GraalPy's JIT: module `_covet_json`, which covet_stdlib.py installs in
+every interpreter when `json` is first imported.
+
+Why: GraalPy's native `_json` scanner takes ~20 us per number and ~5 us per string, and the
+standard library's Python scanner, a regex match and a slice per token, is still ~6x slower there
+than CPython's C one. What compiles to fast code in GraalPy is a loop over the bytes of the
+document (`bytes[i]` is an int; `str[i]` makes a new 1-character string each time), slicing the
+str only for each string and number. See BENCHMARKS.md, "JSON in every interpreter".
+
+How it stays the standard module: it parses only well-formed documents, for a decoder with the
+default settings (no hooks, strict, int and float). At anything else (an error, NaN or Infinity,
+nesting deeper than `_MAX_DEPTH`, a control character in a string) it gives up on the whole
+document and the standard library's own code parses it from the start, so every result, error
+message, line and column is the standard one. A decoder with hooks or other settings gets the
+standard scanner alone: a hook must not run twice.
+"""
+import codecs
+import functools
+import json.decoder
+import json.encoder
+import json.scanner
+
+_ESCAPES = {34: '"', 92: '\\', 47: '/', 98: '\b', 102: '\f', 110: '\n', 114: '\r', 116: '\t'}
+_HEX = frozenset(b'0123456789abcdefABCDEF')
+# Past this depth the standard scanner decides (it recurses, and raises RecursionError where
+# CPython's does).
+_MAX_DEPTH = 256
+
+
+class _GiveUp(Exception):
+    """Not a document this scanner parses: the standard library's code takes over."""
+
+
+_FALLBACK = (_GiveUp, IndexError, ValueError)
+
+
+def install(json):
+    """Replaces json.loads (json.load calls it) and the scanner every JSONDecoder makes."""
+    standard_loads = json.loads
+
+    @functools.wraps(standard_loads)
+    def loads(s, **kw):
+        # parse_constant only sees NaN and Infinity, which the fast path leaves to the standard code
+        if not kw or (len(kw) == 1 and 'parse_constant' in kw):
+            try:
+                if type(s) is str:
+                    if s.isascii():
+                        return _document(s.encode('ascii'), s)
+                    return _document(s.encode('utf-8', 'surrogatepass'), None)
+                if type(s) is bytes and s[:1] != codecs.BOM_UTF8[:1] and 0 not in s[:4]:
+                    # UTF-8 (json.detect_encoding: no BOM, no zero byte among the first four)
+                    if s.isascii():
+                        return _document(s, s.decode('ascii'))
+                    return _document(s, None)
+            except _FALLBACK:
+                pass
+        return standard_loads(s, **kw)
+
+    json.loads = loads
+    # GraalPy's native scanstring returns a wrong end index after a character outside the BMP (an
+    # emoji), so the standard scanner failed on valid documents; the Python one words its errors
+    # differently from CPython's C one, which users see.
+    json.decoder.scanstring = scanstring   # what JSONDecoder() takes
+    json._default_decoder.parse_string = scanstring
+    json.scanner.make_scanner = make_scanner   # what JSONDecoder() calls
+    json._default_decoder.scan_once = make_scanner(json._default_decoder)
+    if json.encoder.c_make_encoder is not None:
+        json.encoder.c_make_encoder = _sorting_first(json.encoder.c_make_encoder)
+
+
+def _sorting_first(native_make_encoder):
+    """GraalPy's native encoder is fast (about twice CPython's C one) but takes 5x longer with
+    sort_keys (Flask's default), sorting with a slow generic path. Sorting first, in Python, into a
+    copy whose dicts hold their keys in order, and encoding that unsorted gives the same text
+    sooner. A structure the copy cannot make (a cycle, mixed key types) is encoded by the native
+    sort, which raises what the standard module raises."""
+    def c_make_encoder(markers, default, encoder, indent, key_separator, item_separator,
+                       sort_keys, skipkeys, allow_nan):
+        native = native_make_encoder(markers, default, encoder, indent, key_separator,
+                                     item_separator, sort_keys, skipkeys, allow_nan)
+        if not sort_keys:
+            return native
+        presorted = native_make_encoder(markers, lambda o: _sorted_copy(default(o)), encoder, indent,
+                                        key_separator, item_separator, False, skipkeys, allow_nan)
+
+        def encode(o, level):
+            try:
+                o = _sorted_copy(o)
+            except (RecursionError, TypeError):
+                return native(o, level)
+            return presorted(o, level)
+
+        return encode
+
+    return c_make_encoder
+
+
+def _sorted_copy(o):
+    """o with every dict in it copied with its keys in sorted order (lists and tuples copied as
+    lists, which encode the same; anything else as it is)."""
+    t = type(o)
+    if t is dict:
+        return {key: _sorted_copy(o[key]) for key in sorted(o)}
+    if t is list or t is tuple:
+        return [_sorted_copy(item) for item in o]
+    if t is str or t is int or t is float or o is None or o is True or o is False:
+        return o
+    if isinstance(o, dict):
+        return {key: _sorted_copy(value) for key, value in sorted(o.items())}
+    if isinstance(o, (list, tuple)):
+        return [_sorted_copy(item) for item in o]
+    return o
+
+
+def make_scanner(context):
+    reference = json.scanner.py_make_scanner(context)
+    if (context.object_hook is not None or context.object_pairs_hook is not None
+            or context.parse_float is not float or context.parse_int is not int
+            or not context.strict):
+        return reference
+
+    def scan_once(string, idx):
+        try:
+            if string.isascii():
+                return _value(string.encode('ascii'), string, idx)
+            data = string.encode('utf-8', 'surrogatepass')
+            start = len(string[:idx].encode('utf-8', 'surrogatepass'))
+            value, end = _value(data, None, start)
+            return value, idx + len(data[start:end].decode('utf-8', 'surrogatepass'))
+        except _FALLBACK:
+            return reference(string, idx)
+
+    return scan_once
+
+
+def scanstring(s, end, strict=True):
+    """json.decoder.scanstring as CPython's C implementation behaves, its errors (message and
+    position) included: the string whose opening quote is at end - 1, and the index after its
+    closing quote."""
+    begin = end - 1
+    n = len(s)
+    if end < 0 or end > n:
+        raise ValueError('end is out of bounds')
+    chunks = []
+    while True:
+        i = end
+        while i < n:
+            c = s[i]
+            if c == '"' or c == '\\':
+                break
+            if strict and c <= '\x1f':
+                raise json.decoder.JSONDecodeError('Invalid control character at', s, i)
+            i += 1
+        if i == n:
+            raise json.decoder.JSONDecodeError('Unterminated string starting at', s, begin)
+        if i != end:
+            chunks.append(s[end:i])
+        i += 1
+        if c == '"':
+            return ''.join(chunks), i
+        if i == n:
+            raise json.decoder.JSONDecodeError('Unterminated string starting at', s, begin)
+        c = s[i]
+        if c != 'u':
+            end = i + 1
+            c = _ESCAPES.get(ord(c))
+            if c is None:
+                raise json.decoder.JSONDecodeError('Invalid \\escape', s, end - 2)
+            chunks.append(c)
+            continue
+        i += 1
+        end = i + 4
+        if end >= n:
+            raise json.decoder.JSONDecodeError('Invalid \\uXXXX escape', s, i - 1)
+        code = _hex4_text(s, i)
+        if 0xd800 <= code <= 0xdbff and end + 6 < n and s[end] == '\\' and s[end + 1] == 'u':
+            end += 6
+            low = _hex4_text(s, end - 4)
+            if 0xdc00 <= low <= 0xdfff:
+                code = 0x10000 + (((code - 0xd800) << 10) | (low - 0xdc00))
+            else:
+                end -= 6
+        chunks.append(chr(code))
+
+
+def _hex4_text(s, i):
+    digits = s[i:i + 4]
+    if not all(d in '0123456789abcdefABCDEF' for d in digits):
+        raise json.decoder.JSONDecodeError('Invalid \\uXXXX escape', s, i - 1)
+    return int(digits, 16)
+
+
+def _document(b, s):
+    """The value of the whole document b, white space around it allowed."""
+    i = 0
+    n = len(b)
+    while i < n and (b[i] == 32 or b[i] == 10 or b[i] == 9 or b[i] == 13):
+        i += 1
+    value, i = _value(b, s, i)
+    while i < n and (b[i] == 32 or b[i] == 10 or b[i] == 9 or b[i] == 13):
+        i += 1
+    if i != n:
+        raise _GiveUp
+    return value
+
+
+def _value(b, s, i):
+    """The value starting at b[i], and the index after it. b is the document's UTF-8 bytes; s is
+    the document itself when it is ASCII (then its indexes are b's, and strings are sliced from it),
+    else None (strings are decoded from b)."""
+    n = len(b)
+    stack = []   # the containers being filled, innermost last
+    keys = []    # for each dict in stack, the key of the value being parsed
+    while True:
+        # One value starting at b[i]: a scalar is complete; an empty container too; a container
+        # with items is pushed, and the loop goes on with its first item.
+        c = b[i]
+        if c == 34:   # "
+            j = i + 1
+            c = b[j]
+            while c != 34 and c != 92 and c >= 32:
+                j += 1
+                c = b[j]
+            if c == 34:
+                value = s[i + 1:j] if s is not None else b[i + 1:j].decode('utf-8', 'surrogatepass')
+                i = j + 1
+            else:
+                value, i = _escaped(b, s, i + 1)
+        elif c == 123:   # {
+            i += 1
+            c = b[i]
+            while c == 32 or c == 10 or c == 9 or c == 13:
+                i += 1
+                c = b[i]
+            if c == 125:
+                value = {}
+                i += 1
+            else:
+                if len(stack) >= _MAX_DEPTH:
+                    raise _GiveUp
+                key, i = _key(b, s, i)
+                stack.append({})
+                keys.append(key)
+                continue
+        elif c == 91:   # [
+            i += 1
+            c = b[i]
+            while c == 32 or c == 10 or c == 9 or c == 13:
+                i += 1
+                c = b[i]
+            if c == 93:
+                value = []
+                i += 1
+            else:
+                if len(stack) >= _MAX_DEPTH:
+                    raise _GiveUp
+                stack.append([])
+                continue
+        elif c == 110:   # null
+            if b[i + 1] != 117 or b[i + 2] != 108 or b[i + 3] != 108:
+                raise _GiveUp
+            value = None
+            i += 4
+        elif c == 116:   # true
+            if b[i + 1] != 114 or b[i + 2] != 117 or b[i + 3] != 101:
+                raise _GiveUp
+            value = True
+            i += 4
+        elif c == 102:   # false
+            if b[i + 1] != 97 or b[i + 2] != 108 or b[i + 3] != 115 or b[i + 4] != 101:
+                raise _GiveUp
+            value = False
+            i += 5
+        else:
+            value, i = _number(b, s, i, n)
+        # The value is complete: add it to its container; if that ends here, it is the value
+        # complete next, and so on outwards.
+        while True:
+            if not stack:
+                return value, i
+            top = stack[-1]
+            c = b[i]
+            while c == 32 or c == 10 or c == 9 or c == 13:
+                i += 1
+                c = b[i]
+            if type(top) is list:
+                top.append(value)
+                if c == 44:   # ,
+                    i += 1
+                    c = b[i]
+                    while c == 32 or c == 10 or c == 9 or c == 13:
+                        i += 1
+                        c = b[i]
+                    break
+                if c != 93:
+                    raise _GiveUp
+            else:
+                top[keys[-1]] = value
+                if c == 44:
+                    i += 1
+                    c = b[i]
+                    while c == 32 or c == 10 or c == 9 or c == 13:
+                        i += 1
+                        c = b[i]
+                    keys[-1], i = _key(b, s, i)
+                    break
+                if c != 125:
+                    raise _GiveUp
+                keys.pop()
+            i += 1
+            value = stack.pop()
+
+
+def _key(b, s, i):
+    """The key starting at b[i], and the index of its value (after the colon and white space)."""
+    if b[i] != 34:
+        raise _GiveUp
+    j = i + 1
+    c = b[j]
+    while c != 34 and c != 92 and c >= 32:
+        j += 1
+        c = b[j]
+    if c == 34:
+        key = s[i + 1:j] if s is not None else b[i + 1:j].decode('utf-8', 'surrogatepass')
+        i = j + 1
+    else:
+        key, i = _escaped(b, s, i + 1)
+    c = b[i]
+    while c == 32 or c == 10 or c == 9 or c == 13:
+        i += 1
+        c = b[i]
+    if c != 58:   # :
+        raise _GiveUp
+    i += 1
+    c = b[i]
+    while c == 32 or c == 10 or c == 9 or c == 13:
+        i += 1
+        c = b[i]
+    return key, i
+
+
+def _number(b, s, i, n):
+    """The number starting at b[i] as the standard NUMBER_RE has it, and the index after it."""
+    j = i
+    c = b[j]
+    if c == 45:   # -
+        j += 1
+        c = b[j]
+    if c == 48:   # a 0 stands alone
+        j += 1
+    elif 49 <= c <= 57:
+        j += 1
+        while j < n and 48 <= b[j] <= 57:
+            j += 1
+    else:
+        raise _GiveUp
+    if j < n:
+        c = b[j]
+        if c == 46 or c == 101 or c == 69:   # . e E
+            if c == 46:
+                j += 1
+                if j >= n or not 48 <= b[j] <= 57:
+                    raise _GiveUp
+                while j < n and 48 <= b[j] <= 57:
+                    j += 1
+            if j < n and (b[j] == 101 or b[j] == 69):
+                j += 1
+                if j < n and (b[j] == 45 or b[j] == 43):
+                    j += 1
+                if j >= n or not 48 <= b[j] <= 57:
+                    raise _GiveUp
+                while j < n and 48 <= b[j] <= 57:
+                    j += 1
+            return float(s[i:j] if s is not None else b[i:j]), j
+        if 48 <= c <= 57:
+            raise _GiveUp   # "01": the standard scanner reads 0, then fails on 1
+    return int(s[i:j] if s is not None else b[i:j]), j
+
+
+def _escaped(b, s, i):
+    """The string starting at b[i] (after its opening quote) that has escapes, and the index after
+    its closing quote."""
+    chunks = []
+    start = i
+    while True:
+        c = b[i]
+        if c == 34 or c == 92:
+            if start < i:
+                chunks.append(s[start:i] if s is not None else b[start:i].decode('utf-8', 'surrogatepass'))
+            if c == 34:
+                return ''.join(chunks), i + 1
+            c = b[i + 1]
+            if c == 117:   # \uXXXX
+                code = _hex4(b, i + 2)
+                i += 6
+                if 0xd800 <= code <= 0xdbff and b[i] == 92 and b[i + 1] == 117:
+                    low = _hex4(b, i + 2)
+                    if 0xdc00 <= low <= 0xdfff:
+                        code = 0x10000 + (((code - 0xd800) << 10) | (low - 0xdc00))
+                        i += 6
+                chunks.append(chr(code))
+            else:
+                escaped = _ESCAPES.get(c)
+                if escaped is None:
+                    raise _GiveUp
+                chunks.append(escaped)
+                i += 2
+            start = i
+        elif c < 32:
+            raise _GiveUp   # strict JSON has no control characters in strings
+        else:
+            i += 1
+
+
+def _hex4(b, i):
+    if not (b[i] in _HEX and b[i + 1] in _HEX and b[i + 2] in _HEX and b[i + 3] in _HEX):
+        raise _GiveUp
+    return int(b[i:i + 4], 16)
