@@ -28,7 +28,7 @@ public final class PythonSuite {
     }
 
     public static final String SUITE = "python";
-    public static final List<String> WORKLOADS = List.of("fib27", "json_roundtrip", "nbody", "spectral_norm");
+    public static final List<String> WORKLOADS = List.of("fib27", "json_roundtrip", "json_small", "json_unicode", "nbody", "spectral_norm");
     /** What the cold-start pool imports in every interpreter (the figure the target names). */
     public static final List<String> COLD_START_PRELOAD = List.of("json", "re", "dataclasses", "typing");
 

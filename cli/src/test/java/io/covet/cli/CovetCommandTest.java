@@ -55,7 +55,7 @@ class CovetCommandTest {
         assertThat(cases.err()).contains("unknown case 'fft_f32'");
         Run workloads = run("bench", "python", "--workloads", "fib99");
         assertThat(workloads.exitCode()).isEqualTo(2);
-        assertThat(workloads.err()).contains("unknown workload 'fib99'").contains("fib27, json_roundtrip, nbody, spectral_norm");
+        assertThat(workloads.err()).contains("unknown workload 'fib99'").contains("fib27, json_roundtrip, json_small, json_unicode, nbody, spectral_norm");
         Run pythonThreads = run("bench", "python", "--threads", "0");
         assertThat(pythonThreads.exitCode()).isEqualTo(2);
         assertThat(pythonThreads.err()).contains("--threads must be at least 1, got 0");

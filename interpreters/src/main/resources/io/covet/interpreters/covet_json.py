@@ -44,14 +44,10 @@ def install(json):
         if not kw or (len(kw) == 1 and 'parse_constant' in kw):
             try:
                 if type(s) is str:
-                    if s.isascii():
-                        return _document(s.encode('ascii'), s)
-                    return _document(s.encode('utf-8', 'surrogatepass'), None)
+                    return _document(s.encode('ascii') if s.isascii() else s.encode('utf-8', 'surrogatepass'), s)
                 if type(s) is bytes and s[:1] != codecs.BOM_UTF8[:1] and 0 not in s[:4]:
                     # UTF-8 (json.detect_encoding: no BOM, no zero byte among the first four)
-                    if s.isascii():
-                        return _document(s, s.decode('ascii'))
-                    return _document(s, None)
+                    return _document(s, s.decode('ascii') if s.isascii() else s.decode('utf-8', 'surrogatepass'))
             except _FALLBACK:
                 pass
         return standard_loads(s, **kw)
@@ -122,11 +118,11 @@ def make_scanner(context):
     def scan_once(string, idx):
         try:
             if string.isascii():
-                return _value(string.encode('ascii'), string, idx)
-            data = string.encode('utf-8', 'surrogatepass')
-            start = len(string[:idx].encode('utf-8', 'surrogatepass'))
-            value, end = _value(data, None, start)
-            return value, idx + len(data[start:end].decode('utf-8', 'surrogatepass'))
+                value, end, shift = _value(string.encode('ascii'), string, idx, 0)
+            else:
+                start = len(string[:idx].encode('utf-8', 'surrogatepass'))
+                value, end, shift = _value(string.encode('utf-8', 'surrogatepass'), string, start, start - idx)
+            return value, end - shift
         except _FALLBACK:
             return reference(string, idx)
 
@@ -191,12 +187,12 @@ def _hex4_text(s, i):
 
 
 def _document(b, s):
-    """The value of the whole document b, white space around it allowed."""
+    """The value of the whole document s, white space around it allowed; b is s in UTF-8."""
     i = 0
     n = len(b)
     while i < n and (b[i] == 32 or b[i] == 10 or b[i] == 9 or b[i] == 13):
         i += 1
-    value, i = _value(b, s, i)
+    value, i, shift = _value(b, s, i, 0)
     while i < n and (b[i] == 32 or b[i] == 10 or b[i] == 9 or b[i] == 13):
         i += 1
     if i != n:
@@ -204,10 +200,14 @@ def _document(b, s):
     return value
 
 
-def _value(b, s, i):
-    """The value starting at b[i], and the index after it. b is the document's UTF-8 bytes; s is
-    the document itself when it is ASCII (then its indexes are b's, and strings are sliced from it),
-    else None (strings are decoded from b)."""
+# The parse walks b, the document in UTF-8, and slices strings and numbers from s, the document
+# itself. The two share indexes up to the first character outside ASCII; after it, s's index is
+# b's minus `shift`, the number of UTF-8 continuation bytes (0x80-0xBF) passed so far: one per byte
+# of a character past its first. Such bytes can only be in strings, which count them.
+
+def _value(b, s, i, shift):
+    """The value starting at b[i] (no white space before it), the index in b after it, and the
+    shift there."""
     n = len(b)
     stack = []   # the containers being filled, innermost last
     keys = []    # for each dict in stack, the key of the value being parsed
@@ -218,14 +218,14 @@ def _value(b, s, i):
         if c == 34:   # "
             j = i + 1
             c = b[j]
-            while c != 34 and c != 92 and c >= 32:
+            while c != 34 and c != 92 and 32 <= c < 128:
                 j += 1
                 c = b[j]
             if c == 34:
-                value = s[i + 1:j] if s is not None else b[i + 1:j].decode('utf-8', 'surrogatepass')
+                value = s[i + 1 - shift:j - shift]
                 i = j + 1
             else:
-                value, i = _escaped(b, s, i + 1)
+                value, i, shift = _string(b, s, i + 1, shift)
         elif c == 123:   # {
             i += 1
             c = b[i]
@@ -238,7 +238,7 @@ def _value(b, s, i):
             else:
                 if len(stack) >= _MAX_DEPTH:
                     raise _GiveUp
-                key, i = _key(b, s, i)
+                key, i, shift = _key(b, s, i, shift)
                 stack.append({})
                 keys.append(key)
                 continue
@@ -272,12 +272,12 @@ def _value(b, s, i):
             value = False
             i += 5
         else:
-            value, i = _number(b, s, i, n)
+            value, i = _number(b, s, i, n, shift)
         # The value is complete: add it to its container; if that ends here, it is the value
         # complete next, and so on outwards.
         while True:
             if not stack:
-                return value, i
+                return value, i, shift
             top = stack[-1]
             c = b[i]
             while c == 32 or c == 10 or c == 9 or c == 13:
@@ -302,7 +302,7 @@ def _value(b, s, i):
                     while c == 32 or c == 10 or c == 9 or c == 13:
                         i += 1
                         c = b[i]
-                    keys[-1], i = _key(b, s, i)
+                    keys[-1], i, shift = _key(b, s, i, shift)
                     break
                 if c != 125:
                     raise _GiveUp
@@ -311,20 +311,21 @@ def _value(b, s, i):
             value = stack.pop()
 
 
-def _key(b, s, i):
-    """The key starting at b[i], and the index of its value (after the colon and white space)."""
+def _key(b, s, i, shift):
+    """The key starting at b[i], the index of its value (after the colon and white space), and
+    the shift there."""
     if b[i] != 34:
         raise _GiveUp
     j = i + 1
     c = b[j]
-    while c != 34 and c != 92 and c >= 32:
+    while c != 34 and c != 92 and 32 <= c < 128:
         j += 1
         c = b[j]
     if c == 34:
-        key = s[i + 1:j] if s is not None else b[i + 1:j].decode('utf-8', 'surrogatepass')
+        key = s[i + 1 - shift:j - shift]
         i = j + 1
     else:
-        key, i = _escaped(b, s, i + 1)
+        key, i, shift = _string(b, s, i + 1, shift)
     c = b[i]
     while c == 32 or c == 10 or c == 9 or c == 13:
         i += 1
@@ -336,10 +337,10 @@ def _key(b, s, i):
     while c == 32 or c == 10 or c == 9 or c == 13:
         i += 1
         c = b[i]
-    return key, i
+    return key, i, shift
 
 
-def _number(b, s, i, n):
+def _number(b, s, i, n, shift):
     """The number starting at b[i] as the standard NUMBER_RE has it, and the index after it."""
     j = i
     c = b[j]
@@ -371,24 +372,24 @@ def _number(b, s, i, n):
                     raise _GiveUp
                 while j < n and 48 <= b[j] <= 57:
                     j += 1
-            return float(s[i:j] if s is not None else b[i:j]), j
+            return float(s[i - shift:j - shift]), j
         if 48 <= c <= 57:
             raise _GiveUp   # "01": the standard scanner reads 0, then fails on 1
-    return int(s[i:j] if s is not None else b[i:j]), j
+    return int(s[i - shift:j - shift]), j
 
 
-def _escaped(b, s, i):
-    """The string starting at b[i] (after its opening quote) that has escapes, and the index after
-    its closing quote."""
+def _string(b, s, i, shift):
+    """The string starting at b[i] (after its opening quote) that has escapes or characters
+    outside ASCII, the index after its closing quote, and the shift there."""
     chunks = []
-    start = i
+    start = i - shift   # in s
     while True:
         c = b[i]
         if c == 34 or c == 92:
-            if start < i:
-                chunks.append(s[start:i] if s is not None else b[start:i].decode('utf-8', 'surrogatepass'))
+            if start < i - shift:
+                chunks.append(s[start:i - shift])
             if c == 34:
-                return ''.join(chunks), i + 1
+                return ''.join(chunks), i + 1, shift
             c = b[i + 1]
             if c == 117:   # \uXXXX
                 code = _hex4(b, i + 2)
@@ -405,10 +406,12 @@ def _escaped(b, s, i):
                     raise _GiveUp
                 chunks.append(escaped)
                 i += 2
-            start = i
+            start = i - shift
         elif c < 32:
             raise _GiveUp   # strict JSON has no control characters in strings
         else:
+            if 128 <= c < 192:
+                shift += 1
             i += 1
 
 

@@ -38,6 +38,33 @@ def json_roundtrip():
     return len(text) + len(back["items"])
 
 
+# The same document with text outside ASCII in every name, written as Starlette's JSONResponse
+# writes it (ensure_ascii=False): what an app whose users do not write English parses.
+_UNICODE_TEXT = json.dumps(
+    {**_DOCUMENT, "items": [{**item, "name": f"商品-{item['id']}-café"} for item in _DOCUMENT["items"]]},
+    ensure_ascii=False)
+
+
+def json_unicode():
+    back = json.loads(_UNICODE_TEXT)
+    text = json.dumps(back, ensure_ascii=False)
+    return len(text) + len(back["items"])
+
+
+# A small API payload (about 200 bytes as JSON), where json's per-call overhead dominates.
+_PAYLOAD = {"id": 12345, "user": {"name": "Ada Lovelace", "email": "ada@example.com"},
+            "items": [{"sku": "A-1", "qty": 2, "price": 9.99}, {"sku": "B-2", "qty": 1, "price": 24.5}],
+            "paid": True, "note": None}
+
+
+def json_small():
+    """1,000 dumps+loads round trips of _PAYLOAD."""
+    n = 0
+    for _ in range(1000):
+        n += len(json.loads(json.dumps(_PAYLOAD)))
+    return n
+
+
 # nbody: the Computer Language Benchmarks Game's algorithm (five Jovian bodies).
 _SOLAR_MASS = 4 * math.pi * math.pi
 _DAYS_PER_YEAR = 365.24
@@ -140,6 +167,8 @@ def spectral_norm(n=50):
 WORKLOADS = {
     "fib27": fib27,
     "json_roundtrip": json_roundtrip,
+    "json_small": json_small,
+    "json_unicode": json_unicode,
     "nbody": nbody,
     "spectral_norm": spectral_norm,
 }
