@@ -6,6 +6,7 @@ script reading the same documents from stdin."""
 import collections
 import enum
 import json
+import re
 import sys
 
 DUMPS_OPTIONS = (
@@ -44,9 +45,21 @@ def _values():
     ]
 
 
+# Documents Java cannot send as they are: surrogates in a str (a pair, which a Java String would
+# make one character, and lone ones), and documents deeper than the recursion limit; and digits
+# outside ASCII, which are not JSON numbers.
+_DOCUMENTS = ['[1\u0661]', '1.\u0665', '["\ud83d\ude00", "\u00e9"]', '"\ud800\u00e9"', '{"\udfff": "x\ud83d\ude00"} ',
+              '["\u00e9\ud83d\ude00"] 1', '[' * 5000 + ']' * 5000, '{"a":' * 3000 + '1' + '}' * 3000]
+
+
+_SURROGATE = re.compile('[\ud800-\udfff]')
+
+
 def _outcome(call):
     try:
         return ascii(call())
+    except RecursionError:
+        return 'RecursionError'   # its text says where the limit was hit, which differs
     except Exception as e:   # a JSONDecodeError's text has the message, line, column and index
         text = str(e)
         if text.startswith(_OUT_OF_RANGE):
@@ -58,17 +71,20 @@ _OUT_OF_RANGE = 'Out of range float values are not JSON compliant'
 
 
 def run(documents):
-    """One block of lines per document, then one per value of _values()."""
+    """One block of lines per document (those given, then _DOCUMENTS), then one per value of
+    _values()."""
     blocks = []
-    for document in documents:
+    for document in list(documents) + _DOCUMENTS:
         lines = [_outcome(lambda: json.loads(document)),
-                 _outcome(lambda: json.loads(document.encode('utf-8'))),
+                 # not with surrogates: GraalPy's str.encode (not json) encodes a pair as one character
+                 'surrogates' if _SURROGATE.search(document)
+                 else _outcome(lambda: json.loads(document.encode('utf-8'))),
                  _outcome(lambda: json.JSONDecoder().raw_decode(document)),
                  _outcome(lambda: json.loads(document, object_pairs_hook=list)),
                  _outcome(lambda: json.loads(document, parse_constant=len))]
         try:
             value = json.loads(document)
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
         else:
             lines += [_outcome(lambda: json.dumps(value, **options)) for options in DUMPS_OPTIONS]

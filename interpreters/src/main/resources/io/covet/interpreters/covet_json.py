@@ -9,33 +9,40 @@ str only for each string and number. See BENCHMARKS.md, "JSON in every interpret
 
 How it stays the standard module: it parses only well-formed documents, for a decoder with the
 default settings (no hooks, strict, int and float). At anything else (an error, NaN or Infinity,
-nesting deeper than `_MAX_DEPTH`, a control character in a string) it gives up on the whole
-document and the standard library's own code parses it from the start, so every result, error
-message, line and column is the standard one. A decoder with hooks or other settings gets the
-standard scanner alone: a hook must not run twice.
+a control character in a string) it gives up on the whole document and the standard library's own
+code parses it from the start, so every result, error message, line and column is CPython's (its
+number pattern and `scanstring` made to answer as CPython's C scanner does). A decoder with hooks
+or other settings gets the standard scanner alone: a hook must not run twice. Nesting past the
+recursion limit is a RecursionError, as in CPython.
 """
 import codecs
 import functools
 import json.decoder
 import json.encoder
 import json.scanner
+import operator
+import re
+import sys
+import types
 
 _ESCAPES = {34: '"', 92: '\\', 47: '/', 98: '\b', 102: '\f', 110: '\n', 114: '\r', 116: '\t'}
 _HEX = frozenset(b'0123456789abcdefABCDEF')
-# Past this depth the standard scanner decides (it recurses, and raises RecursionError where
-# CPython's does).
-_MAX_DEPTH = 256
+# Nesting the parse goes to without looking at the stack; past it, it counts the frames below, as
+# CPython's C scanner counts each level against the recursion limit.
+_SHALLOW = 100
 
 
 class _GiveUp(Exception):
     """Not a document this scanner parses: the standard library's code takes over."""
 
 
+# What makes the fast path give up: its own signal, and running off the end of the document or an
+# int too long to convert (the standard code raises CPython's error for those).
 _FALLBACK = (_GiveUp, IndexError, ValueError)
 
 
 def install(json):
-    """Replaces json.loads (json.load calls it) and the scanner every JSONDecoder makes."""
+    """Replaces json.loads and the scanner every JSONDecoder makes (json.load's)."""
     standard_loads = json.loads
 
     @functools.wraps(standard_loads)
@@ -44,15 +51,19 @@ def install(json):
         if not kw or (len(kw) == 1 and 'parse_constant' in kw):
             try:
                 if type(s) is str:
-                    return _document(s.encode('ascii') if s.isascii() else s.encode('utf-8', 'surrogatepass'), s)
+                    return _document(s.encode('ascii') if s.isascii() else s.encode('utf-8'), s)
                 if type(s) is bytes and s[:1] != codecs.BOM_UTF8[:1] and 0 not in s[:4]:
                     # UTF-8 (json.detect_encoding: no BOM, no zero byte among the first four)
-                    return _document(s, s.decode('ascii') if s.isascii() else s.decode('utf-8', 'surrogatepass'))
+                    return _document(s, s.decode('ascii') if s.isascii() else s.decode('utf-8'))
             except _FALLBACK:
                 pass
         return standard_loads(s, **kw)
 
     json.loads = loads
+    # The standard scanner's number pattern, ASCII digits only: as a str pattern its \\d matched
+    # any Unicode digit ('[1\u0661]' parsed as [11]), where CPython's C scanner takes 0-9.
+    json.scanner.NUMBER_RE = re.compile(r'(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?',
+                                        re.VERBOSE | re.MULTILINE | re.DOTALL)
     # GraalPy's native scanstring returns a wrong end index after a character outside the BMP (an
     # emoji), so the standard scanner failed on valid documents; the Python one words its errors
     # differently from CPython's C one, which users see.
@@ -76,19 +87,32 @@ def _sorting_first(native_make_encoder):
                                      item_separator, sort_keys, skipkeys, allow_nan)
         if not sort_keys:
             return native
-        presorted = native_make_encoder(markers, lambda o: _sorted_copy(default(o)), encoder, indent,
-                                        key_separator, item_separator, False, skipkeys, allow_nan)
+        def sorted_default(o):
+            try:
+                return _sorted_copy(default(o))
+            except (RecursionError, TypeError) as e:
+                raise _Unsortable from e
+
+        presorted = native_make_encoder(markers, sorted_default, encoder, indent, key_separator,
+                                        item_separator, False, skipkeys, allow_nan)
 
         def encode(o, level):
             try:
-                o = _sorted_copy(o)
-            except (RecursionError, TypeError):
+                return presorted(_sorted_copy(o), level)
+            except (RecursionError, TypeError, _Unsortable):
+                # What the native sort makes of it (a cycle, keys that do not compare ...), with
+                # the markers of circular references it left behind forgotten.
+                if markers is not None:
+                    markers.clear()
                 return native(o, level)
-            return presorted(o, level)
 
         return encode
 
     return c_make_encoder
+
+
+class _Unsortable(Exception):
+    """What default() returned cannot be copied sorted."""
 
 
 def _sorted_copy(o):
@@ -109,30 +133,52 @@ def _sorted_copy(o):
 
 
 def make_scanner(context):
-    reference = json.scanner.py_make_scanner(context)
+    # The standard scanner with the standard parts: as CPython's C scanner, it ignores a decoder's
+    # own parse_object, parse_array and parse_string.
+    reference = json.scanner.py_make_scanner(types.SimpleNamespace(
+        parse_object=json.decoder.JSONObject, parse_array=json.decoder.JSONArray, parse_string=scanstring,
+        strict=context.strict, object_hook=context.object_hook, object_pairs_hook=context.object_pairs_hook,
+        parse_float=context.parse_float, parse_int=context.parse_int, parse_constant=context.parse_constant,
+        memo=context.memo))
     if (context.object_hook is not None or context.object_pairs_hook is not None
             or context.parse_float is not float or context.parse_int is not int
             or not context.strict):
         return reference
 
     def scan_once(string, idx):
-        try:
-            if string.isascii():
-                value, end, shift = _value(string.encode('ascii'), string, idx, 0)
-            else:
-                start = len(string[:idx].encode('utf-8', 'surrogatepass'))
-                value, end, shift = _value(string.encode('utf-8', 'surrogatepass'), string, start, start - idx)
-            return value, end - shift
-        except _FALLBACK:
-            return reference(string, idx)
+        if not isinstance(string, str):
+            raise TypeError(f'first argument must be a string, not {type(string).__name__}')
+        idx = operator.index(idx)
+        if idx < 0:
+            raise ValueError('idx cannot be negative')
+        # Only at the start of a document (decode() skips its leading white space): a loop of
+        # raw_decode calls along one long text would encode all of it each time.
+        if idx == 0 or (idx < 16 and not string[:idx].strip(' \t\n\r')):
+            try:
+                if string.isascii():
+                    value, end, shift = _value(string.encode('ascii'), string, idx, 0)
+                else:
+                    data = string.encode('utf-8')
+                    if len(data.decode('utf-8')) != len(string):
+                        raise _GiveUp   # a surrogate pair, which GraalPy encodes as one character
+                    start = len(string[:idx].encode('utf-8'))
+                    value, end, shift = _value(data, string, start, start - idx)
+                return value, end - shift
+            except _FALLBACK:
+                pass
+        return reference(string, idx)
 
     return scan_once
 
 
-def scanstring(s, end, strict=True):
+def scanstring(s, end, strict=True, /):
     """json.decoder.scanstring as CPython's C implementation behaves, its errors (message and
     position) included: the string whose opening quote is at end - 1, and the index after its
     closing quote."""
+    if not isinstance(s, str):
+        raise TypeError(f'first argument must be a string, not {type(s).__name__}')
+    end = operator.index(end)
+    strict = operator.index(strict)
     begin = end - 1
     n = len(s)
     if end < 0 or end > n:
@@ -195,7 +241,7 @@ def _document(b, s):
     value, i, shift = _value(b, s, i, 0)
     while i < n and (b[i] == 32 or b[i] == 10 or b[i] == 9 or b[i] == 13):
         i += 1
-    if i != n:
+    if i != n or n - shift != len(s):   # the second: a surrogate pair in s, encoded as one character
         raise _GiveUp
     return value
 
@@ -203,7 +249,9 @@ def _document(b, s):
 # The parse walks b, the document in UTF-8, and slices strings and numbers from s, the document
 # itself. The two share indexes up to the first character outside ASCII; after it, s's index is
 # b's minus `shift`, the number of UTF-8 continuation bytes (0x80-0xBF) passed so far: one per byte
-# of a character past its first. Such bytes can only be in strings, which count them.
+# of a character past its first. Such bytes can only be in strings, which count them. Text with
+# surrogates is left to the standard code: GraalPy encodes a pair as one character (4 bytes for 2
+# characters of a str), and a lone one not at all without 'surrogatepass'.
 
 def _value(b, s, i, shift):
     """The value starting at b[i] (no white space before it), the index in b after it, and the
@@ -211,6 +259,8 @@ def _value(b, s, i, shift):
     n = len(b)
     stack = []   # the containers being filled, innermost last
     keys = []    # for each dict in stack, the key of the value being parsed
+    memo = {}    # each key once, shared by every dict that has it (as CPython's scanner does)
+    depth_checked = _SHALLOW
     while True:
         # One value starting at b[i]: a scalar is complete; an empty container too; a container
         # with items is pushed, and the loop goes on with its first item.
@@ -236,11 +286,11 @@ def _value(b, s, i, shift):
                 value = {}
                 i += 1
             else:
-                if len(stack) >= _MAX_DEPTH:
-                    raise _GiveUp
+                if len(stack) >= depth_checked:
+                    depth_checked = _check_depth(len(stack), 'object')
                 key, i, shift = _key(b, s, i, shift)
                 stack.append({})
-                keys.append(key)
+                keys.append(memo.setdefault(key, key))
                 continue
         elif c == 91:   # [
             i += 1
@@ -252,8 +302,8 @@ def _value(b, s, i, shift):
                 value = []
                 i += 1
             else:
-                if len(stack) >= _MAX_DEPTH:
-                    raise _GiveUp
+                if len(stack) >= depth_checked:
+                    depth_checked = _check_depth(len(stack), 'array')
                 stack.append([])
                 continue
         elif c == 110:   # null
@@ -302,13 +352,28 @@ def _value(b, s, i, shift):
                     while c == 32 or c == 10 or c == 9 or c == 13:
                         i += 1
                         c = b[i]
-                    keys[-1], i, shift = _key(b, s, i, shift)
+                    key, i, shift = _key(b, s, i, shift)
+                    keys[-1] = memo.setdefault(key, key)
                     break
                 if c != 125:
                     raise _GiveUp
                 keys.pop()
             i += 1
             value = stack.pop()
+
+
+def _check_depth(depth, what):
+    """The depth the parse may reach before checking again; RecursionError, as CPython's, where
+    nesting one level more would pass the recursion limit."""
+    frames = 0
+    frame = sys._getframe()
+    while frame is not None:
+        frames += 1
+        frame = frame.f_back
+    room = sys.getrecursionlimit() - frames
+    if depth >= room:
+        raise RecursionError(f'maximum recursion depth exceeded while decoding a JSON {what} from a unicode string')
+    return room
 
 
 def _key(b, s, i, shift):

@@ -43,7 +43,7 @@ class JsonTest {
         List<?> actual = (List<?>) pool.call("json_cases", "run", documents);
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < expected.size(); i++) {
-            String document = i < documents.size() ? documents.get(i) : "(json_cases.py's value " + (i - documents.size()) + ")";
+            String document = i < documents.size() ? documents.get(i) : "(json_cases.py's document or value " + (i - documents.size()) + ")";
             assertThat(actual.get(i)).as("outcomes for %s (CPython's, then Covet's)", document).isEqualTo(expected.get(i));
         }
     }
