@@ -266,16 +266,7 @@ def _value(b, s, i, shift):
         # with items is pushed, and the loop goes on with its first item.
         c = b[i]
         if c == 34:   # "
-            j = i + 1
-            c = b[j]
-            while c != 34 and c != 92 and 32 <= c < 128:
-                j += 1
-                c = b[j]
-            if c == 34:
-                value = s[i + 1 - shift:j - shift]
-                i = j + 1
-            else:
-                value, i, shift = _string(b, s, i + 1, shift)
+            value, i, shift = _quoted(b, s, i, shift)
         elif c == 123:   # {
             i += 1
             c = b[i]
@@ -381,16 +372,7 @@ def _key(b, s, i, shift):
     the shift there."""
     if b[i] != 34:
         raise _GiveUp
-    j = i + 1
-    c = b[j]
-    while c != 34 and c != 92 and 32 <= c < 128:
-        j += 1
-        c = b[j]
-    if c == 34:
-        key = s[i + 1 - shift:j - shift]
-        i = j + 1
-    else:
-        key, i, shift = _string(b, s, i + 1, shift)
+    key, i, shift = _quoted(b, s, i, shift)
     c = b[i]
     while c == 32 or c == 10 or c == 9 or c == 13:
         i += 1
@@ -403,6 +385,19 @@ def _key(b, s, i, shift):
         i += 1
         c = b[i]
     return key, i, shift
+
+
+def _quoted(b, s, i, shift):
+    """The string whose opening quote is b[i], the index after its closing quote, and the shift
+    there."""
+    j = i + 1
+    c = b[j]
+    while c != 34 and c != 92 and 32 <= c < 128:
+        j += 1
+        c = b[j]
+    if c == 34:
+        return s[i + 1 - shift:j - shift], j + 1, shift
+    return _string(b, s, i + 1, shift)
 
 
 def _number(b, s, i, n, shift):
