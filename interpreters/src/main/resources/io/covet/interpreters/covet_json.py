@@ -60,13 +60,13 @@ def install(json):
         return standard_loads(s, **kw)
 
     json.loads = loads
-    # The standard scanner's number pattern, ASCII digits only: as a str pattern its \\d matched
+    # The standard scanner's number pattern, ASCII digits only: as a str pattern its \d matched
     # any Unicode digit ('[1\u0661]' parsed as [11]), where CPython's C scanner takes 0-9.
     json.scanner.NUMBER_RE = re.compile(r'(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?',
                                         re.VERBOSE | re.MULTILINE | re.DOTALL)
-    # GraalPy's native scanstring returns a wrong end index after a character outside the BMP (an
-    # emoji), so the standard scanner failed on valid documents; the Python one words its errors
-    # differently from CPython's C one, which users see.
+    # The standard scanner's scanstring: GraalPy's native one returns a wrong end index after a
+    # character outside the BMP (an emoji), so valid documents failed; the stdlib's Python one words
+    # its errors differently from CPython's C one, which users see. This module's answers as C's.
     json.decoder.scanstring = scanstring   # what JSONDecoder() takes
     json._default_decoder.parse_string = scanstring
     json.scanner.make_scanner = make_scanner   # what JSONDecoder() calls
@@ -87,6 +87,7 @@ def _sorting_first(native_make_encoder):
                                      item_separator, sort_keys, skipkeys, allow_nan)
         if not sort_keys:
             return native
+
         def sorted_default(o):
             try:
                 return _sorted_copy(default(o))
@@ -133,6 +134,8 @@ def _sorted_copy(o):
 
 
 def make_scanner(context):
+    """json.scanner.make_scanner: the fast path for a default decoder, the standard scanner behind
+    it and for any other."""
     # The standard scanner with the standard parts: as CPython's C scanner, it ignores a decoder's
     # own parse_object, parse_array and parse_string.
     reference = json.scanner.py_make_scanner(types.SimpleNamespace(

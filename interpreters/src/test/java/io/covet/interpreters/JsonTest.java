@@ -43,7 +43,8 @@ class JsonTest {
         List<?> actual = (List<?>) pool.call("json_cases", "run", documents);
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < expected.size(); i++) {
-            String document = i < documents.size() ? documents.get(i) : "(json_cases.py's document or value " + (i - documents.size()) + ")";
+            String document = i < documents.size() ? documents.get(i)
+                    : "(json_cases.py's document or value " + (i - documents.size()) + ")";
             assertThat(actual.get(i)).as("outcomes for %s (CPython's, then Covet's)", document).isEqualTo(expected.get(i));
         }
     }
@@ -78,12 +79,14 @@ class JsonTest {
 
     /** The document with one thing wrong (or, by chance, still right: both sides must agree anyway). */
     private static String broken(Random random, String document) {
-        String[] inserts = {"{", "}", "[", "]", ",", ":", "\"", "\\", " ", "0", "-", "e", ".", "+", "x", "\u0001", "\n", "\u00e9", "\uD83D\uDE00"};
+        String[] inserts = {"{", "}", "[", "]", ",", ":", "\"", "\\", " ", "0", "-", "e", ".", "+", "x", "\u0001", "\n", "\u00e9",
+            "\uD83D\uDE00"};
         int at = random.nextInt(document.length() + 1);
         if (at > 0 && at < document.length() && Character.isLowSurrogate(document.charAt(at))) {
             at--;   // never split a pair: documents stay valid UTF-16
         }
-        int end = Math.min(document.length(), at + (at < document.length() && Character.isHighSurrogate(document.charAt(at)) ? 2 : 1));
+        boolean pair = at < document.length() && Character.isHighSurrogate(document.charAt(at));
+        int end = Math.min(document.length(), at + (pair ? 2 : 1));
         String insert = inserts[random.nextInt(inserts.length)];
         return switch (random.nextInt(4)) {
             case 0 -> document.substring(0, at) + document.substring(end);
@@ -110,7 +113,8 @@ class JsonTest {
                 case 0, 1 -> string();
                 case 2 -> integer();
                 case 3 -> number();
-                case 4 -> List.of("true", "false", "null", "NaN", "Infinity", "-Infinity").get(random.nextInt(random.nextInt(8) == 0 ? 6 : 3));
+                case 4 -> List.of("true", "false", "null", "NaN", "Infinity", "-Infinity")
+                        .get(random.nextInt(random.nextInt(8) == 0 ? 6 : 3));   // sometimes Python's constants
                 case 5 -> array(depth);
                 default -> object(depth);
             };
