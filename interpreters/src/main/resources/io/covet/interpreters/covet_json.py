@@ -366,7 +366,8 @@ def _check_depth(depth, what):
         frame = frame.f_back
     room = sys.getrecursionlimit() - frames
     if depth >= room:
-        raise RecursionError(f'maximum recursion depth exceeded while decoding a JSON {what} from a unicode string')
+        raise RecursionError(f'maximum recursion depth exceeded while decoding a JSON {what} '
+                             'from a unicode string')
     return room
 
 
