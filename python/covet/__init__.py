@@ -32,8 +32,9 @@ except ImportError:
 from .futures import Future, LaneUnavailableError, OverloadedError, RemoteError, RemoteTraceback, WorkerCrashedError
 from .perf import TRANSFORMS, PerformanceConfig, PerformanceManager, perf
 from . import http
+from .array import Array
 
-__all__ = ['Future', 'PerformanceConfig', 'PerformanceManager', 'perf', 'http', 'gather', 'TRANSFORMS',
+__all__ = ['Future', 'PerformanceConfig', 'PerformanceManager', 'perf', 'http', 'gather', 'TRANSFORMS', 'Array',
            'OverloadedError', 'LaneUnavailableError', 'RemoteError', 'RemoteTraceback', 'WorkerCrashedError',
            'Covet', 'CovetPy', 'Request', 'Response', 'HTTPException', 'State', 'setup_performance']
 

@@ -8,6 +8,7 @@ import os
 import _covet_host as _host
 
 from . import _runtime, _values
+from . import array as _array
 from .futures import Future, _Combined
 
 __all__ = ['PerformanceConfig', 'PerformanceManager', 'perf', 'TRANSFORMS']
@@ -149,11 +150,16 @@ class PerformanceManager:
     # ---- numeric operations: the Java compute engine (SIMD + ForkJoin), off the GIL ------------
 
     def sum_array(self, data):
-        """Sum of a list, array.array('f'/'d') or memoryview of numbers (a float).
+        """Sum of a covet.Array, list, array.array('f'/'d') or memoryview of numbers (a float; an
+        int for an int Array).
 
-        array.array and memoryview go to the Java compute engine. A list or tuple is summed by
+        A covet.Array is summed where it lives, in Java memory: only its handle crosses.
+        array.array and memoryview are copied to the Java compute engine. A list or tuple is summed by
         the interpreter's own (JIT-compiled) sum: turning 1e7 list items into a Java array costs
         about 30x more than summing them (BENCHMARKS.md), so sending it would only be slower."""
+        if isinstance(data, _array.Array):
+            handle = _host.compute('sum', data._h)
+            return Future.completed(data.sum()) if handle is None else Future(handle)
         if isinstance(data, (list, tuple, range)):
             try:
                 return Future.completed(float(sum(data, 0.0)))
@@ -167,10 +173,16 @@ class PerformanceManager:
         return Future(handle)
 
     def transform_array(self, data, operation):
-        """Elementwise `operation` (square, sqrt, log, exp, abs, negate): an array.array of the
-        input's float type ('d' for lists)."""
+        """Elementwise `operation` (square, sqrt, log, exp, abs, negate): a covet.Array for a
+        covet.Array (computed in Java memory), else an array.array of the input's float type ('d'
+        for lists)."""
         if operation not in TRANSFORMS:
             raise ValueError(f"unknown operation {operation!r}; valid operations: {', '.join(TRANSFORMS)}")
+        if isinstance(data, _array.Array):
+            handle = _host.compute('transform', data._h, operation)
+            if handle is None:  # compute engine disabled: the array's own operations still run in Java
+                return Future.completed(_array._unary(operation, data))
+            return Future(handle, convert=_array._wrap)
         x = _float_array(data, 'transform_array')
         handle = _host.compute('transform', x, operation)
         if handle is None:  # compute engine disabled
@@ -180,8 +192,14 @@ class PerformanceManager:
         return Future(handle)
 
     def matrix_multiply(self, a, b, *, a_shape=None, b_shape=None):
-        """a @ b. 2-D lists (lists of rows) give a list of rows; flat arrays with a_shape and
-        b_shape give a flat array.array('d') (or 'f' when both are 'f')."""
+        """a @ b. Two covet.Arrays give a covet.Array (numpy's matmul); 2-D lists (lists of rows)
+        give a list of rows; flat arrays with a_shape and b_shape give a flat array.array('d') (or
+        'f' when both are 'f')."""
+        if isinstance(a, _array.Array) and isinstance(b, _array.Array):
+            handle = _host.compute('matmul', a._h, b._h)
+            if handle is None:
+                return Future.completed(a @ b)
+            return Future(handle, convert=lambda r: _array._wrap(r) if isinstance(r, tuple) else r)
         fa, ar, ac, nested_a = _as_matrix(a, a_shape, 'a')
         fb, br, bc, nested_b = _as_matrix(b, b_shape, 'b')
         if ac != br:

@@ -29,6 +29,8 @@ import sys
 import traceback
 from urllib.parse import parse_qs, unquote
 
+from . import array as _array
+
 __all__ = ['Covet', 'CovetPy', 'Request', 'Response', 'HTTPException', 'State', 'setup_performance']
 
 _METHODS = ('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS')
@@ -127,7 +129,8 @@ class Request:
         self._headers = None
         self._query = None
         self._json = _UNSET
-        # The body as array('d') when the server already parsed it as a JSON array of numbers.
+        # The body as a covet.Array's (handle, dtype, shape) when the server already parsed it as a
+        # JSON array of numbers.
         self._numbers = numbers
 
     @property
@@ -251,6 +254,17 @@ def _converter(hint, name):
                 return value
             raise _BindError(f"expected a string, got {type(value).__name__}")
         return to_str
+    if hint is _array.Array:
+        def to_array(value, q):
+            if isinstance(value, _array.Array):
+                return value
+            if not isinstance(value, list):
+                raise _BindError(f"expected a list of numbers, got {type(value).__name__}")
+            try:
+                return _array.from_list(value, 'float64')   # as when the server parses the body itself
+            except (TypeError, ValueError, OverflowError) as e:
+                raise _BindError(f"expected a list of numbers: {e}") from None
+        return to_array
     if hint is list or origin is list or hint is tuple or origin is tuple:
         item = _converter(args[0] if args else None, name)
         plain = not args
@@ -295,7 +309,7 @@ def _is_container(hint):
     origin = typing.get_origin(hint)
     if _is_union(origin):
         return any(_is_container(a) for a in typing.get_args(hint) if a is not type(None))
-    return hint in (list, dict, tuple, _NO_HINT) or origin in (list, dict, tuple)
+    return hint in (list, dict, tuple, _NO_HINT, _array.Array) or origin in (list, dict, tuple)
 
 
 class _Param:
@@ -316,7 +330,9 @@ class _Param:
             hint = inner[0] if len(inner) == 1 else None
         self.repeated = hint in (list, tuple) or origin in (list, tuple)
         self.container = _is_container(self.hint)
-        self.floats = origin is list and typing.get_args(hint) == (float,)
+        # A whole JSON body of numbers that the server may parse in Java: into a list or an Array.
+        self.floats = ('array' if hint is _array.Array
+                       else 'list' if origin is list and typing.get_args(hint) == (float,) else None)
 
 
 class _Route:
@@ -355,8 +371,9 @@ class _Route:
         if missing:
             raise TypeError(f"route {path}: {handler.__qualname__} has no parameter for the path parameter "
                             f"'{missing[0]}'")
-        # The one parameter that takes a whole JSON body of numbers (List[float]): the server parses
-        # such bodies in Java and hands them over in bulk, as GraalPy's json.loads is slow on them.
+        # The one parameter that takes a whole JSON body of numbers (List[float] or covet.Array): the
+        # server parses such bodies in Java into a covet.Array's memory, which a covet.Array
+        # parameter takes as it is and a List[float] one as a list.
         whole = [p for p in self.params if p.source == 'auto' and p.container]
         self.float_body = whole[0] if len(whole) == 1 and whole[0].floats else None
 
@@ -380,8 +397,9 @@ class _Route:
                     unresolved.append(p)
         if unresolved:
             if request._numbers is not None and self.float_body in unresolved:
-                # A JSON array of numbers, already parsed: it can only be the List[float] parameter.
-                kwargs[self.float_body.name] = request._numbers.tolist()
+                # A JSON array of numbers, already parsed: it can only be the List[float] or Array parameter.
+                numbers = _array._wrap(request._numbers)
+                kwargs[self.float_body.name] = numbers if self.float_body.floats == 'array' else numbers.tolist()
                 leftover = [p for p in unresolved if p is not self.float_body]
             else:
                 leftover = self._from_body(request, unresolved, kwargs)

@@ -5,6 +5,7 @@ from typing import Dict, List, Optional
 
 import _covet_host
 
+import covet
 from covet import Covet, HTTPException, PerformanceConfig, Response, perf, setup_performance
 
 app = Covet()
@@ -56,6 +57,13 @@ def user_post(name: str, post_id: int):
 @app.post("/sum")
 async def total(data: List[float]):
     return {"sum": await perf.sum_array(data), "count": len(data)}
+
+
+@app.post("/array-sum")
+async def array_total(data: covet.Array):
+    doubled = data * 2
+    return {"type": type(data).__name__, "dtype": data.dtype, "shape": list(data.shape),
+            "sum": await perf.sum_array(data), "doubled_max": doubled.max()}
 
 
 @app.post("/scores")

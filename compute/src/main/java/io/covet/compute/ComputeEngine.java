@@ -643,9 +643,19 @@ public final class ComputeEngine implements AutoCloseable {
         double apply(long from, long to);
     }
 
+    /** Work over the index range {@code [from, to)}. */
     @FunctionalInterface
-    private interface RangeAction {
+    public interface RangeAction {
         void run(long from, long to);
+    }
+
+    /**
+     * Runs {@code action} over {@code [0, n)}: whole on the calling thread when {@code n} is below
+     * the memory-bound threshold, else split into ranges on the engine's pool. For elementwise work
+     * whose ranges are independent (each writes only its own part of the output).
+     */
+    public void forEachRange(long n, RangeAction action) {
+        forEachRange(n, memoryThreshold, Objects.requireNonNull(action, "action"));
     }
 
     private long threshold(UnaryOp op) {

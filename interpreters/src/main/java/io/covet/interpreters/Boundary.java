@@ -27,6 +27,7 @@ import org.graalvm.polyglot.Value;
  *   PyTuple                      tuple
  *   Map                          dict
  *   double[] / float[]           array.array('d') / array.array('f') (memoryviews of those formats too)
+ *   HostHandle                   an opaque object, the same Java object when it comes back
  * </pre>
  *
  * Byte and float arrays move in bulk: into Python as one Latin-1 string decoded by
@@ -71,6 +72,7 @@ final class Boundary {
             case Float f -> f.doubleValue();
             case String s -> s;
             case Character c -> String.valueOf(c);
+            case HostHandle handle -> handle;
             case BigInteger big -> big.bitLength() < 64 ? (Object) big.longValue() : bigInt.execute(big.toString());
             case byte[] bytes -> latin1Bytes.execute(new String(bytes, StandardCharsets.ISO_8859_1));
             case double[] doubles -> latin1Array.execute("d", latin1(doubles));
@@ -87,7 +89,7 @@ final class Boundary {
             }
             default -> throw new IllegalArgumentException("cannot pass a " + value.getClass().getName()
                     + " to Python; supported: null, Boolean, Integer, Long, BigInteger, Float, Double, String, byte[], "
-                    + "double[], float[], List, PyTuple, Map");
+                    + "double[], float[], List, PyTuple, Map, HostHandle");
         };
     }
 
@@ -121,6 +123,9 @@ final class Boundary {
         }
         if (value.isString()) {
             return value.asString();
+        }
+        if (value.isHostObject() && value.asHostObject() instanceof HostHandle handle) {
+            return handle;
         }
         String type = value.getMetaObject().getMetaSimpleName();
         if (value.isNumber()) {

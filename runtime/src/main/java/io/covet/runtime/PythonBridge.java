@@ -75,9 +75,11 @@ final class PythonBridge {
     private final PerformanceManager runtime;
     private final Map<InterpreterSession, Session> sessions = Collections.synchronizedMap(new WeakHashMap<>());
     private final AtomicLong ids = new AtomicLong();
+    private final ArrayGateway arrays;
 
     PythonBridge(PerformanceManager runtime) {
         this.runtime = runtime;
+        this.arrays = new ArrayGateway(runtime::compute);
     }
 
     Map<String, HostFunction> functions() {
@@ -95,6 +97,7 @@ final class PythonBridge {
             return value;
         });
         f.put("compute", this::compute);
+        f.put("array", arrays::call);
         f.put("submit", this::submit);
         f.put("submit_process", this::submitProcess);
         f.put("http", this::http);
@@ -183,6 +186,7 @@ final class PythonBridge {
                 yield switch (x) {
                     case double[] d -> () -> engine.sum(d);
                     case float[] fl -> () -> (double) engine.sum(fl);
+                    case ArrayGateway.ArrayHandle h -> () -> h.array().sum(engine);
                     default -> throw new HostError("TypeError", "sum_array needs float data, got " + typeName(x));
                 };
             }
@@ -192,12 +196,19 @@ final class PythonBridge {
                 yield switch (x) {
                     case double[] d -> () -> engine.apply(unary, d);
                     case float[] fl -> () -> engine.apply(unary, fl);
+                    case ArrayGateway.ArrayHandle h -> () -> ArrayGateway.toPython(h.array().unary(unary, engine));
                     default -> throw new HostError("TypeError", "transform_array needs float data, got " + typeName(x));
                 };
             }
             case "matmul" -> {
                 Object x = a.get(1);
                 Object y = a.get(2);
+                if (x instanceof ArrayGateway.ArrayHandle ha && y instanceof ArrayGateway.ArrayHandle hb) {
+                    yield () -> {
+                        Object product = ha.array().matmul(hb.array(), engine);
+                        return product instanceof io.covet.compute.NdArray n ? ArrayGateway.toPython(n) : product;
+                    };
+                }
                 int ar = (int) number(a, 3);
                 int ac = (int) number(a, 4);
                 int br = (int) number(a, 5);

@@ -26,7 +26,7 @@ public final class PythonPackage {
 
     /** Every file of the package; PythonPackageTest checks this against python/covet/. */
     static final List<String> FILES = List.of("__init__.py", "__init__.pyi", "py.typed", "_runtime.py", "_values.py", "_local_host.py",
-            "futures.py", "aio.py", "perf.py", "http.py", "_sockets.py", "web.py", "serve.py", "wsgi.py", "asgi.py", "db.py", "db_sqlalchemy.py");
+            "futures.py", "aio.py", "array.py", "perf.py", "http.py", "_sockets.py", "web.py", "serve.py", "wsgi.py", "asgi.py", "db.py", "db_sqlalchemy.py");
     private static final String RESOURCES = "/io/covet/runtime/python/covet/";
     /**
      * The distribution's metadata beside the package, so that {@code importlib.metadata} sees

@@ -1,5 +1,6 @@
 package io.covet.runtime;
 
+import io.covet.compute.NdArray;
 import io.covet.interpreters.InterpreterPool;
 import io.covet.interpreters.PyTuple;
 import io.covet.interpreters.PythonException;
@@ -39,7 +40,7 @@ public final class WebApp {
      * @param query      the raw query string ("" when none)
      * @param headers    the request's headers as {@code name:value} lines (one string crosses in one
      *                   copy; Python parses it only if the handler reads a header)
-     * @param numbers    the body as numbers, when the route takes a {@code List[float]} body and the
+     * @param numbers    the body as numbers, when the route takes a {@code List[float]} or {@code covet.Array} body and the
      *                   body is exactly a JSON array of finite numbers (parsed in Java), else null
      * @param client     the client's address and port, as WSGI's {@code REMOTE_ADDR} and {@code REMOTE_PORT}
      * @param more       {@code body} is only the body's first part: the handler reads the rest as it
@@ -62,8 +63,10 @@ public final class WebApp {
         /** The value the handler module's {@code _handle} takes; {@code exchange}: the number it knows the request by. */
         PyTuple toPython(long exchange) {
             String address = client.getAddress() != null ? client.getAddress().getHostAddress() : client.getHostString();
-            return PyTuple.of(route, method, path, String.join("/", pathParams), query, headers, body, numbers,
-                    address, client.getPort(), scheme, exchange, more);
+            // Numbers cross as a covet.Array: one copy into off-heap memory, none into Python.
+            return PyTuple.of(route, method, path, String.join("/", pathParams), query, headers, body,
+                    numbers == null ? null : ArrayGateway.toPython(NdArray.of(numbers)), address, client.getPort(), scheme,
+                    exchange, more);
         }
     }
 

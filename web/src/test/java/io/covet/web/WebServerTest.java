@@ -100,6 +100,12 @@ class WebServerTest {
                 .isEqualTo("{\"sum\":5000.0,\"count\":10000}");
         assertThat(post("/sum", "{\"data\": [4, 5]}").json().toString()).as("or the field of its name")
                 .isEqualTo("{\"sum\":9.0,\"count\":2}");
+        assertThat(post("/array-sum", "[1, 2.5, 3]").json().toString()).as("a covet.Array takes the body parsed in Java")
+                .isEqualTo("{\"type\":\"Array\",\"dtype\":\"float64\",\"shape\":[3],\"sum\":6.5,\"doubled_max\":6.0}");
+        assertThat(post("/array-sum", "{\"data\": [4, 5]}").json().toString()).as("or the field of its name, as float64 too")
+                .isEqualTo("{\"type\":\"Array\",\"dtype\":\"float64\",\"shape\":[2],\"sum\":9.0,\"doubled_max\":10.0}");
+        assertThat(post("/array-sum", "{\"data\": [4, \"x\"]}").json().get("message").asText())
+                .isEqualTo("parameter 'data' (body): expected a list of numbers: covet.Array holds numbers, got an element of type str");
         assertThat(send("PUT", "/items/3", "{\"name\": \"pen\", \"price\": 2}", "application/json").json().toString())
                 .isEqualTo("{\"item_id\":3,\"name\":\"pen\",\"price\":2.0}");
         assertThat(send("PATCH", "/items/3", "{\"colour\": \"red\"}", "application/json").json().toString())

@@ -1,0 +1,411 @@
+package io.covet.compute;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * The memory behind {@link NdArray}s: off the Java heap, 64-byte aligned, and freed when nothing
+ * references it any more (no explicit free, so no use after free: a view or a running kernel keeps
+ * it alive by holding it).
+ *
+ * <p>Two kinds, by size:
+ * <ul>
+ * <li>below {@link #SHARED_MIN_BYTES}: anonymous memory from an automatic {@link Arena}, which the
+ *     JDK counts against {@code -XX:MaxDirectMemorySize} and frees on GC (a full budget triggers a
+ *     GC before it fails), so dropping a million small arrays leaks nothing;
+ * <li>from {@link #SHARED_MIN_BYTES} up: a block in a file in {@code /dev/shm/covet-PID/} mapped
+ *     into the JVM, so a CPython worker can map the same bytes instead of receiving a copy. Blocks
+ *     are counted against {@link #sharedLimit()} (a full budget: GC, then wait). A freed block goes
+ *     back to a pool, by size class, for the next array of that class: first-touch page faults cost
+ *     more than the work on fresh memory (80 MB: ~90 ms of faults, ~7 ms to write it again, on the
+ *     2-vCPU machine of BENCHMARKS.md), so a loop of operations on large arrays reuses warm blocks.
+ *     Since blocks come back only when the collector finds arrays unreachable, an allocation that
+ *     finds the pool empty while much is outstanding asks for a collection first.
+ *     Files are deleted when their block leaves the pool, the directory when the JVM exits, and
+ *     directories of JVMs that died are swept at the first shared allocation.
+ * </ul>
+ * Small arrays stay anonymous: a file costs system calls (create, size, map, unlink: tens of
+ * microseconds) where a small copy to a worker costs less.
+ */
+public final class ArrayMemory {
+
+    /** Arrays of at least this many bytes live in shared memory (where {@code /dev/shm} exists). */
+    public static final long SHARED_MIN_BYTES = 1 << 20;
+    /** How long an allocation waits for the collector to free shared memory before it fails. */
+    private static final long RESERVE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * Bytes of large arrays in use past which an allocation that finds no pooled block asks for a
+     * collection. A full collection costs ~100 ms on the 2-vCPU machine, and first-touch faults
+     * ~50-90 ms per 80 MB: 1 GB spreads one collection over a dozen 80-MB temporaries, which then
+     * reuse warm blocks (see BENCHMARKS.md, "covet.Array").
+     */
+    private static final long COLLECT_AFTER_BYTES = 1L << 30;
+    /** How long an allocation waits for a block to come back after asking for a collection. */
+    private static final long REUSE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    private static final System.Logger LOG = System.getLogger(ArrayMemory.class.getName());
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "covet-array-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final Path SHM = Path.of("/dev/shm");
+    private static final boolean HAS_SHM = Files.isDirectory(SHM);
+    private static final AtomicLong LIVE_ARRAYS = new AtomicLong();
+    private static final AtomicLong LIVE_BYTES = new AtomicLong();
+    private static final AtomicLong FILE_NAMES = new AtomicLong();
+
+    // Blocks: all guarded by LOCK.
+    private static final ReentrantLock LOCK = new ReentrantLock();
+    private static final Condition RETURNED = LOCK.newCondition();
+    private static final Map<Long, ArrayDeque<Block>> POOL = new HashMap<>();
+    private static long blockBytes;       // every block in existence: in use and pooled
+    private static long pooledBytes;
+    private static long reusedBlocks;
+    private static long sharedLimit = defaultSharedLimit();
+    private static volatile Path sharedDir;
+
+    private final MemorySegment segment;
+    private final Block block;
+
+    private ArrayMemory(MemorySegment segment, Block block) {
+        this.segment = segment;
+        this.block = block;
+    }
+
+    /** {@code bytes} of memory, zeroed when {@code zeroed} (else garbage: the caller overwrites all of it). */
+    static ArrayMemory allocate(long bytes, boolean zeroed) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("negative size: " + bytes);
+        }
+        ArrayMemory memory;
+        if (bytes >= SHARED_MIN_BYTES) {
+            Block block = takeBlock(bytes);
+            MemorySegment segment = block.mapping.asSlice(0, bytes);
+            if (zeroed && block.used) {
+                segment.fill((byte) 0);
+            }
+            block.used = true;
+            memory = new ArrayMemory(segment, block);
+        } else {
+            memory = new ArrayMemory(anonymous(bytes), null);
+        }
+        LIVE_ARRAYS.incrementAndGet();
+        LIVE_BYTES.addAndGet(bytes);
+        CLEANER.register(memory, new Release(bytes, memory.block));
+        return memory;
+    }
+
+    private static MemorySegment anonymous(long bytes) {
+        try {
+            return Arena.ofAuto().allocate(Math.max(bytes, 1), 64).asSlice(0, bytes);
+        } catch (OutOfMemoryError e) {
+            throw new OutOfMemoryError("cannot allocate an array of " + bytes + " bytes off the Java heap ("
+                    + e.getMessage() + "); raise -XX:MaxDirectMemorySize or free arrays");
+        }
+    }
+
+    /** A block of {@code bytes}' size class: from the pool, else new (within the limit). */
+    private static Block takeBlock(long bytes) {
+        long size = sizeClass(bytes);
+        LOCK.lock();
+        try {
+            Block block = pooled(size);
+            if (block == null && blockBytes - pooledBytes > Math.min(sharedLimit / 8, COLLECT_AFTER_BYTES)) {
+                // Much is out and nothing of this size came back: arrays dropped since the last
+                // collection are still counted. Ask for one, and give their blocks a moment.
+                System.gc();
+                long wait = REUSE_WAIT_NANOS;
+                while ((block = pooled(size)) == null && wait > 0) {
+                    wait = RETURNED.awaitNanos(wait);
+                }
+            }
+            if (block != null) {
+                reusedBlocks++;
+                return block;
+            }
+            reserve(size);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for array memory", e);
+        } finally {
+            LOCK.unlock();
+        }
+        try {
+            return newBlock(size);
+        } catch (RuntimeException | Error e) {
+            LOCK.lock();
+            try {
+                blockBytes -= size;
+            } finally {
+                LOCK.unlock();
+            }
+            throw e;
+        }
+    }
+
+    /** Sizes of blocks: 1, 1.5, 2, 3, 4, 6 ... MB, so a block is at most 1.5x what it holds. */
+    static long sizeClass(long bytes) {
+        long power = Long.highestOneBit(Math.max(bytes, SHARED_MIN_BYTES));
+        if (bytes == power) {
+            return power;
+        }
+        long threeHalves = power + power / 2;
+        return bytes <= threeHalves ? threeHalves : power * 2;
+    }
+
+    private static Block pooled(long size) {
+        ArrayDeque<Block> free = POOL.get(size);
+        Block block = free == null ? null : free.pollFirst();
+        if (block != null) {
+            pooledBytes -= size;
+        }
+        return block;
+    }
+
+    /** Counts a new block against the limit: evicts pooled blocks, then collects and waits, then fails. */
+    private static void reserve(long size) throws InterruptedException {
+        if (blockBytes + size > sharedLimit) {
+            evict(blockBytes + size - sharedLimit);
+        }
+        if (blockBytes + size > sharedLimit) {
+            System.gc();
+            long wait = RESERVE_WAIT_NANOS;
+            while (blockBytes + size > sharedLimit && wait > 0) {
+                wait = RETURNED.awaitNanos(wait);
+                evict(blockBytes + size - sharedLimit);
+            }
+            if (blockBytes + size > sharedLimit) {
+                throw new OutOfMemoryError("cannot allocate an array of " + size + " bytes: arrays in use hold "
+                        + blockBytes + " of the " + sharedLimit + " bytes allowed for large arrays");
+            }
+        }
+        blockBytes += size;
+    }
+
+    /** Drops pooled blocks, largest first, until {@code bytes} are freed or the pool is empty. */
+    private static void evict(long bytes) {
+        List<Long> sizes = new ArrayList<>(POOL.keySet());
+        sizes.sort(Comparator.reverseOrder());
+        for (long size : sizes) {
+            ArrayDeque<Block> free = POOL.get(size);
+            while (bytes > 0 && !free.isEmpty()) {
+                free.pollLast().drop();
+                pooledBytes -= size;
+                blockBytes -= size;
+                bytes -= size;
+            }
+        }
+    }
+
+    private static Block newBlock(long size) {
+        if (!HAS_SHM) {
+            return new Block(anonymous(size), null, size);
+        }
+        Path file = null;
+        try {
+            file = directory().resolve("a" + FILE_NAMES.incrementAndGet());
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                raf.setLength(size);
+                // The mapping outlives the channel; the automatic arena unmaps it when unreachable.
+                return new Block(raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size, Arena.ofAuto()), file, size);
+            }
+        } catch (IOException e) {
+            deleteQuietly(file);
+            throw new UncheckedIOException("cannot create a shared-memory array of " + size + " bytes in " + SHM, e);
+        } catch (RuntimeException | Error e) {
+            deleteQuietly(file);
+            throw e;
+        }
+    }
+
+    /** The allocated bytes, exactly the size asked for. */
+    MemorySegment segment() {
+        return segment;
+    }
+
+    /** The shared-memory file holding these bytes (from its start), if they are shared. */
+    public Optional<Path> sharedFile() {
+        return Optional.ofNullable(block == null ? null : block.file);
+    }
+
+    /** Arrays allocated and not yet freed, in this JVM. */
+    public static long liveArrays() {
+        return LIVE_ARRAYS.get();
+    }
+
+    /** Bytes of those arrays. */
+    public static long liveBytes() {
+        return LIVE_BYTES.get();
+    }
+
+    /** Bytes of large-array blocks, in use or pooled for reuse. */
+    public static long blockBytes() {
+        LOCK.lock();
+        try {
+            return blockBytes;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** Times a large array took a pooled block instead of new memory. */
+    public static long reusedBlocks() {
+        LOCK.lock();
+        try {
+            return reusedBlocks;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** The most bytes large arrays' blocks may hold at once (default: half of {@code /dev/shm}, else 1/4 of memory). */
+    public static long sharedLimit() {
+        LOCK.lock();
+        try {
+            return sharedLimit;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** Sets {@link #sharedLimit()}, dropping pooled blocks beyond it; for configuration and tests. */
+    public static void setSharedLimit(long bytes) {
+        if (bytes < SHARED_MIN_BYTES) {
+            throw new IllegalArgumentException("the limit for large arrays must be at least " + SHARED_MIN_BYTES + " bytes, got " + bytes);
+        }
+        LOCK.lock();
+        try {
+            sharedLimit = bytes;
+            evict(blockBytes - bytes);
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    private static long defaultSharedLimit() {
+        try {
+            if (HAS_SHM) {
+                return Math.max(SHARED_MIN_BYTES, Files.getFileStore(SHM).getTotalSpace() / 2);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot read the size of " + SHM, e);
+        }
+        return Math.max(SHARED_MIN_BYTES, Runtime.getRuntime().maxMemory());
+    }
+
+    /** Takes a block back: into the pool while the pool holds less than a quarter of the limit, else dropped. */
+    private static void giveBack(Block block) {
+        LOCK.lock();
+        try {
+            if (pooledBytes + block.size <= sharedLimit / 4 && blockBytes <= sharedLimit) {
+                POOL.computeIfAbsent(block.size, k -> new ArrayDeque<>()).addFirst(block);
+                pooledBytes += block.size;
+            } else {
+                block.drop();
+                blockBytes -= block.size;
+            }
+            RETURNED.signalAll();
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** This JVM's directory under {@code /dev/shm}, made (and stale ones swept) on first use. */
+    private static Path directory() throws IOException {
+        Path dir = sharedDir;
+        if (dir != null) {
+            return dir;
+        }
+        synchronized (ArrayMemory.class) {
+            if (sharedDir == null) {
+                sweepStale();
+                Path made = Files.createDirectories(SHM.resolve("covet-" + ProcessHandle.current().pid()));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(made), "covet-array-shm-cleanup"));
+                sharedDir = made;
+            }
+            return sharedDir;
+        }
+    }
+
+    /** Deletes the directories of Covet JVMs that are no longer running (killed before their hook ran). */
+    private static void sweepStale() {
+        try (Stream<Path> dirs = Files.list(SHM)) {
+            dirs.filter(d -> d.getFileName().toString().matches("covet-\\d+"))
+                    .filter(d -> ProcessHandle.of(Long.parseLong(d.getFileName().toString().substring(6))).isEmpty())
+                    .forEach(ArrayMemory::deleteTree);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not sweep stale shared-memory directories", e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            files.forEach(ArrayMemory::deleteQuietly);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not list " + dir, e);
+        }
+        deleteQuietly(dir);
+    }
+
+    private static void deleteQuietly(Path path) {
+        if (path == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not delete " + path, e);
+        }
+    }
+
+    /** A large array's memory: a mapping (of {@code file} when shared) of {@code size} bytes. */
+    private static final class Block {
+        final MemorySegment mapping;
+        final Path file;
+        final long size;
+        boolean used;   // written by an array before: zero it for the next one that needs zeros
+
+        Block(MemorySegment mapping, Path file, long size) {
+            this.mapping = mapping;
+            this.file = file;
+            this.size = size;
+        }
+
+        /** Out of use for good: the file goes now, the mapping when the collector finds it unreachable. */
+        void drop() {
+            deleteQuietly(file);
+        }
+    }
+
+    /** Runs once an array's memory is unreachable: the counts, and its block back to the pool. */
+    private record Release(long bytes, Block block) implements Runnable {
+        @Override
+        public void run() {
+            LIVE_ARRAYS.decrementAndGet();
+            LIVE_BYTES.addAndGet(-bytes);
+            if (block != null) {
+                giveBack(block);
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.covet.runtime;
+
+import io.covet.compute.BinaryOp;
+import io.covet.compute.ComputeEngine;
+import io.covet.compute.DType;
+import io.covet.compute.NdArray;
+import io.covet.compute.UnaryOp;
+import io.covet.interpreters.HostError;
+import io.covet.interpreters.HostHandle;
+import io.covet.interpreters.InterpreterSession;
+import io.covet.interpreters.PyTuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The Java side of {@code covet.Array} ({@code python/covet/array.py}): one host function,
+ * {@code _covet_host.array(op, ...)}, whose operations run on the calling interpreter's thread
+ * (large ones split over the compute engine's pool) on {@link NdArray}s that Python holds as
+ * {@link ArrayHandle}s. An array result crosses as {@code (handle, dtype, shape)}, the only data
+ * that crosses; element values cross only when Python asks for them ({@code item}, {@code bytes}).
+ */
+final class ArrayGateway {
+
+    /** What Python holds for an array: a reference, never a copy. */
+    record ArrayHandle(NdArray array) implements HostHandle {
+        @Override
+        public String toString() {
+            return array.toString();
+        }
+    }
+
+    private final Supplier<ComputeEngine> engine;
+
+    ArrayGateway(Supplier<ComputeEngine> engine) {
+        this.engine = engine;
+    }
+
+    /** An array as Python's {@code covet.array} module takes it: {@code (handle, dtype, shape)}. */
+    static PyTuple toPython(NdArray array) {
+        List<Object> shape = new ArrayList<>(array.ndim());
+        for (long d : array.shape()) {
+            shape.add(d);
+        }
+        return PyTuple.of(new ArrayHandle(array), array.type().numpyName(), new PyTuple(shape));
+    }
+
+    /** The array behind an argument that must be one. */
+    static NdArray array(Object value, String what) {
+        if (value instanceof ArrayHandle h) {
+            return h.array();
+        }
+        throw new HostError("TypeError", what + " must be a covet.Array");
+    }
+
+    /** {@code array(op, ...)}: see {@code python/covet/array.py} for each operation's arguments. */
+    Object call(InterpreterSession session, List<Object> a) {
+        String op = text(a, 0);
+        ComputeEngine e = engine.get();
+        try {
+            return switch (op) {
+                case "zeros" -> toPython(NdArray.zeros(dtype(a, 1), shape(a, 2)));
+                case "from_bytes" -> toPython(NdArray.fromBytes(bytes(a, 1), dtype(a, 2), shape(a, 3)));
+                case "binary" -> {
+                    BinaryOp bop = BinaryOp.parse(text(a, 1));
+                    NdArray x = array(a.get(2), "the left operand");
+                    boolean scalarFirst = Boolean.TRUE.equals(a.get(4));
+                    yield toPython(a.get(3) instanceof ArrayHandle y
+                            ? x.binary(bop, y.array(), e)
+                            : x.binary(bop, scalar(a.get(3)), scalarFirst, e));
+                }
+                case "binary_in_place" -> {
+                    Object y = a.get(3) instanceof ArrayHandle h ? h.array() : scalar(a.get(3));
+                    array(a.get(2), "the array").binaryInPlace(BinaryOp.parse(text(a, 1)), y, e);
+                    yield null;
+                }
+                case "unary" -> toPython(array(a.get(2), "the operand").unary(UnaryOp.parse(text(a, 1)), e));
+                case "unary_into" -> {
+                    array(a.get(2), "the operand").unaryInto(UnaryOp.parse(text(a, 1)), array(a.get(3), "out"), e);
+                    yield null;
+                }
+                case "sum" -> array(a.get(1), "the array").sum(e);
+                case "mean" -> array(a.get(1), "the array").mean(e);
+                case "min" -> array(a.get(1), "the array").extremum(false, e);
+                case "max" -> array(a.get(1), "the array").extremum(true, e);
+                case "matmul" -> {
+                    Object product = array(a.get(1), "the left operand").matmul(array(a.get(2), "the right operand"), e);
+                    yield product instanceof NdArray n ? toPython(n) : product;
+                }
+                case "reshape" -> toPython(array(a.get(1), "the array").reshape(shape(a, 2)));
+                case "row" -> toPython(array(a.get(1), "the array").row(integer(a, 2)));
+                case "slice" -> toPython(array(a.get(1), "the array").slice(integer(a, 2), integer(a, 3), integer(a, 4)));
+                case "item" -> array(a.get(1), "the array").item(integer(a, 2));
+                case "set_item" -> {
+                    array(a.get(1), "the array").setItem(integer(a, 2), a.get(3));
+                    yield null;
+                }
+                case "fill" -> {
+                    array(a.get(1), "the array").fill(a.get(2));
+                    yield null;
+                }
+                case "assign" -> {
+                    array(a.get(1), "the array").assign(array(a.get(2), "the value"));
+                    yield null;
+                }
+                case "astype" -> toPython(array(a.get(1), "the array").astype(dtype(a, 2)));
+                case "copy" -> toPython(array(a.get(1), "the array").copy());
+                case "bytes" -> array(a.get(1), "the array").toBytes(integer(a, 2), integer(a, 3));
+                default -> throw new HostError("ValueError", "unknown array operation '" + op + "'");
+            };
+        } catch (ArithmeticException ex) {
+            String message = String.valueOf(ex.getMessage());
+            throw new HostError(message.startsWith("Integers to negative") ? "ValueError"
+                    : message.contains("by zero") ? "ZeroDivisionError" : "OverflowError", message);
+        } catch (ArrayStoreException ex) {
+            throw new HostError("TypeError", ex.getMessage());
+        } catch (IndexOutOfBoundsException ex) {
+            throw new HostError("IndexError", ex.getMessage());
+        } catch (OutOfMemoryError ex) {
+            throw new HostError("MemoryError", ex.getMessage());
+        }
+    }
+
+    private static Object scalar(Object value) {
+        if (value instanceof Boolean || value instanceof Long || value instanceof Double) {
+            return value;
+        }
+        if (value instanceof java.math.BigInteger) {
+            throw new HostError("OverflowError", "Python integer " + value + " out of bounds for int64");
+        }
+        throw new HostError("TypeError", "unsupported operand type: covet.Array and " + describe(value));
+    }
+
+    private static DType dtype(List<Object> a, int i) {
+        return DType.ofNumpyName(text(a, i));
+    }
+
+    private static long[] shape(List<Object> a, int i) {
+        if (!(a.get(i) instanceof PyTuple(List<Object> items))) {
+            throw new HostError("TypeError", "a shape must be a tuple of ints");
+        }
+        long[] shape = new long[items.size()];
+        for (int k = 0; k < shape.length; k++) {
+            if (!(items.get(k) instanceof Long d)) {
+                throw new HostError("TypeError", "a shape must be a tuple of ints, got " + describe(items.get(k)));
+            }
+            shape[k] = d;
+        }
+        return shape;
+    }
+
+    private static String text(List<Object> a, int i) {
+        if (!(a.get(i) instanceof String s)) {
+            throw new HostError("TypeError", "argument " + i + " must be a str, got " + describe(a.get(i)));
+        }
+        return s;
+    }
+
+    private static long integer(List<Object> a, int i) {
+        if (!(a.get(i) instanceof Long n)) {
+            throw new HostError("TypeError", "argument " + i + " must be an int, got " + describe(a.get(i)));
+        }
+        return n;
+    }
+
+    private static byte[] bytes(List<Object> a, int i) {
+        if (!(a.get(i) instanceof byte[] b)) {
+            throw new HostError("TypeError", "argument " + i + " must be bytes, got " + describe(a.get(i)));
+        }
+        return b;
+    }
+
+    private static String describe(Object value) {
+        return value == null ? "None" : value.getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,162 @@
+"""Checks of covet.Array, run inside a pooled interpreter by ArrayTest. Each check_* function
+raises when its property fails."""
+import array
+import math
+import pickle
+
+import _covet_host
+import covet
+import covet.array as ca
+from covet import Array, perf
+
+from api_checks import raises
+
+
+def check_the_adr_api_takes_arrays_and_answers_arrays():
+    a = Array([1.0, 4.0, 9.0])
+    assert perf.sum_array(a).result() == 14.0
+    roots = perf.transform_array(a, 'sqrt').result()
+    assert isinstance(roots, Array) and roots.tolist() == [1.0, 2.0, 3.0], roots
+    m = Array([[1.0, 2.0], [3.0, 4.0]])
+    product = perf.matrix_multiply(m, m).result()
+    assert isinstance(product, Array) and product.tolist() == [[7.0, 10.0], [15.0, 22.0]], product
+    assert perf.sum_array(Array([1, 2, 3])).result() == 6, "an int array sums to an int"
+    # Lists and array.array still work as before.
+    assert perf.sum_array([1.0, 2.0]).result() == 3.0
+    assert perf.transform_array(array.array('d', [4.0]), 'sqrt').result().tolist() == [2.0]
+
+
+def check_operations_chain_in_java_and_only_results_cross():
+    a = ca.full(100_000, 2.0)
+    b = ca.sqrt(a * a + 5.0) - 3.0     # = 0
+    assert b.shape == (100_000,) and b.dtype == 'float64'
+    assert b.sum() == 0.0 and b.max() == 0.0 and b.min() == 0.0
+    assert (a > 1.0).all() and not (a > 2.0).any()
+    assert a.mean() == 2.0
+
+
+def check_constructors_read_lists_arrays_memoryviews_and_bytes():
+    assert Array([[1, 2], [3, 4]]).dtype == 'int64'
+    assert Array([1, 2.5]).dtype == 'float64'
+    assert Array([True, False]).dtype == 'bool'
+    assert Array(array.array('f', [1.5, 2.5])).dtype == 'float32'
+    assert Array(array.array('i', [1, 2])).tolist() == [1, 2]
+    assert Array(memoryview(array.array('d', [3.0]))).tolist() == [3.0]
+    assert ca.frombuffer(array.array('d', [1.0, 2.0]).tobytes()).tolist() == [1.0, 2.0]
+    assert ca.frombuffer(b'\x01\x00\x00\x00', 'int32').tolist() == [1]
+    assert ca.zeros((2, 3), 'int32').tolist() == [[0, 0, 0], [0, 0, 0]]
+    assert ca.ones(2).tolist() == [1.0, 1.0]
+    assert Array([1, 2], dtype='float32').tobytes() == array.array('f', [1, 2]).tobytes()
+    raises(ValueError, Array, [[1, 2], [3]])
+    raises(TypeError, Array, [1, 'two'])
+    raises(TypeError, Array, [1], dtype='complex128')
+    raises(OverflowError, Array, [2 ** 40], dtype='int32')
+    raises(ValueError, ca.frombuffer, b'123', 'float64')
+    raises(TypeError, Array, b'raw bytes')
+
+
+def check_views_share_memory_and_copies_do_not():
+    a = ca.zeros((3, 4))
+    row = a[1]
+    row[2] = 5.0
+    assert a[1, 2] == 5.0, "a row is a view"
+    flat = a.reshape(-1)
+    flat[0] = 7.0
+    assert a[0, 0] == 7.0, "reshape is a view"
+    part = flat[4:8]
+    part[:] = 1.0
+    assert a[1].tolist() == [1.0, 1.0, 1.0, 1.0], "a step-1 slice is a view"
+    stepped = flat[::2]
+    stepped[0] = -1.0
+    assert a[0, 0] == 7.0, "a stepped slice is a copy"
+    flat[::2] = 9.0
+    assert a[0].tolist() == [9.0, 0.0, 9.0, 0.0], "assigning to a stepped slice writes through"
+    c = a.copy()
+    c += 1
+    assert a[2, 1] == 0.0 and c[2, 1] == 1.0, "a copy has memory of its own"
+
+
+def check_in_place_operators_write_into_the_array():
+    a = Array([1.0, 2.0])
+    same = a
+    a += 1
+    a *= Array([2.0, 3.0])
+    assert same is a and a.tolist() == [4.0, 9.0]
+    ca.sqrt(a, out=a)
+    assert a.tolist() == [2.0, 3.0]
+    i = Array([1, 2])
+    raises(TypeError, i.__iadd__, 0.5)      # numpy's same-kind rule
+    raises(TypeError, ca.sqrt, i, out=i)
+
+
+def check_errors_name_the_problem():
+    a = Array([1, 2, 3])
+    e = raises(IndexError, lambda: a[3])
+    assert str(e) == "index 3 is out of bounds for axis 0 with size 3", e
+    e = raises(ValueError, lambda: a + Array([1, 2]))
+    assert "could not be broadcast together with shapes (3,) (2,)" in str(e), e
+    raises(ZeroDivisionError, lambda: a // 0)
+    raises(ValueError, lambda: a ** -1)
+    raises(ValueError, a.reshape, 2, 2)
+    raises(ValueError, lambda: bool(a))
+    raises(TypeError, a.sum, axis=0)
+    raises(IndexError, lambda: a[Array([True, False, True])])
+    raises(TypeError, lambda: a + 'x')
+    e = raises(ValueError, lambda: Array([[1.0, 2.0]]) @ Array([[1.0, 2.0]]))
+    assert "mismatch in its core dimension" in str(e), e
+
+
+def check_iteration_and_tolist_cross_in_bulk():
+    n = 20_000
+    a = ca.full(n, 0.5)
+    assert sum(a) == n * 0.5
+    assert a.tolist() == [0.5] * n
+    m = Array([[1, 2], [3, 4]])
+    assert [r.tolist() for r in m] == [[1, 2], [3, 4]]
+    assert repr(Array([1.5])) == "covet.Array([1.5], dtype='float64')"
+
+
+def check_arrays_pickle_to_other_interpreters():
+    a = Array([[1.5, 2.5], [3.5, 4.5]], dtype='float32')
+    b = pickle.loads(pickle.dumps(a))
+    assert b.dtype == 'float32' and b.tolist() == a.tolist()
+    sums = perf.parallel_map(array_sum, [a, Array([1, 2])]).result()
+    assert sums == [12.0, 3], sums
+
+
+def array_sum(a):
+    return a.sum()
+
+
+def check_the_sandbox_keeps_handles_opaque_and_checks_every_argument():
+    a = Array([1.0, 2.0, 3.0])
+    h = a._h
+    # No Java member is reachable through a handle.
+    for name in ('array', 'getClass', 'segment', 'toString', 'hashCode'):
+        raises(AttributeError, getattr, h, name)
+    # Forged or foreign values are refused by type.
+    raises(TypeError, _covet_host.array, 'sum', 12345)
+    raises(TypeError, _covet_host.array, 'sum', object())
+    raises(TypeError, _covet_host.array, 'binary', 'add', a, 1, False)   # the Python object, not its handle
+    # Out-of-range requests that bypass Python's own checks fail cleanly in Java.
+    raises(IndexError, _covet_host.array, 'item', h, 3)
+    raises(IndexError, _covet_host.array, 'item', h, -1)
+    raises(IndexError, _covet_host.array, 'bytes', h, -8, 2)
+    raises(IndexError, _covet_host.array, 'bytes', h, 0, 4)
+    raises(IndexError, _covet_host.array, 'slice', h, -100, 3, 1)
+    raises(IndexError, _covet_host.array, 'slice', h, 0, 1000, 2)
+    raises(IndexError, _covet_host.array, 'row', ca.zeros((2, 2))._h, 2)
+    raises(ValueError, _covet_host.array, 'zeros', 'float64', (-1,))
+    raises(OverflowError, _covet_host.array, 'zeros', 'float64', (1 << 40, 1 << 40))
+    raises(MemoryError, _covet_host.array, 'zeros', 'float64', (1 << 50,))
+    raises(ValueError, _covet_host.array, 'from_bytes', b'1234567', 'float64', (1,))
+    raises(ValueError, _covet_host.array, 'frobnicate', h)
+    assert a.tolist() == [1.0, 2.0, 3.0], "nothing above changed the array"
+
+
+def make_and_drop_arrays(count, size):
+    """Makes `count` arrays of `size` float64 and keeps none."""
+    seed = ca.zeros(size)
+    for _ in range(count):
+        seed + 1.0
+    return count
