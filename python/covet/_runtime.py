@@ -47,7 +47,7 @@ def run_main(path, argv):
 def run_remote(kind, module, qualname, pickled_fn, encoding, data):
     """Runs work sent from another interpreter: kind 'call' (data: (args, kwargs)), 'map' (data:
     items) or 'reduce' (data: items), with the function module.qualname (or unpickled). Returns
-    (0, plain value), (1, pickled value) or (2, pickled error)."""
+    (0, plain value), (1, pickled value), (2, pickled error) or (3, (pickled value, array handles))."""
     try:
         fn = _values.resolve(module, qualname, pickled_fn)
         data = _values.decode(encoding, data)
@@ -63,7 +63,7 @@ def run_remote(kind, module, qualname, pickled_fn, encoding, data):
         else:
             raise ValueError(f"unknown remote work kind {kind!r}")
         encoding, payload = _values.encode(result, "the result")
-        return (0, payload) if encoding == 'v' else (1, payload)
+        return (0, payload) if encoding == 'v' else (1, payload) if encoding == 'p' else (3, payload)
     except Exception as e:
         return (2, _values.dumps(encode_error(e)))
     except BaseException as e:
@@ -94,6 +94,8 @@ def decode_remote(outcome):
         return payload
     if code == 1:
         return _values.loads(payload)
+    if code == 3:
+        return _values.decode('r', payload)
     raise rebuild_error(*_values.loads(payload))
 
 

@@ -30,17 +30,57 @@ def dumps(value, what="value"):
 
 
 def encode(value, what="value"):
-    """('v', value) for scalars and float arrays, ('p', pickled bytes) for the rest."""
+    """('v', value) for scalars and float arrays, ('p', pickled bytes) for the rest, or
+    ('r', (pickled bytes, array handles)) when it holds covet.Arrays: they cross by reference
+    (Java passes the same memory to another interpreter, or maps it into a CPython worker),
+    not by their bytes."""
     t = type(value)
     if t in _SCALARS or (t is array.array and value.typecode in ('d', 'f')):
         return ('v', value)
-    return ('p', dumps(value, what))
+    from . import array as _array
+    _array._BY_REFERENCE = True
+    try:
+        return ('p', pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except _array.ByReference:
+        pass   # it holds arrays: pickle again, keeping them aside
+    except Exception as e:
+        raise TypeError(f"cannot send {what} of type {type(value).__qualname__} to another interpreter: "
+                        f"it is not a plain value and pickle failed ({e})") from None
+    finally:
+        _array._BY_REFERENCE = False
+    import io
+    out = io.BytesIO()
+    pickler = _ArrayPickler(out)
+    try:
+        pickler.dump(value)
+    except Exception as e:
+        raise TypeError(f"cannot send {what} of type {type(value).__qualname__} to another interpreter: "
+                        f"it is not a plain value and pickle failed ({e})") from None
+    return ('r', (out.getvalue(), pickler.handles))
 
 
 def decode(encoding, payload):
     if encoding == 'v':
         return payload
+    if encoding == 'r':
+        data, arrays = payload
+        return _Unpickler(data, arrays).load()
     return loads(payload)
+
+
+class _ArrayPickler(pickle.Pickler):
+    """Pickles covet.Arrays as references to their handles, collected in `handles`."""
+
+    def __init__(self, file):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.handles = []
+
+    def persistent_id(self, obj):
+        from .array import Array
+        if type(obj) is Array:
+            self.handles.append(obj._h)
+            return ('covet.Array', len(self.handles) - 1, obj.dtype, obj.shape)
+        return None
 
 
 # Modules GraalPy names by their pure-Python implementation, which CPython (a CPython worker)
@@ -51,11 +91,20 @@ _SAME_MODULE = {'_pydatetime': 'datetime', '_pydecimal': 'decimal'}
 class _Unpickler(pickle.Unpickler):
     """Maps the script's module between its two names: `__main__` where `covet exec` runs it,
     `__mp_main__` in every other interpreter (as multiprocessing's spawn does); and GraalPy's
-    pure-Python module names to the public ones."""
+    pure-Python module names to the public ones. With `arrays` (what Java made of an
+    _ArrayPickler's handles), rebuilds the covet.Arrays that crossed by reference."""
 
-    def __init__(self, data):
+    def __init__(self, data, arrays=None):
         import io
         super().__init__(io.BytesIO(data))
+        self._arrays = arrays
+
+    def persistent_load(self, pid):
+        if self._arrays is None or not (isinstance(pid, tuple) and pid[:1] == ('covet.Array',)):
+            raise pickle.UnpicklingError(f"unsupported persistent id {pid!r}")
+        from . import array as _array
+        _, index, dtype, shape = pid
+        return _array._attach(self._arrays[index], dtype, tuple(shape))
 
     def find_class(self, module, name):
         return super().find_class(_SAME_MODULE.get(module) or main_module_name(module), name)

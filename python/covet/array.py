@@ -40,6 +40,12 @@ _ARRAY_CODES = {('d', 8): 'float64', ('f', 4): 'float32', ('i', 4): 'int32', ('l
 # Elements fetched per call into Java while iterating.
 _CHUNK = 8192
 _INT64 = (-(1 << 63), (1 << 63) - 1)
+# True while covet._values pickles a value for another interpreter or a worker.
+_BY_REFERENCE = False
+
+
+class ByReference(Exception):
+    """Raised by Array.__reduce__ while pickling for another interpreter: arrays cross by reference."""
 
 
 def _call(*args):
@@ -273,7 +279,9 @@ class Array:
         return f"covet.Array(shape={self.shape}, dtype='{self.dtype}')"
 
     def __reduce__(self):
-        # Pickled, an Array crosses as its bytes (to another interpreter, or a CPython worker).
+        if _BY_REFERENCE:
+            raise ByReference()   # covet._values pickles it again, as a reference to this memory
+        # Pickled elsewhere (a file, a cache), an Array is its bytes.
         return (_rebuild, (self.tobytes(), self.dtype, self.shape))
 
     # ---- elements --------------------------------------------------------------------------------
@@ -565,6 +573,29 @@ def _nest(flat, shape):
         return flat
     step = len(flat) // shape[0] if shape[0] else 0
     return [_nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+
+
+def _attach(ref, dtype, shape):
+    """The array an _ArrayPickler's reference names, here: in a Covet interpreter `ref` is the
+    handle itself; in a CPython worker Java made it ('shm', file, offset), the shared memory that
+    numpy maps (the same bytes: writes are seen by the sender), or ('bytes', data) for a small
+    array, copied."""
+    if not isinstance(ref, tuple):
+        return _wrap((ref, dtype, shape))
+    try:
+        import numpy
+    except ImportError:
+        raise ImportError("a covet.Array sent to a CPython worker arrives as a numpy array: install numpy "
+                          "for the worker's python3") from None
+    count = 1
+    for d in shape:
+        count *= d
+    if ref[0] == 'shm':
+        import mmap
+        with open(ref[1], 'r+b') as f:
+            mapped = mmap.mmap(f.fileno(), 0)
+        return numpy.frombuffer(mapped, dtype=dtype, count=count, offset=ref[2]).reshape(shape)
+    return numpy.frombuffer(bytearray(ref[1]), dtype=dtype, count=count).reshape(shape)
 
 
 def _rebuild(data, dtype, shape):

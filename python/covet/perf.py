@@ -235,8 +235,8 @@ class PerformanceManager:
             if not kwargs and len(args) <= 8 and all(_plain(a) for a in args):
                 # A few plain values cross one by one, as host-call arguments: Java pickles the call.
                 return _to_worker('call', module, qual, pickled, 'a', args, f"{module}.{qual}()", here)
-            data = _values.dumps((tuple(args), dict(kwargs)), f"an argument of {api}")
-            return _to_worker('call', module, qual, pickled, 'p', (data,), f"{module}.{qual}()", here)
+            encoding, data = _values.encode((tuple(args), dict(kwargs)), f"an argument of {api}")
+            return _to_worker('call', module, qual, pickled, encoding, (data,), f"{module}.{qual}()", here)
         encoding, data = _values.encode((tuple(args), dict(kwargs)), f"an argument of {api}")
         handle = _host.submit(lane, 'call', module, qual, pickled, encoding, data)
         if handle is None:  # sub-interpreters disabled: run here
@@ -260,8 +260,8 @@ class PerformanceManager:
         try:
             for chunk in chunks:
                 if lane == 'cpython':
-                    data = _values.dumps(chunk, f"an element given to {api}")
-                    parts.append(_to_worker(kind, module, qual, pickled, 'p', (data,), f"{api}({module}.{qual}) chunk",
+                    encoding, data = _values.encode(chunk, f"an element given to {api}")
+                    parts.append(_to_worker(kind, module, qual, pickled, encoding, (data,), f"{api}({module}.{qual}) chunk",
                                             functools.partial(run_chunk, fn, chunk)))
                     continue
                 encoding, data = _values.encode(chunk, f"an element given to {api}")
@@ -349,7 +349,8 @@ class PerformanceManager:
 
 def _to_worker(kind, module, qual, pickled, encoding, values, description, here):
     """Work for the PROCESS lane: a CPython worker runs covet._runtime.run_remote with it. values
-    are the call's plain arguments (encoding 'a'), or one pickled bytes (encoding 'p'): containers
+    are the call's plain arguments (encoding 'a'), or one pickled bytes (encoding 'p'), or that
+    and the covet.Arrays it references (encoding 'r', which Java maps into the worker): containers
     are slow to convert at the host-call boundary, one value at a time is not."""
     handle = _host.submit_process(description, kind, module, qual, pickled, encoding, *values)
     if handle is None:  # plain CPython, no runtime: run here

@@ -116,16 +116,48 @@ def check_iteration_and_tolist_cross_in_bulk():
     assert repr(Array([1.5])) == "covet.Array([1.5], dtype='float64')"
 
 
-def check_arrays_pickle_to_other_interpreters():
+def check_arrays_cross_to_other_interpreters_by_reference():
     a = Array([[1.5, 2.5], [3.5, 4.5]], dtype='float32')
-    b = pickle.loads(pickle.dumps(a))
+    b = pickle.loads(pickle.dumps(a))      # pickled by the user: a copy of the bytes
     assert b.dtype == 'float32' and b.tolist() == a.tolist()
-    sums = perf.parallel_map(array_sum, [a, Array([1, 2])]).result()
+    b[0, 0] = 0.0
+    assert a[0, 0] == 1.5
+    sums = perf.parallel_map(array_sum_and_bump, [a, Array([1, 2])], chunk_size=1).result()
     assert sums == [12.0, 3], sums
+    assert a[0, 0] == 2.5, "the other interpreter wrote into the same memory"
+    doubled = perf.parallel_map(double, [a]).result()[0]
+    assert isinstance(doubled, Array) and doubled.tolist() == [[5.0, 5.0], [7.0, 9.0]], doubled
 
 
-def array_sum(a):
-    return a.sum()
+def array_sum_and_bump(a):
+    total = a.sum()
+    a[(0,) * a.ndim] += 1
+    return total
+
+
+def double(a):
+    return a * 2
+
+
+def in_worker(a, b, value):
+    """In a CPython worker: what arrived, and a write into the first array."""
+    a[(0,) * a.ndim] = value
+    return type(a).__module__, a.dtype.name, a.shape, float(a.sum()), b.tolist(), a.base is not None
+
+
+def check_a_cpython_worker_maps_a_large_arrays_memory_and_its_writes_are_seen():
+    big = ca.full((512, 512), 2.0)          # 2 MB: shared memory
+    small = Array([1, 2, 3], dtype='int32')  # copied
+    run = perf.cpu_intensive(use_native=False)(in_worker)
+    module, dtype, shape, total, small_values, mapped = run(big, small, 5.0).result()
+    assert module == 'numpy' and dtype == 'float64' and tuple(shape) == (512, 512), (module, dtype, shape)
+    assert total == 2.0 * 512 * 512 - 2.0 + 5.0, total
+    assert small_values == [1, 2, 3]
+    assert mapped, "the worker's array is a view of the mapped memory"
+    assert big[0, 0] == 5.0, "the worker wrote into the same memory"
+    row = big[3]                             # a view: crosses at its offset in the same memory
+    module, dtype, shape, total, _, _ = run(row, small, 7.0).result()
+    assert tuple(shape) == (512,) and big[3, 0] == 7.0, big[3, 0]
 
 
 def check_the_sandbox_keeps_handles_opaque_and_checks_every_argument():

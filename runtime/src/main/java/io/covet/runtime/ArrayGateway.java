@@ -45,6 +45,16 @@ final class ArrayGateway {
         return PyTuple.of(new ArrayHandle(array), array.type().numpyName(), new PyTuple(shape));
     }
 
+    /**
+     * How a CPython worker finds an array: {@code ("shm", file, byte offset)} of its shared memory,
+     * which the worker maps (no copy), or {@code ("bytes", data)} for a small one not in shared memory.
+     */
+    static Object[] forWorker(NdArray array) {
+        return array.sharedLocation()
+                .map(at -> new Object[] {"shm", at.file().toString(), at.offset()})
+                .orElseGet(() -> new Object[] {"bytes", array.toBytes()});
+    }
+
     /** The array behind an argument that must be one. */
     static NdArray array(Object value, String what) {
         if (value instanceof ArrayHandle h) {

@@ -1,12 +1,14 @@
 package io.covet.runtime;
 
 import io.covet.compute.ComputeEngine;
+import io.covet.compute.NdArray;
 import io.covet.compute.UnaryOp;
 import io.covet.database.DbException;
 import io.covet.interpreters.HostError;
 import io.covet.interpreters.HostFunction;
 import io.covet.interpreters.InterpreterSession;
 import io.covet.interpreters.PythonException;
+import io.covet.interpreters.PyTuple;
 import io.covet.interpreters.PythonTask;
 import io.covet.tasks.ClosedException;
 import io.covet.tasks.Deadline;
@@ -256,14 +258,28 @@ final class PythonBridge {
      * {@code submit_process(description, kind, module, qualname, pickled_function, encoding, *data)}:
      * {@code covet._runtime.run_remote(kind, module, qualname, pickled_function, ...)} in a CPython
      * worker through the PROCESS lane. Encoding "a": data are the call's plain arguments, one by
-     * one; "p": data is one pickled bytes. The call is pickled here, in Java (faster than GraalPy's
+     * one; "p": data is one pickled bytes; "r": that and the covet.Arrays it references, which the
+     * worker maps from shared memory (small ones, not in shared memory, go as their bytes). The call is pickled here, in Java (faster than GraalPy's
      * pickle), and the worker's answer, {@code (code, payload)}, is unpickled here too.
      */
     private Object submitProcess(InterpreterSession s, List<Object> a) {
         String encoding = string(a, 5);
+        List<NdArray> arrays = new ArrayList<>();
         Object data = switch (encoding) {
             case "a" -> new Object[] {a.subList(6, a.size()).stream().map(PythonBridge::forWorker).toArray(), null};
             case "p" -> a.get(6);
+            case "r" -> {
+                if (!(a.get(6) instanceof PyTuple(List<Object> parts)) || parts.size() != 2 || !(parts.get(1) instanceof List<?> handles)) {
+                    throw new HostError("TypeError", "submit_process: encoding 'r' takes (pickled, [array handles])");
+                }
+                List<Object> refs = new ArrayList<>(handles.size());
+                for (Object h : handles) {
+                    NdArray array = ArrayGateway.array(h, "an array sent to a CPython worker");
+                    arrays.add(array);
+                    refs.add(ArrayGateway.forWorker(array));
+                }
+                yield new Object[] {parts.get(0), refs};
+            }
             default -> throw new HostError("ValueError", "submit_process: unknown encoding '" + encoding + "'");
         };
         List<Object> args = new ArrayList<>(6);
@@ -273,7 +289,12 @@ final class PythonBridge {
         args.add(encoding.equals("a") ? "v" : encoding);
         args.add(data);
         WorkerCall call = WorkerCall.of("covet._runtime", "run_remote", args, Map.of()).describedAs(string(a, 0));
-        return register(s, Lane.PROCESS, runtime.scheduler().process(call, deadline(s)));
+        Task<?> task = runtime.scheduler().process(call, deadline(s));
+        if (!arrays.isEmpty()) {
+            // The worker maps the arrays' memory by file name: it must not be freed (and reused) before the call ends.
+            task.whenSettled(() -> java.lang.ref.Reference.reachabilityFence(arrays));
+        }
+        return register(s, Lane.PROCESS, task);
     }
 
     /** Python tuples (PyTuple here) as Object[], which the worker's pickle makes tuples again. */

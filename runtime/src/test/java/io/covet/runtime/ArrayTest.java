@@ -33,7 +33,7 @@ class ArrayTest {
     @BeforeContainer
     static void start() {
         if (runtime == null) {
-            runtime = PerformanceManager.start(RuntimeFixture.config().build());
+            runtime = PerformanceManager.start(RuntimeFixture.config().cpythonWorkers(1).build());
         }
     }
 
@@ -81,7 +81,8 @@ class ArrayTest {
     @Test void inPlaceOperatorsWriteIntoTheArray() { check("check_in_place_operators_write_into_the_array"); }
     @Test void errorsNameTheProblem() { check("check_errors_name_the_problem"); }
     @Test void iterationAndTolistCrossInBulk() { check("check_iteration_and_tolist_cross_in_bulk"); }
-    @Test void arraysPickleToOtherInterpreters() { check("check_arrays_pickle_to_other_interpreters"); }
+    @Test void arraysCrossToOtherInterpretersByReference() { check("check_arrays_cross_to_other_interpreters_by_reference"); }
+    @Test void aCpythonWorkerMapsALargeArraysMemoryAndItsWritesAreSeen() { check("check_a_cpython_worker_maps_a_large_arrays_memory_and_its_writes_are_seen"); }
     @Test void theSandboxKeepsHandlesOpaqueAndChecksEveryArgument() { check("check_the_sandbox_keeps_handles_opaque_and_checks_every_argument"); }
 
     @Test
