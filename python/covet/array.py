@@ -132,6 +132,8 @@ def from_list(values, dtype=None):
     float, else int64, bool for bools)."""
     shape, flat = _flatten(values)
     name = _dtype_name(dtype) or _infer(flat)
+    if name == 'bool':
+        flat = [1 if v else 0 for v in flat]   # any nonzero number (NaN too) is True, as numpy
     code = 'b' if name == 'bool' else _FORMAT[name]
     try:
         data = _pyarray.array(code, flat)
@@ -142,8 +144,6 @@ def from_list(values, dtype=None):
         data = _pyarray.array(code, [int(v) for v in flat])   # floats into an int dtype truncate, as numpy
     except OverflowError:
         raise OverflowError(f"a value does not fit in {name}") from None
-    if name == 'bool' and any(v not in (0, 1) for v in data):
-        data = _pyarray.array('b', [1 if v else 0 for v in flat])
     return _wrap(_call('from_bytes', memoryview(data).cast('B'), name, shape))
 
 
@@ -271,6 +271,8 @@ class Array:
         return self.size * _ITEMSIZE[self.dtype]
 
     def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of unsized object")
         return self.shape[0]
 
     def __repr__(self):
@@ -291,16 +293,27 @@ class Array:
 
     def tolist(self):
         flat = memoryview(self.tobytes()).cast(_FORMAT[self.dtype]).tolist()
-        return _nest(flat, self.shape)
+        return flat[0] if not self.shape else _nest(flat, self.shape)
 
     def item(self, *index):
+        """The element at a flat index, or at one index per dimension, as a Python scalar."""
         if not index:
             if self.size != 1:
                 raise ValueError("can only convert an array of size 1 to a Python scalar")
             return _call('item', self._h, 0)
-        return self[index if len(index) > 1 else index[0]]
+        if len(index) == 1:
+            i = _operator.index(index[0])
+            n = self.size
+            if not -n <= i < n:
+                raise IndexError(f"index {i} is out of bounds for size {n}")
+            return _call('item', self._h, i + n if i < 0 else i)
+        if len(index) != len(self.shape):
+            raise ValueError("incorrect number of indices for array")
+        return _call('item', self._h, self._flat_index(index))
 
     def __iter__(self):
+        if not self.shape:
+            raise TypeError("iteration over a 0-d array")
         if len(self.shape) != 1:
             for i in range(self.shape[0]):
                 yield _wrap(_call('row', self._h, i))
@@ -349,27 +362,29 @@ class Array:
                          f"(got {type(key).__name__}); boolean and integer-array indexing are not supported")
 
     def __setitem__(self, key, value):
+        if not self.shape:
+            raise IndexError("too many indices for array: array is 0-dimensional")
         if isinstance(key, int) and not isinstance(key, bool) and len(self.shape) == 1:
             _call('set_item', self._h, self._index(key, 0), _scalar(value, 'the value'))
             return
-        if (isinstance(key, tuple) and len(key) == len(self.shape)
-                and all(isinstance(i, int) and not isinstance(i, bool) for i in key)):
-            _call('set_item', self._h, self._flat_index(key), _scalar(value, 'the value'))
-            return
-        if isinstance(key, tuple) and len(key) > 1:
+        if isinstance(key, tuple):
+            if len(key) == len(self.shape) and all(isinstance(i, int) and not isinstance(i, bool) for i in key):
+                _call('set_item', self._h, self._flat_index(key), _scalar(value, 'the value'))
+                return
+            if any(isinstance(k, slice) for k in key[:-1]):
+                raise IndexError("covet.Array takes a slice only as the last index (a[i, j:k]), "
+                                 "not before another index")
+            if len(key) > len(self.shape):
+                raise IndexError(f"too many indices for array: array is {len(self.shape)}-dimensional, "
+                                 f"but {len(key)} were indexed")
+            if len(key) == 1:
+                self[key[0]] = value
+                return
             # Leading ints select a row (a view); the last index applies to it.
             self[key[:-1] if len(key) > 2 else key[0]][key[-1]] = value
             return
-        if isinstance(key, tuple) and len(key) == 1:
-            key = key[0]
         if isinstance(key, slice) and key.indices(self.shape[0])[2] != 1:
-            # A stepped slice is a copy in Java: write its rows one by one.
-            rows = range(*key.indices(self.shape[0]))
-            values = value if isinstance(value, (Array, list, tuple)) else [value] * len(rows)
-            if len(values) != len(rows):
-                raise ValueError(f"could not broadcast input array from shape ({len(values)},) into shape ({len(rows)},)")
-            for i, v in zip(rows, values):
-                self[i] = v
+            self._assign_rows(range(*key.indices(self.shape[0])), value)
             return
         view = self[key]
         if not isinstance(view, Array):
@@ -379,6 +394,25 @@ class Array:
         else:
             source = asarray(value)
             _call('assign', view._h, source._h)
+
+    def _assign_rows(self, rows, value):
+        """a[start:stop:step] = value: a stepped slice is a copy in Java, so its rows are written
+        one by one, from a copy of value (it may be this very array) broadcast as numpy does."""
+        if isinstance(value, (int, float, bool)):
+            for i in rows:
+                self[i] = value
+            return
+        source = Array(value)   # a copy
+        row_shape = self.shape[1:]
+        if source.shape == row_shape:
+            for i in rows:
+                self[i] = source
+        elif source.shape == (len(rows),) + row_shape:
+            for i, k in zip(rows, range(len(rows))):
+                self[i] = source[k]
+        else:
+            raise ValueError(f"could not broadcast input array from shape {source.shape} into shape "
+                             f"{(len(rows),) + row_shape}")
 
     def fill(self, value):
         _call('fill', self._h, _scalar(value, 'the fill value'))
@@ -592,9 +626,12 @@ def _attach(ref, dtype, shape):
         count *= d
     if ref[0] == 'shm':
         import mmap
-        with open(ref[1], 'r+b') as f:
-            mapped = mmap.mmap(f.fileno(), 0)
-        return numpy.frombuffer(mapped, dtype=dtype, count=count, offset=ref[2]).reshape(shape)
+        _, path, offset = ref
+        nbytes = count * numpy.dtype(dtype).itemsize
+        start = offset - offset % mmap.ALLOCATIONGRANULARITY   # a mapping starts on a page
+        with open(path, 'r+b') as f:
+            mapped = mmap.mmap(f.fileno(), offset - start + nbytes, offset=start) if nbytes else b''
+        return numpy.frombuffer(mapped, dtype=dtype, count=count, offset=offset - start).reshape(shape)
     return numpy.frombuffer(bytearray(ref[1]), dtype=dtype, count=count).reshape(shape)
 
 

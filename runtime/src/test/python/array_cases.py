@@ -6,8 +6,8 @@ pooled interpreter: ArrayTest compares the two.
 description of every case whose outcome differs (dtype, shape, values within a float tolerance,
 or the exception's type).
 
-Generated: operands of every dtype and of shapes () (a Python scalar), (n,), (r, c) and a row
-broadcast over a matrix; every binary operator, in place too; unary functions; reductions;
+Generated: operands of every dtype and of shapes () (a Python scalar), (n,), (r, c), a row or a
+one-element array broadcast over a matrix, on either side; every binary operator, in place too; unary functions; reductions;
 matmul; indexing, slicing and assignment. Left out, as differences covet.Array documents:
 arithmetic on two bool operands, unary functions of bools, integer division or modulo by zero.
 """
@@ -83,9 +83,11 @@ def _case(rng):
         da, db = rng.choice(DTYPES), rng.choice(DTYPES)
         if op not in ('eq', 'ne', 'lt', 'le', 'gt', 'ge') and da == 'bool' and db == 'bool':
             db = 'int64'
-        layout = rng.choice(['same1', 'same2', 'row', 'scalar', 'rscalar'])
-        sa = {'same1': (n,), 'same2': (rows, cols), 'row': (rows, cols), 'scalar': (n,), 'rscalar': (n,)}[layout]
-        sb = {'same1': (n,), 'same2': (rows, cols), 'row': (cols,), 'scalar': (), 'rscalar': ()}[layout]
+        layout = rng.choice(['same1', 'same2', 'row', 'lrow', 'one', 'lone', 'scalar', 'rscalar'])
+        sa = {'same1': (n,), 'same2': (rows, cols), 'row': (rows, cols), 'lrow': (cols,), 'one': (rows, cols),
+              'lone': (1,), 'scalar': (n,), 'rscalar': (n,)}[layout]
+        sb = {'same1': (n,), 'same2': (rows, cols), 'row': (cols,), 'lrow': (rows, cols), 'one': (1,),
+              'lone': (rows, cols), 'scalar': (), 'rscalar': ()}[layout]
         int_division = op in ('floordiv', 'mod') and not (da.startswith('float') or db.startswith('float'))
         a = _values(rng, da, sa, op, nonzero=int_division and layout == 'rscalar')   # the divisor there
         b = _values(rng, db, sb, op, nonzero=int_division and layout != 'rscalar')

@@ -76,6 +76,36 @@ def check_views_share_memory_and_copies_do_not():
     assert a[2, 1] == 0.0 and c[2, 1] == 1.0, "a copy has memory of its own"
 
 
+def check_assignment_follows_numpy_for_rows_slices_and_aliases():
+    m = ca.zeros((4, 3))
+    m[::2] = [1.0, 2.0, 3.0]                 # a row, broadcast to every selected row
+    assert m.tolist() == [[1.0, 2.0, 3.0], [0.0] * 3, [1.0, 2.0, 3.0], [0.0] * 3], m
+    m[1::2] = [[5.0] * 3, [6.0] * 3]          # one row each
+    assert m[3].tolist() == [6.0] * 3
+    v = Array(list(range(20_000)), dtype='float64')
+    v[::-1] = v                               # reads a copy, not what it already wrote
+    assert v[0] == 19_999.0 and v[19_999] == 0.0 and v[10_000] == 9_999.0
+    raises(IndexError, m.__setitem__, (slice(0, 2), 1), 5.0)   # numpy's column assignment: not supported
+    assert m[0, 1] == 2.0, "nothing was written"
+    raises(ValueError, m.__setitem__, slice(None, None, 2), [1.0, 2.0])
+    b = Array([0.5, 0.0, float('nan')], dtype='bool')
+    assert b.tolist() == [True, False, True], b
+    b[1] = 0.25
+    assert b[1] is True
+    assert ca.frombuffer(b'\x02\x01', 'bool').tolist() == [True, True]
+    assert ca.frombuffer(b'\x02\x01', 'bool').sum() == 2
+    raises(OverflowError, Array([1], dtype='int32').__setitem__, 0, 2 ** 40)
+
+
+def check_item_takes_a_flat_index_and_0_d_arrays_behave():
+    m = Array([[1, 2], [3, 4]])
+    assert m.item(3) == 4 and m.item(-1) == 4 and m.item(1, 0) == 3
+    raises(IndexError, m.item, 4)
+    z = ca.zeros(())
+    assert z.tolist() == 0.0 and z.item() == 0.0
+    raises(TypeError, len, z)
+
+
 def check_in_place_operators_write_into_the_array():
     a = Array([1.0, 2.0])
     same = a
@@ -183,6 +213,11 @@ def check_the_sandbox_keeps_handles_opaque_and_checks_every_argument():
     raises(MemoryError, _covet_host.array, 'zeros', 'float64', (1 << 50,))
     raises(ValueError, _covet_host.array, 'from_bytes', b'1234567', 'float64', (1,))
     raises(ValueError, _covet_host.array, 'frobnicate', h)
+    raises(TypeError, _covet_host.array, 'binary', 'add', h)        # missing arguments
+    raises(TypeError, _covet_host.array)
+    raises(TypeError, _covet_host.array, 'set_item', h, 0, None)
+    raises(OverflowError, _covet_host.array, 'set_item', h, 0, 1 << 70)
+    raises(IndexError, _covet_host.array, 'slice', h, 1 << 61, (1 << 61) + 3, 1)
     assert a.tolist() == [1.0, 2.0, 3.0], "nothing above changed the array"
 
 

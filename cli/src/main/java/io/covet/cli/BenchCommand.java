@@ -157,7 +157,9 @@ final class BenchCommand implements Runnable {
     @Command(name = "runtime", mixinStandardHelpOptions = true,
             description = {"The Python covet API measured from Python: perf.parallel_map over N interpreters vs a plain loop in one",
                     "and vs CPython's ProcessPoolExecutor(N); perf.sum_array of 1e7 floats vs CPython's sum() and numpy;",
-                    "the per-call overhead of a trivial @perf.cpu_intensive function vs ProcessPoolExecutor.submit() (about four minutes)."})
+                    "the per-call overhead of a trivial @perf.cpu_intensive function vs ProcessPoolExecutor.submit();",
+                    "covet.Array in Java memory: sum_array and transform_array('sqrt') of 1e7 vs CPython and numpy, and a",
+                    "CPython worker's numpy on a shared array of 1e6 and 1e7 vs ProcessPoolExecutor (about six minutes)."})
     static final class RuntimeApi implements Callable<Integer> {
 
         @Spec

@@ -1,14 +1,18 @@
 package io.covet.compute;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,16 +36,18 @@ import java.util.stream.Stream;
  * <li>below {@link #SHARED_MIN_BYTES}: anonymous memory from an automatic {@link Arena}, which the
  *     JDK counts against {@code -XX:MaxDirectMemorySize} and frees on GC (a full budget triggers a
  *     GC before it fails), so dropping a million small arrays leaks nothing;
- * <li>from {@link #SHARED_MIN_BYTES} up: a block in a file in {@code /dev/shm/covet-PID/} mapped
- *     into the JVM, so a CPython worker can map the same bytes instead of receiving a copy. Blocks
- *     are counted against {@link #sharedLimit()} (a full budget: GC, then wait). A freed block goes
- *     back to a pool, by size class, for the next array of that class: first-touch page faults cost
- *     more than the work on fresh memory (80 MB: ~90 ms of faults, ~7 ms to write it again, on the
- *     2-vCPU machine of BENCHMARKS.md), so a loop of operations on large arrays reuses warm blocks.
- *     Since blocks come back only when the collector finds arrays unreachable, an allocation that
- *     finds the pool empty while much is outstanding asks for a collection first.
- *     Files are deleted when their block leaves the pool, the directory when the JVM exits, and
- *     directories of JVMs that died are swept at the first shared allocation.
+ * <li>from {@link #SHARED_MIN_BYTES} up: a block of its own arena, counted against
+ *     {@link #largeArrayLimit()} (a full budget: GC, then wait, then {@link OutOfMemoryError}).
+ *     Where {@code /dev/shm} has room, the block is a file in {@code /dev/shm/covet-PID-RANDOM/}
+ *     (this user's only: 0700) mapped into the JVM, so a CPython worker maps the same bytes instead
+ *     of receiving a copy; else anonymous memory. A freed block goes back to a pool, by size class,
+ *     for the next array of that class: first-touch page faults cost more than the work on fresh
+ *     memory (80 MB: ~90 ms of faults, ~7 ms to write it again, on the 2-vCPU machine of
+ *     BENCHMARKS.md), so a loop of operations on large arrays reuses warm blocks. Since blocks come
+ *     back only when the collector finds arrays unreachable, an allocation that finds the pool empty
+ *     while much is outstanding asks for a collection first. A block leaving the pool is unmapped
+ *     and its file deleted at once; the directory goes when the JVM exits, and directories of JVMs
+ *     that died are swept at the first shared allocation.
  * </ul>
  * Small arrays stay anonymous: a file costs system calls (create, size, map, unlink: tens of
  * microseconds) where a small copy to a worker costs less.
@@ -50,7 +56,7 @@ public final class ArrayMemory {
 
     /** Arrays of at least this many bytes live in shared memory (where {@code /dev/shm} exists). */
     public static final long SHARED_MIN_BYTES = 1 << 20;
-    /** How long an allocation waits for the collector to free shared memory before it fails. */
+    /** How long an allocation waits for the collector to free large arrays' memory before it fails. */
     private static final long RESERVE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
     /**
      * Bytes of large arrays in use past which an allocation that finds no pooled block asks for a
@@ -59,6 +65,10 @@ public final class ArrayMemory {
      * reuse warm blocks (see BENCHMARKS.md, "covet.Array").
      */
     private static final long COLLECT_AFTER_BYTES = 1L << 30;
+    /** Without blocks coming back, at most one collection request per this long. */
+    private static final long COLLECT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** A file in each JVM's directory, locked while it runs: what tells a live directory from a stale one. */
+    private static final String LOCK_FILE = ".lock";
     /** How long an allocation waits for a block to come back after asking for a collection. */
     private static final long REUSE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -69,6 +79,8 @@ public final class ArrayMemory {
         return t;
     });
     private static final Path SHM = Path.of("/dev/shm");
+    private static final String DIR_PREFIX = "covet-";
+    private static final java.util.regex.Pattern STALE_NAME = java.util.regex.Pattern.compile("covet-\\d{1,18}-.*");
     private static final boolean HAS_SHM = Files.isDirectory(SHM);
     private static final AtomicLong LIVE_ARRAYS = new AtomicLong();
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
@@ -81,7 +93,10 @@ public final class ArrayMemory {
     private static long blockBytes;       // every block in existence: in use and pooled
     private static long pooledBytes;
     private static long reusedBlocks;
-    private static long sharedLimit = defaultSharedLimit();
+    private static long returnedSinceCollect;
+    private static long lastCollect = System.nanoTime();
+    private static long largeArrayLimit = Math.max(SHARED_MIN_BYTES, Runtime.getRuntime().maxMemory());
+    private static FileChannel dirLock;   // held locked while this JVM runs: its directory is alive
     private static volatile Path sharedDir;
 
     private final MemorySegment segment;
@@ -126,29 +141,27 @@ public final class ArrayMemory {
 
     /** A block of {@code bytes}' size class: from the pool, else new (within the limit). */
     private static Block takeBlock(long bytes) {
+        long limit = largeArrayLimit();
+        if (bytes > limit) {
+            throw new OutOfMemoryError("cannot allocate an array of " + bytes + " bytes: more than the " + limit
+                    + " bytes allowed for large arrays");
+        }
         long size = sizeClass(bytes);
-        LOCK.lock();
         try {
-            Block block = pooled(size);
-            if (block == null && blockBytes - pooledBytes > Math.min(sharedLimit / 8, COLLECT_AFTER_BYTES)) {
+            Block block = takePooled(size, 0);
+            if (block == null && mayCollect()) {
                 // Much is out and nothing of this size came back: arrays dropped since the last
                 // collection are still counted. Ask for one, and give their blocks a moment.
                 System.gc();
-                long wait = REUSE_WAIT_NANOS;
-                while ((block = pooled(size)) == null && wait > 0) {
-                    wait = RETURNED.awaitNanos(wait);
-                }
+                block = takePooled(size, REUSE_WAIT_NANOS);
             }
             if (block != null) {
-                reusedBlocks++;
                 return block;
             }
             reserve(size);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for array memory", e);
-        } finally {
-            LOCK.unlock();
         }
         try {
             return newBlock(size);
@@ -160,6 +173,43 @@ public final class ArrayMemory {
                 LOCK.unlock();
             }
             throw e;
+        }
+    }
+
+    /** A pooled block of {@code size}, waiting up to {@code nanos} for one to come back. */
+    private static Block takePooled(long size, long nanos) throws InterruptedException {
+        LOCK.lock();
+        try {
+            Block block;
+            while ((block = pooled(size)) == null && nanos > 0) {
+                nanos = RETURNED.awaitNanos(nanos);
+            }
+            if (block != null) {
+                reusedBlocks++;
+            }
+            return block;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /**
+     * Whether to ask for a collection: much is out, and the last request gave blocks back or is
+     * a second old (a program that keeps its arrays must not pay a collection per allocation).
+     */
+    private static boolean mayCollect() {
+        LOCK.lock();
+        try {
+            long now = System.nanoTime();
+            if (blockBytes - pooledBytes <= Math.min(largeArrayLimit / 8, COLLECT_AFTER_BYTES)
+                    || returnedSinceCollect == 0 && now - lastCollect < COLLECT_INTERVAL_NANOS) {
+                return false;
+            }
+            lastCollect = now;
+            returnedSinceCollect = 0;
+            return true;
+        } finally {
+            LOCK.unlock();
         }
     }
 
@@ -184,22 +234,32 @@ public final class ArrayMemory {
 
     /** Counts a new block against the limit: evicts pooled blocks, then collects and waits, then fails. */
     private static void reserve(long size) throws InterruptedException {
-        if (blockBytes + size > sharedLimit) {
-            evict(blockBytes + size - sharedLimit);
+        LOCK.lock();
+        try {
+            evict(blockBytes + size - largeArrayLimit);
+            if (blockBytes + size <= largeArrayLimit) {
+                blockBytes += size;
+                return;
+            }
+        } finally {
+            LOCK.unlock();
         }
-        if (blockBytes + size > sharedLimit) {
-            System.gc();
+        System.gc();   // outside the lock: the cleaner needs it to give blocks back
+        LOCK.lock();
+        try {
             long wait = RESERVE_WAIT_NANOS;
-            while (blockBytes + size > sharedLimit && wait > 0) {
+            while (blockBytes + size > largeArrayLimit && wait > 0) {
                 wait = RETURNED.awaitNanos(wait);
-                evict(blockBytes + size - sharedLimit);
+                evict(blockBytes + size - largeArrayLimit);
             }
-            if (blockBytes + size > sharedLimit) {
+            if (blockBytes + size > largeArrayLimit) {
                 throw new OutOfMemoryError("cannot allocate an array of " + size + " bytes: arrays in use hold "
-                        + blockBytes + " of the " + sharedLimit + " bytes allowed for large arrays");
+                        + blockBytes + " of the " + largeArrayLimit + " bytes allowed for large arrays");
             }
+            blockBytes += size;
+        } finally {
+            LOCK.unlock();
         }
-        blockBytes += size;
     }
 
     /** Drops pooled blocks, largest first, until {@code bytes} are freed or the pool is empty. */
@@ -217,23 +277,33 @@ public final class ArrayMemory {
         }
     }
 
+    /**
+     * A new block: in shared memory while {@code /dev/shm} has room for it and a quarter of its
+     * size to spare (a full tmpfs would fault on first touch), else anonymous memory that a
+     * worker receives as a copy. Either way it has an arena of its own, closed when the block
+     * leaves the pool, so its memory is given back at once.
+     */
     private static Block newBlock(long size) {
-        if (!HAS_SHM) {
-            return new Block(anonymous(size), null, size);
-        }
-        Path file = null;
+        Arena arena = Arena.ofShared();
         try {
-            file = directory().resolve("a" + FILE_NAMES.incrementAndGet());
-            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-                raf.setLength(size);
-                // The mapping outlives the channel; the automatic arena unmaps it when unreachable.
-                return new Block(raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size, Arena.ofAuto()), file, size);
+            if (HAS_SHM && Files.getFileStore(SHM).getUsableSpace() - size >= Files.getFileStore(SHM).getTotalSpace() / 4) {
+                Path file = directory().resolve("a" + FILE_NAMES.incrementAndGet());
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                    channel.write(ByteBuffer.allocate(1), size - 1);   // the file's size; its pages come on first touch
+                    // The mapping outlives the channel; the block's arena unmaps it.
+                    return new Block(channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena), file, size, arena);
+                } catch (IOException | RuntimeException | Error e) {
+                    deleteQuietly(file);
+                    throw e;
+                }
             }
+            return new Block(arena.allocate(size, 64), null, size, arena);
         } catch (IOException e) {
-            deleteQuietly(file);
+            arena.close();
             throw new UncheckedIOException("cannot create a shared-memory array of " + size + " bytes in " + SHM, e);
         } catch (RuntimeException | Error e) {
-            deleteQuietly(file);
+            arena.close();
             throw e;
         }
     }
@@ -278,59 +348,56 @@ public final class ArrayMemory {
         }
     }
 
-    /** The most bytes large arrays' blocks may hold at once (default: half of {@code /dev/shm}, else 1/4 of memory). */
-    public static long sharedLimit() {
+    /**
+     * The most bytes the blocks of large arrays may hold at once, pooled ones included (default:
+     * the JVM's maximum heap, as for {@code -XX:MaxDirectMemorySize}).
+     */
+    public static long largeArrayLimit() {
         LOCK.lock();
         try {
-            return sharedLimit;
+            return largeArrayLimit;
         } finally {
             LOCK.unlock();
         }
     }
 
-    /** Sets {@link #sharedLimit()}, dropping pooled blocks beyond it; for configuration and tests. */
-    public static void setSharedLimit(long bytes) {
+    /** Sets {@link #largeArrayLimit()}, dropping pooled blocks beyond it; for configuration and tests. */
+    public static void setLargeArrayLimit(long bytes) {
         if (bytes < SHARED_MIN_BYTES) {
             throw new IllegalArgumentException("the limit for large arrays must be at least " + SHARED_MIN_BYTES + " bytes, got " + bytes);
         }
         LOCK.lock();
         try {
-            sharedLimit = bytes;
+            largeArrayLimit = bytes;
             evict(blockBytes - bytes);
         } finally {
             LOCK.unlock();
         }
     }
 
-    private static long defaultSharedLimit() {
-        try {
-            if (HAS_SHM) {
-                return Math.max(SHARED_MIN_BYTES, Files.getFileStore(SHM).getTotalSpace() / 2);
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "cannot read the size of " + SHM, e);
-        }
-        return Math.max(SHARED_MIN_BYTES, Runtime.getRuntime().maxMemory());
-    }
-
     /** Takes a block back: into the pool while the pool holds less than a quarter of the limit, else dropped. */
     private static void giveBack(Block block) {
         LOCK.lock();
         try {
-            if (pooledBytes + block.size <= sharedLimit / 4 && blockBytes <= sharedLimit) {
+            if (pooledBytes + block.size <= largeArrayLimit / 4 && blockBytes <= largeArrayLimit) {
                 POOL.computeIfAbsent(block.size, k -> new ArrayDeque<>()).addFirst(block);
                 pooledBytes += block.size;
             } else {
                 block.drop();
                 blockBytes -= block.size;
             }
+            returnedSinceCollect++;
             RETURNED.signalAll();
         } finally {
             LOCK.unlock();
         }
     }
 
-    /** This JVM's directory under {@code /dev/shm}, made (and stale ones swept) on first use. */
+    /**
+     * This JVM's directory under {@code /dev/shm}, made (and stale ones swept) on first use: a new
+     * directory with a random name, readable by this user only (0700), so no other user can read
+     * arrays or plant files in it.
+     */
     private static Path directory() throws IOException {
         Path dir = sharedDir;
         if (dir != null) {
@@ -338,8 +405,11 @@ public final class ArrayMemory {
         }
         synchronized (ArrayMemory.class) {
             if (sharedDir == null) {
-                sweepStale();
-                Path made = Files.createDirectories(SHM.resolve("covet-" + ProcessHandle.current().pid()));
+                sweepStale(SHM);
+                Path made = Files.createTempDirectory(SHM, DIR_PREFIX + ProcessHandle.current().pid() + "-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                dirLock = FileChannel.open(made.resolve(LOCK_FILE), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                dirLock.lock();   // released by the kernel when this process ends, however it ends
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(made), "covet-array-shm-cleanup"));
                 sharedDir = made;
             }
@@ -347,17 +417,46 @@ public final class ArrayMemory {
         }
     }
 
-    /** Deletes the directories of Covet JVMs that are no longer running (killed before their hook ran). */
-    private static void sweepStale() {
-        try (Stream<Path> dirs = Files.list(SHM)) {
-            dirs.filter(d -> d.getFileName().toString().matches("covet-\\d+"))
-                    .filter(d -> ProcessHandle.of(Long.parseLong(d.getFileName().toString().substring(6))).isEmpty())
+    /**
+     * Deletes the directories of Covet JVMs that are no longer running (killed before their hook
+     * ran): real directories (not links) that this user owns, named {@code covet-PID-...}, whose
+     * lock file no process holds. The lock, not the PID, decides: JVMs in other PID namespaces
+     * (containers sharing {@code /dev/shm}) may have any PID.
+     */
+    static void sweepStale(Path root) {
+        UserPrincipal me;
+        try {
+            me = root.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name"));
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            dirs.filter(d -> STALE_NAME.matcher(d.getFileName().toString()).matches() && !d.equals(sharedDir))
+                    .filter(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS) && ownedBy(d, me) && abandoned(d))
                     .forEach(ArrayMemory::deleteTree);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "could not sweep stale shared-memory directories", e);
         }
     }
 
+    /** Whether no process holds the directory's lock file (one without a lock file is left alone). */
+    private static boolean abandoned(Path dir) {
+        try (FileChannel lock = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            return lock.tryLock() != null;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean ownedBy(Path path, UserPrincipal user) {
+        try {
+            return Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).equals(user);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Deletes the files directly in {@code dir} (a link is deleted, not followed), then {@code dir}. */
     private static void deleteTree(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             files.forEach(ArrayMemory::deleteQuietly);
@@ -378,21 +477,24 @@ public final class ArrayMemory {
         }
     }
 
-    /** A large array's memory: a mapping (of {@code file} when shared) of {@code size} bytes. */
+    /** A large array's memory: a mapping (of {@code file} when shared) of {@code size} bytes, in an arena of its own. */
     private static final class Block {
         final MemorySegment mapping;
         final Path file;
         final long size;
+        final Arena arena;
         boolean used;   // written by an array before: zero it for the next one that needs zeros
 
-        Block(MemorySegment mapping, Path file, long size) {
+        Block(MemorySegment mapping, Path file, long size, Arena arena) {
             this.mapping = mapping;
             this.file = file;
             this.size = size;
+            this.arena = arena;
         }
 
-        /** Out of use for good: the file goes now, the mapping when the collector finds it unreachable. */
+        /** Out of use for good (no array holds it): unmapped or freed now, its file deleted. */
         void drop() {
+            arena.close();
             deleteQuietly(file);
         }
     }

@@ -3,6 +3,7 @@ package io.covet.compute;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
@@ -23,6 +24,11 @@ import java.util.Optional;
  * array) is an {@link ArrayStoreException}, Python's TypeError.
  *
  * <p>Not synchronized: like a numpy array, concurrent writers to one array race; readers may share it.
+ *
+ * <p>Every method that reads or writes {@code data} keeps this array (and its operands) reachable
+ * until it is done ({@link Reference#reachabilityFence}): the memory of an unreachable array goes
+ * back to {@link ArrayMemory}'s pool, and the JIT may drop {@code this} once it has loaded the
+ * segment.
  */
 public final class NdArray {
 
@@ -81,6 +87,11 @@ public final class NdArray {
         }
         NdArray out = uninitialized(type, s);
         MemorySegment.copy(MemorySegment.ofArray(raw), 0, out.data, 0, raw.length);
+        if (type == DType.BOOL) {
+            for (long i = 0; i < raw.length; i++) {
+                out.data.set(BOOL, i, (byte) (raw[(int) i] != 0 ? 1 : 0));   // any nonzero byte is True
+            }
+        }
         return out;
     }
 
@@ -164,47 +175,67 @@ public final class NdArray {
      * {@code slice.indices} does: a view for step 1, else a copy.
      */
     public NdArray slice(long start, long stop, long step) {
+        if (shape.length == 0) {
+            throw new IllegalArgumentException("cannot slice a 0-dimensional array");
+        }
         if (step == 0) {
             throw new IllegalArgumentException("slice step cannot be zero");
         }
-        long count = step > 0 ? Math.max(0, Math.ceilDiv(stop - start, step)) : Math.max(0, Math.ceilDiv(start - stop, -step));
+        long count = step > 0 ? Math.max(0, Math.ceilDiv(Math.subtractExact(stop, start), step))
+                : Math.max(0, Math.ceilDiv(Math.subtractExact(start, stop), -step));
+        if (count > 0) {
+            // The first and last rows taken must exist (Python's slice.indices gives such bounds).
+            Objects.checkIndex(start, shape[0]);
+            Objects.checkIndex(Math.addExact(start, Math.multiplyExact(count - 1, step)), shape[0]);
+        }
         long[] s = shape.clone();
         s[0] = count;
-        long rowElements = shape[0] == 0 ? 0 : size / shape[0];
-        long rowBytes = rowElements * type.byteSize();
-        if (step == 1) {
-            return new NdArray(memory, data.asSlice(start * rowBytes, count * rowBytes), type, s);
+        long rowBytes = (shape[0] == 0 ? 0 : size / shape[0]) * type.byteSize();
+        try {
+            if (step == 1) {
+                return new NdArray(memory, data.asSlice(start * rowBytes, count * rowBytes), type, s);
+            }
+            NdArray out = uninitialized(type, s);
+            for (long k = 0; k < count; k++) {
+                MemorySegment.copy(data, (start + k * step) * rowBytes, out.data, k * rowBytes, rowBytes);
+            }
+            return out;
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        NdArray out = uninitialized(type, s);
-        for (long k = 0; k < count; k++) {
-            MemorySegment.copy(data, (start + k * step) * rowBytes, out.data, k * rowBytes, rowBytes);
-        }
-        return out;
     }
 
     /** A new array with the same elements. */
     public NdArray copy() {
-        NdArray out = uninitialized(type, shape);
-        out.data.copyFrom(data);
-        return out;
+        try {
+            NdArray out = uninitialized(type, shape);
+            out.data.copyFrom(data);
+            return out;
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** A copy converted to {@code to} (floats to ints truncate toward zero, as numpy). */
     public NdArray astype(DType to) {
-        if (to == type) {
-            return copy();
-        }
-        NdArray out = uninitialized(to, shape);
-        if (to.isFloat() || type.isFloat()) {
-            for (long i = 0; i < size; i++) {
-                out.setDouble(i, getDouble(i));
+        try {
+            if (to == type) {
+                return copy();
             }
-        } else {
-            for (long i = 0; i < size; i++) {
-                out.setLong(i, getLong(i));
+            NdArray out = uninitialized(to, shape);
+            if (to.isFloat() || type.isFloat()) {
+                for (long i = 0; i < size; i++) {
+                    out.setDouble(i, getDouble(i));
+                }
+            } else {
+                for (long i = 0; i < size; i++) {
+                    out.setLong(i, getLong(i));
+                }
             }
+            return out;
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        return out;
     }
 
     /** The elements' bytes in native order (a copy). */
@@ -214,60 +245,82 @@ public final class NdArray {
 
     /** The bytes of elements {@code [from, to)} of the flattened array. */
     public byte[] toBytes(long from, long to) {
-        Objects.checkFromToIndex(from, to, size);
-        return data.asSlice(from * type.byteSize(), (to - from) * type.byteSize()).toArray(ValueLayout.JAVA_BYTE);
+        try {
+            Objects.checkFromToIndex(from, to, size);
+            return data.asSlice(from * type.byteSize(), (to - from) * type.byteSize()).toArray(ValueLayout.JAVA_BYTE);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     // ---- elements --------------------------------------------------------------------------------
 
     /** Element {@code i} of the flattened array: a Double, Long or Boolean. */
     public Object item(long i) {
-        Objects.checkIndex(i, size);
-        return switch (type) {
-            case F32, F64 -> getDouble(i);
-            case I32, I64 -> getLong(i);
-            case BOOL -> data.get(BOOL, i) != 0;
-        };
+        try {
+            Objects.checkIndex(i, size);
+            return switch (type) {
+                case F32, F64 -> getDouble(i);
+                case I32, I64 -> getLong(i);
+                case BOOL -> data.get(BOOL, i) != 0;
+            };
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** Sets element {@code i} of the flattened array, converted to the array's type. */
     public void setItem(long i, Object value) {
-        Objects.checkIndex(i, size);
-        store(i, value);
+        try {
+            Objects.checkIndex(i, size);
+            store(i, value);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** Sets every element to {@code value}. */
     public void fill(Object value) {
-        for (long i = 0; i < size; i++) {
-            store(i, value);
+        try {
+            for (long i = 0; i < size; i++) {
+                store(i, value);
+            }
+        } finally {
+            Reference.reachabilityFence(this);
         }
     }
 
     /** Copies {@code source} (same shape) into this array, converting types. */
     public void assign(NdArray source) {
-        if (!Arrays.equals(shape, source.shape)) {
-            throw new IllegalArgumentException("could not broadcast input array from shape " + shapeText(source.shape)
-                    + " into shape " + shapeText(shape));
-        }
-        if (source.type == type) {
-            data.copyFrom(source.data);
-        } else if (type.isFloat() || source.type.isFloat()) {
-            for (long i = 0; i < size; i++) {
-                setDouble(i, source.getDouble(i));
+        try {
+            if (!Arrays.equals(shape, source.shape)) {
+                throw new IllegalArgumentException("could not broadcast input array from shape " + shapeText(source.shape)
+                        + " into shape " + shapeText(shape));
             }
-        } else {
-            for (long i = 0; i < size; i++) {
-                setLong(i, source.getLong(i));
+            if (source.type == type) {
+                data.copyFrom(source.data);
+            } else if (type.isFloat() || source.type.isFloat()) {
+                for (long i = 0; i < size; i++) {
+                    setDouble(i, source.getDouble(i));
+                }
+            } else {
+                for (long i = 0; i < size; i++) {
+                    setLong(i, source.getLong(i));
+                }
             }
+        } finally {
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(source);
         }
     }
 
     private void store(long i, Object value) {
         switch (value) {
+            case null -> throw new IllegalArgumentException("an array element must be a number, got None");
             case Boolean b -> setLong(i, b ? 1 : 0);
             case Double d -> {
-                if (type.isFloat()) {
-                    setDouble(i, d);
+                if (type.isFloat() || type == DType.BOOL) {
+                    setDouble(i, d);   // bool: nonzero (NaN too) is True, as numpy
                 } else if (Double.isFinite(d)) {
                     setLong(i, (long) d.doubleValue());
                 } else {
@@ -311,7 +364,7 @@ public final class NdArray {
             case F64 -> data.setAtIndex(F64, i, v);
             case I32 -> data.setAtIndex(I32, i, (int) (long) v);
             case I64 -> data.setAtIndex(I64, i, (long) v);
-            case BOOL -> data.set(BOOL, i, (byte) (v != 0 ? 1 : 0));
+            case BOOL -> data.set(BOOL, i, (byte) (v != 0 || Double.isNaN(v) ? 1 : 0));
         }
     }
 
@@ -327,7 +380,7 @@ public final class NdArray {
 
     private static long checkFits(long v, DType type) {
         if (type == DType.I32 && (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)) {
-            throw new IllegalArgumentException("Python integer " + v + " out of bounds for int32");
+            throw new ArithmeticException("Python integer " + v + " out of bounds for int32");   // Python's OverflowError
         }
         return v;
     }
@@ -336,17 +389,18 @@ public final class NdArray {
 
     /** {@code this op other}, elementwise. */
     public NdArray binary(BinaryOp op, NdArray other, ComputeEngine engine) {
-        long[] outShape = broadcast(shape, other.shape);
-        NdArray a = size == product(outShape) ? this : null;
-        NdArray big = a != null ? this : other;
-        NdArray small = a != null ? other : this;
-        boolean thisFirst = a != null;
-        DType result = op.resultType(type, other.type);
-        NdArray out = uninitialized(result, outShape);
-        long period = small.size;
-        Operands x = thisFirst ? new Operands(big, small, period, false) : new Operands(small, big, period, true);
-        run(op, result, x, out, engine);
-        return out;
+        try {
+            boolean thisBig = bigFirst(shape, other.shape);
+            NdArray big = thisBig ? this : other;
+            NdArray small = thisBig ? other : this;
+            DType result = op.resultType(type, other.type);
+            NdArray out = uninitialized(result, big.shape);
+            run(op, result, new Operands(big, small, small.size, !thisBig), out, engine);
+            return out;
+        } finally {
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(other);
+        }
     }
 
     /**
@@ -355,44 +409,54 @@ public final class NdArray {
      * same-kind casting rule).
      */
     public void binaryInPlace(BinaryOp op, Object other, ComputeEngine engine) {
-        NdArray operand = other instanceof NdArray a ? a : null;
-        DType otherType = operand != null ? operand.type : scalarType(other);
-        DType result = op.resultType(type, otherType);
-        if (kind(result) > kind(type)) {
-            throw new ArrayStoreException("Cannot cast ufunc '" + op + "' output from dtype('" + result.numpyName()
-                    + "') to dtype('" + type.numpyName() + "') with casting rule 'same_kind'");
+        try {
+            NdArray operand = other instanceof NdArray a ? a : null;
+            DType otherType = operand != null ? operand.type : scalarType(other);
+            DType result = op.resultType(type, otherType);
+            if (kind(result) > kind(type)) {
+                throw new ArrayStoreException("Cannot cast ufunc '" + op + "' output from dtype('" + result.numpyName()
+                        + "') to dtype('" + type.numpyName() + "') with casting rule 'same_kind'");
+            }
+            if (operand == null) {
+                NdArray one = zeros(otherType, 1);
+                one.store(0, other);
+                run(op, result, new Operands(this, one, 1, false), this, engine);
+                return;
+            }
+            if (!bigFirst(shape, operand.shape) && !Arrays.equals(shape, operand.shape)) {
+                throw new IllegalArgumentException("non-broadcastable output operand with shape " + shapeText(shape)
+                        + " doesn't match the broadcast shape " + shapeText(operand.shape));
+            }
+            if (operand.data.asOverlappingSlice(data).isPresent() && !operand.data.equals(data)) {
+                operand = operand.copy();   // a partly overlapping view would read what this loop already wrote
+            }
+            run(op, result, new Operands(this, operand, operand.size, false), this, engine);
+        } finally {
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(other);
         }
-        if (operand == null) {
-            NdArray one = zeros(otherType, 1);
-            one.store(0, other);
-            run(op, result, new Operands(this, one, 1, false), this, engine);
-            return;
-        }
-        if (!Arrays.equals(broadcast(shape, operand.shape), shape)) {
-            throw new IllegalArgumentException("non-broadcastable output operand with shape " + shapeText(shape)
-                    + " doesn't match the broadcast shape " + shapeText(broadcast(shape, operand.shape)));
-        }
-        if (operand.data.asOverlappingSlice(data).isPresent() && !operand.data.equals(data)) {
-            operand = operand.copy();   // a partly overlapping view would read what this loop already wrote
-        }
-        run(op, result, new Operands(this, operand, operand.size, false), this, engine);
     }
 
     /** {@code op(this)} written into {@code out} (same shape; may be this array): numpy's {@code out=}. */
     public void unaryInto(UnaryOp op, NdArray out, ComputeEngine engine) {
-        if (!Arrays.equals(shape, out.shape)) {
-            throw new IllegalArgumentException("out has shape " + shapeText(out.shape) + " but the result has shape " + shapeText(shape));
+        try {
+            if (!Arrays.equals(shape, out.shape)) {
+                throw new IllegalArgumentException("out has shape " + shapeText(out.shape) + " but the result has shape " + shapeText(shape));
+            }
+            if (type.isFloat() && out.type == type && (out.data.equals(data) || out.data.asOverlappingSlice(data).isEmpty())) {
+                engine.apply(op, data, out.data, type);
+                return;
+            }
+            NdArray result = unary(op, engine);
+            if (kind(result.type) > kind(out.type)) {
+                throw new ArrayStoreException("Cannot cast ufunc '" + op + "' output from dtype('" + result.type.numpyName()
+                        + "') to dtype('" + out.type.numpyName() + "') with casting rule 'same_kind'");
+            }
+            out.assign(result);
+        } finally {
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(out);
         }
-        if (type.isFloat() && out.type == type && (out.data.equals(data) || out.data.asOverlappingSlice(data).isEmpty())) {
-            engine.apply(op, data, out.data, type);
-            return;
-        }
-        NdArray result = unary(op, engine);
-        if (kind(result.type) > kind(out.type)) {
-            throw new ArrayStoreException("Cannot cast ufunc '" + op + "' output from dtype('" + result.type.numpyName()
-                    + "') to dtype('" + out.type.numpyName() + "') with casting rule 'same_kind'");
-        }
-        out.assign(result);
     }
 
     /** numpy's kinds, in the order same-kind casting allows: bool, int, float. */
@@ -414,16 +478,20 @@ public final class NdArray {
 
     /** {@code this op scalar}, or {@code scalar op this} when {@code scalarFirst}; the scalar is a Long, Double or Boolean. */
     public NdArray binary(BinaryOp op, Object scalar, boolean scalarFirst, ComputeEngine engine) {
-        DType scalarType = scalarType(scalar);
-        if (!scalarType.isFloat() && scalar instanceof Number n) {
-            checkFits(n.longValue(), scalarType);
+        try {
+            DType scalarType = scalarType(scalar);
+            if (!scalarType.isFloat() && scalar instanceof Number n) {
+                checkFits(n.longValue(), scalarType);
+            }
+            NdArray one = zeros(scalarType, 1);
+            one.store(0, scalar);
+            DType result = op.resultType(scalarFirst ? scalarType : type, scalarFirst ? type : scalarType);
+            NdArray out = uninitialized(result, shape);
+            run(op, result, new Operands(this, one, 1, scalarFirst), out, engine);
+            return out;
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        NdArray one = zeros(scalarType, 1);
-        one.store(0, scalar);
-        DType result = op.resultType(scalarFirst ? scalarType : type, scalarFirst ? type : scalarType);
-        NdArray out = uninitialized(result, shape);
-        run(op, result, new Operands(this, one, 1, scalarFirst), out, engine);
-        return out;
     }
 
     /** The big operand, the small one repeated with the given period (1: a scalar), and which comes first. */
@@ -599,67 +667,83 @@ public final class NdArray {
 
     /** {@code op(x)} elementwise: float arrays keep their type, int arrays give float64 for sqrt/log/exp. */
     public NdArray unary(UnaryOp op, ComputeEngine engine) {
-        if (type.isFloat()) {
-            NdArray out = uninitialized(type, shape);
-            engine.apply(op, data, out.data, type);
-            return out;
-        }
-        if (op == UnaryOp.SQRT || op == UnaryOp.LOG || op == UnaryOp.EXP) {
-            NdArray floats = astype(DType.F64);
-            engine.apply(op, floats.data, floats.data, DType.F64);
-            return floats;
-        }
-        DType result = type == DType.BOOL ? DType.I64 : type;
-        NdArray out = uninitialized(result, shape);
-        engine.forEachRange(size, (from, to) -> {
-            for (long i = from; i < to; i++) {
-                long v = getLong(i);
-                out.setLong(i, switch (op) {
-                    case SQUARE -> v * v;
-                    case ABS -> Math.abs(v);
-                    case NEGATE -> -v;
-                    default -> throw new AssertionError(op);
-                });
+        try {
+            if (type.isFloat()) {
+                NdArray out = uninitialized(type, shape);
+                engine.apply(op, data, out.data, type);
+                return out;
             }
-        });
-        return out;
+            if (op == UnaryOp.SQRT || op == UnaryOp.LOG || op == UnaryOp.EXP) {
+                NdArray floats = astype(DType.F64);
+                engine.apply(op, floats.data, floats.data, DType.F64);
+                return floats;
+            }
+            DType result = type == DType.BOOL ? DType.I64 : type;
+            NdArray out = uninitialized(result, shape);
+            engine.forEachRange(size, (from, to) -> {
+                for (long i = from; i < to; i++) {
+                    long v = getLong(i);
+                    out.setLong(i, switch (op) {
+                        case SQUARE -> v * v;
+                        case ABS -> Math.abs(v);
+                        case NEGATE -> -v;
+                        default -> throw new AssertionError(op);
+                    });
+                }
+            });
+            return out;
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** Sum of the elements: a Double for floats, a Long for ints and bools (numpy's int64 accumulator). */
     public Object sum(ComputeEngine engine) {
-        if (type.isFloat()) {
-            return engine.sum(data, type);
+        try {
+            if (type.isFloat()) {
+                return engine.sum(data, type);
+            }
+            long total = 0;
+            for (long i = 0; i < size; i++) {
+                total += getLong(i);
+            }
+            return total;
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        long total = 0;
-        for (long i = 0; i < size; i++) {
-            total += getLong(i);
-        }
-        return total;
     }
 
     /** Arithmetic mean (a Double); NaN for an empty array, as numpy (which also warns). */
     public double mean(ComputeEngine engine) {
-        if (size == 0) {
-            return Double.NaN;
+        try {
+            if (size == 0) {
+                return Double.NaN;
+            }
+            if (type.isFloat()) {
+                return engine.mean(data, type);
+            }
+            return ((Long) sum(engine)).doubleValue() / size;
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        if (type.isFloat()) {
-            return engine.mean(data, type);
-        }
-        return ((Long) sum(engine)).doubleValue() / size;
     }
 
     /** Smallest ({@code max} false) or largest element: Double, Long or Boolean; empty is an error. */
     public Object extremum(boolean max, ComputeEngine engine) {
-        requireNotEmpty(max ? "maximum" : "minimum");
-        if (type.isFloat()) {
-            return max ? engine.max(data, type) : engine.min(data, type);
+        try {
+            requireNotEmpty(max ? "maximum" : "minimum");
+            if (type.isFloat()) {
+                return max ? engine.max(data, type) : engine.min(data, type);
+            }
+            long best = getLong(0);
+            for (long i = 1; i < size; i++) {
+                long v = getLong(i);
+                best = max ? Math.max(best, v) : Math.min(best, v);
+            }
+            return type == DType.BOOL ? (Object) (best != 0) : (Object) best;
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        long best = getLong(0);
-        for (long i = 1; i < size; i++) {
-            long v = getLong(i);
-            best = max ? Math.max(best, v) : Math.min(best, v);
-        }
-        return type == DType.BOOL ? (Object) (best != 0) : (Object) best;
     }
 
     /**
@@ -667,50 +751,57 @@ public final class NdArray {
      * matrix·vector and vector·matrix a vector, matrix·matrix a matrix.
      */
     public Object matmul(NdArray other, ComputeEngine engine) {
-        if (ndim() == 0 || other.ndim() == 0 || ndim() > 2 || other.ndim() > 2) {
-            throw new IllegalArgumentException("matmul takes 1-D or 2-D arrays, got shapes " + shapeText(shape) + " and "
-                    + shapeText(other.shape));
-        }
-        long m = ndim() == 2 ? shape[0] : 1;
-        long k = shape[ndim() - 1];
-        long k2 = other.shape[0];
-        long n = other.ndim() == 2 ? other.shape[1] : 1;
-        if (k != k2) {
-            throw new IllegalArgumentException("matmul: input operand 1 has a mismatch in its core dimension 0 (size " + k2
-                    + " is different from " + k + "): shapes " + shapeText(shape) + " and " + shapeText(other.shape));
-        }
-        DType result = BinaryOp.MULTIPLY.resultType(type, other.type);
-        if (ndim() == 1 && other.ndim() == 1) {
-            if (result.isFloat() && type == result && other.type == result) {
-                return engine.dot(data, other.data, result);
+        try {
+            if (ndim() == 0 || other.ndim() == 0 || ndim() > 2 || other.ndim() > 2) {
+                throw new IllegalArgumentException("matmul takes 1-D or 2-D arrays, got shapes " + shapeText(shape) + " and "
+                        + shapeText(other.shape));
             }
-            NdArray product = binary(BinaryOp.MULTIPLY, other, engine);
-            return product.sum(engine);
-        }
-        long[] outShape = ndim() == 1 ? new long[] {n} : other.ndim() == 1 ? new long[] {m} : new long[] {m, n};
-        if (m > Integer.MAX_VALUE || k > Integer.MAX_VALUE || n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("matmul: dimensions above " + Integer.MAX_VALUE + " are not supported");
-        }
-        if (result.isFloat()) {
-            NdArray a = type == result ? this : astype(result);
-            NdArray b = other.type == result ? other : other.astype(result);
-            NdArray out = zeros(result, outShape);
-            engine.matmul(a.data, (int) m, (int) k, b.data, (int) k, (int) n, out.data, result);
-            return out;
-        }
-        NdArray out = zeros(result, outShape);
-        engine.forEachRange(m, (from, to) -> {
-            for (long i = from; i < to; i++) {
-                for (long j = 0; j < n; j++) {
-                    long acc = 0;
-                    for (long p = 0; p < k; p++) {
-                        acc += getLong(i * k + p) * other.getLong(p * n + j);
-                    }
-                    out.setLong(i * n + j, acc);
+            long m = ndim() == 2 ? shape[0] : 1;
+            long k = shape[ndim() - 1];
+            long k2 = other.shape[0];
+            long n = other.ndim() == 2 ? other.shape[1] : 1;
+            if (k != k2) {
+                throw new IllegalArgumentException("matmul: input operand 1 has a mismatch in its core dimension 0 (size " + k2
+                        + " is different from " + k + "): shapes " + shapeText(shape) + " and " + shapeText(other.shape));
+            }
+            DType result = BinaryOp.MULTIPLY.resultType(type, other.type);
+            if (ndim() == 1 && other.ndim() == 1) {
+                if (result.isFloat() && type == result && other.type == result) {
+                    return engine.dot(data, other.data, result);
                 }
+                NdArray product = binary(BinaryOp.MULTIPLY, other, engine);
+                return product.sum(engine);
             }
-        });
-        return out;
+            long[] outShape = ndim() == 1 ? new long[] {n} : other.ndim() == 1 ? new long[] {m} : new long[] {m, n};
+            if (m > Integer.MAX_VALUE || k > Integer.MAX_VALUE || n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("matmul: dimensions above " + Integer.MAX_VALUE + " are not supported");
+            }
+            if (result.isFloat()) {
+                NdArray a = type == result ? this : astype(result);
+                NdArray b = other.type == result ? other : other.astype(result);
+                NdArray out = zeros(result, outShape);
+                engine.matmul(a.data, (int) m, (int) k, b.data, (int) k, (int) n, out.data, result);
+                Reference.reachabilityFence(a);
+                Reference.reachabilityFence(b);
+                return out;
+            }
+            NdArray out = zeros(result, outShape);
+            engine.forEachRange(m, (from, to) -> {
+                for (long i = from; i < to; i++) {
+                    for (long j = 0; j < n; j++) {
+                        long acc = 0;
+                        for (long p = 0; p < k; p++) {
+                            acc += getLong(i * k + p) * other.getLong(p * n + j);
+                        }
+                        out.setLong(i * n + j, acc);
+                    }
+                }
+            });
+            return out;
+        } finally {
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(other);
+        }
     }
 
     private void requireNotEmpty(String what) {
@@ -721,19 +812,31 @@ public final class NdArray {
 
     // ---- shapes ----------------------------------------------------------------------------------
 
-    /** The result shape of an elementwise operation; numpy's message when the shapes do not combine. */
-    private static long[] broadcast(long[] a, long[] b) {
+    /**
+     * Whether {@code a} is the operand that gives an elementwise result its shape ({@code b} then
+     * repeats over it): equal shapes, or one operand of one element, or one whose shape is the
+     * other's trailing dimensions; else numpy's message.
+     */
+    private static boolean bigFirst(long[] a, long[] b) {
         if (Arrays.equals(a, b)) {
-            return a;
+            return true;
         }
-        long[] longer = a.length >= b.length ? a : b;
-        long[] shorter = a.length >= b.length ? b : a;
-        boolean trailing = Arrays.equals(shorter, Arrays.copyOfRange(longer, longer.length - shorter.length, longer.length));
-        if (trailing || product(shorter) == 1 && shorter.length <= longer.length) {
-            return longer;
+        long sa = product(a);
+        long sb = product(b);
+        if (sb == 1 && b.length <= a.length || trailing(b, a)) {
+            return true;
+        }
+        if (sa == 1 && a.length <= b.length || trailing(a, b)) {
+            return false;
         }
         throw new IllegalArgumentException("operands could not be broadcast together with shapes " + shapeText(a) + " "
                 + shapeText(b) + " (covet.Array broadcasts equal shapes, scalars and trailing shapes)");
+    }
+
+    /** Whether {@code small}'s shape is the last dimensions of {@code big}'s. */
+    private static boolean trailing(long[] small, long[] big) {
+        return small.length <= big.length
+                && Arrays.equals(small, Arrays.copyOfRange(big, big.length - small.length, big.length));
     }
 
     private static long[] checkShape(long[] shape) {

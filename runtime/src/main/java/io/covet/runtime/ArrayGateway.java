@@ -73,62 +73,89 @@ final class ArrayGateway {
                 case "from_bytes" -> toPython(NdArray.fromBytes(bytes(a, 1), dtype(a, 2), shape(a, 3)));
                 case "binary" -> {
                     BinaryOp bop = BinaryOp.parse(text(a, 1));
-                    NdArray x = array(a.get(2), "the left operand");
-                    boolean scalarFirst = Boolean.TRUE.equals(a.get(4));
-                    yield toPython(a.get(3) instanceof ArrayHandle y
+                    NdArray x = array(arg(a, 2), "the left operand");
+                    boolean scalarFirst = Boolean.TRUE.equals(arg(a, 4));
+                    yield toPython(arg(a, 3) instanceof ArrayHandle y
                             ? x.binary(bop, y.array(), e)
-                            : x.binary(bop, scalar(a.get(3)), scalarFirst, e));
+                            : x.binary(bop, scalar(arg(a, 3)), scalarFirst, e));
                 }
                 case "binary_in_place" -> {
-                    Object y = a.get(3) instanceof ArrayHandle h ? h.array() : scalar(a.get(3));
-                    array(a.get(2), "the array").binaryInPlace(BinaryOp.parse(text(a, 1)), y, e);
+                    Object y = arg(a, 3) instanceof ArrayHandle h ? h.array() : scalar(arg(a, 3));
+                    array(arg(a, 2), "the array").binaryInPlace(BinaryOp.parse(text(a, 1)), y, e);
                     yield null;
                 }
-                case "unary" -> toPython(array(a.get(2), "the operand").unary(UnaryOp.parse(text(a, 1)), e));
+                case "unary" -> toPython(array(arg(a, 2), "the operand").unary(UnaryOp.parse(text(a, 1)), e));
                 case "unary_into" -> {
-                    array(a.get(2), "the operand").unaryInto(UnaryOp.parse(text(a, 1)), array(a.get(3), "out"), e);
+                    array(arg(a, 2), "the operand").unaryInto(UnaryOp.parse(text(a, 1)), array(arg(a, 3), "out"), e);
                     yield null;
                 }
-                case "sum" -> array(a.get(1), "the array").sum(e);
-                case "mean" -> array(a.get(1), "the array").mean(e);
-                case "min" -> array(a.get(1), "the array").extremum(false, e);
-                case "max" -> array(a.get(1), "the array").extremum(true, e);
+                case "sum" -> array(arg(a, 1), "the array").sum(e);
+                case "mean" -> array(arg(a, 1), "the array").mean(e);
+                case "min" -> array(arg(a, 1), "the array").extremum(false, e);
+                case "max" -> array(arg(a, 1), "the array").extremum(true, e);
                 case "matmul" -> {
-                    Object product = array(a.get(1), "the left operand").matmul(array(a.get(2), "the right operand"), e);
+                    Object product = array(arg(a, 1), "the left operand").matmul(array(arg(a, 2), "the right operand"), e);
                     yield product instanceof NdArray n ? toPython(n) : product;
                 }
-                case "reshape" -> toPython(array(a.get(1), "the array").reshape(shape(a, 2)));
-                case "row" -> toPython(array(a.get(1), "the array").row(integer(a, 2)));
-                case "slice" -> toPython(array(a.get(1), "the array").slice(integer(a, 2), integer(a, 3), integer(a, 4)));
-                case "item" -> array(a.get(1), "the array").item(integer(a, 2));
+                case "reshape" -> toPython(array(arg(a, 1), "the array").reshape(shape(a, 2)));
+                case "row" -> toPython(array(arg(a, 1), "the array").row(integer(a, 2)));
+                case "slice" -> toPython(array(arg(a, 1), "the array").slice(integer(a, 2), integer(a, 3), integer(a, 4)));
+                case "item" -> array(arg(a, 1), "the array").item(integer(a, 2));
                 case "set_item" -> {
-                    array(a.get(1), "the array").setItem(integer(a, 2), a.get(3));
+                    array(arg(a, 1), "the array").setItem(integer(a, 2), scalar(arg(a, 3)));
                     yield null;
                 }
                 case "fill" -> {
-                    array(a.get(1), "the array").fill(a.get(2));
+                    array(arg(a, 1), "the array").fill(scalar(arg(a, 2)));
                     yield null;
                 }
                 case "assign" -> {
-                    array(a.get(1), "the array").assign(array(a.get(2), "the value"));
+                    array(arg(a, 1), "the array").assign(array(arg(a, 2), "the value"));
                     yield null;
                 }
-                case "astype" -> toPython(array(a.get(1), "the array").astype(dtype(a, 2)));
-                case "copy" -> toPython(array(a.get(1), "the array").copy());
-                case "bytes" -> array(a.get(1), "the array").toBytes(integer(a, 2), integer(a, 3));
+                case "astype" -> toPython(array(arg(a, 1), "the array").astype(dtype(a, 2)));
+                case "copy" -> toPython(array(arg(a, 1), "the array").copy());
+                case "bytes" -> array(arg(a, 1), "the array").toBytes(integer(a, 2), integer(a, 3));
                 default -> throw new HostError("ValueError", "unknown array operation '" + op + "'");
             };
         } catch (ArithmeticException ex) {
-            String message = String.valueOf(ex.getMessage());
+            String message = message(ex);
             throw new HostError(message.startsWith("Integers to negative") ? "ValueError"
                     : message.contains("by zero") ? "ZeroDivisionError" : "OverflowError", message);
         } catch (ArrayStoreException ex) {
-            throw new HostError("TypeError", ex.getMessage());
+            throw new HostError("TypeError", message(ex));
         } catch (IndexOutOfBoundsException ex) {
-            throw new HostError("IndexError", ex.getMessage());
+            throw new HostError("IndexError", message(ex));
+        } catch (IllegalArgumentException ex) {
+            throw new HostError("ValueError", message(ex));
         } catch (OutOfMemoryError ex) {
-            throw new HostError("MemoryError", ex.getMessage());
+            throw new HostError("MemoryError", message(ex));
+        } catch (InternalError ex) {
+            // HotSpot's answer to a fault in mapped memory (SIGBUS: the shared-memory file system ran full).
+            throw new HostError("MemoryError", "array memory could not be touched: " + message(ex));
         }
+    }
+
+    /**
+     * The message of {@code e} or of the first cause that has one: an exception thrown in the
+     * compute engine's pool reaches the caller as a copy, made without its message, whose cause
+     * is the original.
+     */
+    private static String message(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                return t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
+    }
+
+    /** Argument {@code i}; a call with fewer is a TypeError, not an index error of this list. */
+    private static Object arg(List<Object> a, int i) {
+        if (i >= a.size()) {
+            throw new HostError("TypeError", "_covet_host.array(" + (a.isEmpty() ? "" : a.get(0)) + "): missing argument " + i);
+        }
+        return a.get(i);
     }
 
     private static Object scalar(Object value) {
@@ -138,7 +165,7 @@ final class ArrayGateway {
         if (value instanceof java.math.BigInteger) {
             throw new HostError("OverflowError", "Python integer " + value + " out of bounds for int64");
         }
-        throw new HostError("TypeError", "unsupported operand type: covet.Array and " + describe(value));
+        throw new HostError("TypeError", "covet.Array takes numbers (int, float, bool), got " + describe(value));
     }
 
     private static DType dtype(List<Object> a, int i) {
@@ -146,7 +173,7 @@ final class ArrayGateway {
     }
 
     private static long[] shape(List<Object> a, int i) {
-        if (!(a.get(i) instanceof PyTuple(List<Object> items))) {
+        if (!(arg(a, i) instanceof PyTuple(List<Object> items))) {
             throw new HostError("TypeError", "a shape must be a tuple of ints");
         }
         long[] shape = new long[items.size()];
@@ -160,21 +187,21 @@ final class ArrayGateway {
     }
 
     private static String text(List<Object> a, int i) {
-        if (!(a.get(i) instanceof String s)) {
+        if (!(arg(a, i) instanceof String s)) {
             throw new HostError("TypeError", "argument " + i + " must be a str, got " + describe(a.get(i)));
         }
         return s;
     }
 
     private static long integer(List<Object> a, int i) {
-        if (!(a.get(i) instanceof Long n)) {
+        if (!(arg(a, i) instanceof Long n)) {
             throw new HostError("TypeError", "argument " + i + " must be an int, got " + describe(a.get(i)));
         }
         return n;
     }
 
     private static byte[] bytes(List<Object> a, int i) {
-        if (!(a.get(i) instanceof byte[] b)) {
+        if (!(arg(a, i) instanceof byte[] b)) {
             throw new HostError("TypeError", "argument " + i + " must be bytes, got " + describe(a.get(i)));
         }
         return b;

@@ -78,6 +78,8 @@ class ArrayTest {
     @Test void operationsChainInJavaAndOnlyResultsCross() { check("check_operations_chain_in_java_and_only_results_cross"); }
     @Test void constructorsReadListsArraysMemoryviewsAndBytes() { check("check_constructors_read_lists_arrays_memoryviews_and_bytes"); }
     @Test void viewsShareMemoryAndCopiesDoNot() { check("check_views_share_memory_and_copies_do_not"); }
+    @Test void assignmentFollowsNumpyForRowsSlicesAndAliases() { check("check_assignment_follows_numpy_for_rows_slices_and_aliases"); }
+    @Test void itemTakesAFlatIndexAnd0dArraysBehave() { check("check_item_takes_a_flat_index_and_0_d_arrays_behave"); }
     @Test void inPlaceOperatorsWriteIntoTheArray() { check("check_in_place_operators_write_into_the_array"); }
     @Test void errorsNameTheProblem() { check("check_errors_name_the_problem"); }
     @Test void iterationAndTolistCrossInBulk() { check("check_iteration_and_tolist_cross_in_bulk"); }
@@ -98,17 +100,17 @@ class ArrayTest {
 
     @Test
     void largeArraysReuseTheirMemoryWithinTheLimit() {
-        long limit = ArrayMemory.sharedLimit();
+        long limit = ArrayMemory.largeArrayLimit();
         long reusedBefore = ArrayMemory.reusedBlocks();
-        ArrayMemory.setSharedLimit(64L << 20);
+        ArrayMemory.setLargeArrayLimit(64L << 20);
         try {
-            // 400 arrays of 2 MB, 800 MB in all, through a 64 MB budget: only freeing and reuse get there.
-            runtime.interpreters().run(PythonTask.call("array_checks", "make_and_drop_arrays", 400, 262_144)
+            // 100 arrays of 2 MB, 200 MB in all, through a 64 MB budget: only freeing and reuse get there.
+            runtime.interpreters().run(PythonTask.call("array_checks", "make_and_drop_arrays", 100, 262_144)
                     .withTimeout(Duration.ofMinutes(2)));
             assertThat(ArrayMemory.blockBytes()).as("large-array memory stays within the limit").isLessThanOrEqualTo(64L << 20);
             assertThat(ArrayMemory.reusedBlocks() - reusedBefore).as("blocks of freed arrays were reused").isPositive();
         } finally {
-            ArrayMemory.setSharedLimit(limit);
+            ArrayMemory.setLargeArrayLimit(limit);
         }
     }
 }

@@ -112,6 +112,42 @@ def measure_sum_array(n, samples):
     return {"array_ms": from_array, "list_ms": from_list, "graalpy_builtin_sum_ms": builtin_here}
 
 
+def touch(a):
+    """A worker-side function whose work does not grow with the array: what it costs to reach one."""
+    return float(a[0] + a[-1])
+
+
+def measure_java_arrays(n, samples, worker_sizes):
+    """covet.Array, resident in Java memory: perf.sum_array and transform_array('sqrt') of n
+    float64, and a CPython worker's numpy touching a shared array of each of worker_sizes (the
+    same function at every size: no copy means the same time)."""
+    import math
+    from covet import perf
+    import covet.array as ca
+    values = sum_data(n)
+    a = ca.Array(values)
+    expected = sum(values)
+    got = perf.sum_array(a).result()
+    assert abs(got - expected) <= 1e-9 * abs(expected), (got, expected)
+    roots = perf.transform_array(a, 'sqrt').result()
+    assert roots[n - 1] == math.sqrt(values[n - 1])
+    del roots
+    out = {
+        "resident_sum_ms": per_call_ms(lambda: perf.sum_array(a).result(), 10.0, samples),
+        "resident_sqrt_ms": per_call_ms(lambda: perf.transform_array(a, 'sqrt').result(), 10.0, samples),
+    }
+    if perf.settings.get('cpython_workers'):
+        remote = perf.cpu_intensive(use_native=False)(touch)
+        for size in worker_sizes:
+            shared = ca.full(size, 0.5)
+            try:
+                assert remote(shared).result() == 1.0
+            except ImportError:
+                return out   # the worker's python3 has no numpy
+            out[f"worker_touch_{size}_ms"] = per_call_ms(lambda: remote(shared).result(), 3.0, samples)
+    return out
+
+
 def measure_call_overhead(samples):
     from covet import perf
     remote_noop = perf.cpu_intensive()(noop)
