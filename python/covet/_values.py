@@ -38,16 +38,19 @@ def encode(value, what="value"):
     if t in _SCALARS or (t is array.array and value.typecode in ('d', 'f')):
         return ('v', value)
     from . import array as _array
-    _array._BY_REFERENCE = True
-    try:
-        return ('p', pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    except _array.ByReference:
-        pass   # it holds arrays: pickle again, keeping them aside
-    except Exception as e:
-        raise TypeError(f"cannot send {what} of type {type(value).__qualname__} to another interpreter: "
-                        f"it is not a plain value and pickle failed ({e})") from None
-    finally:
-        _array._BY_REFERENCE = False
+    in_worker = not hasattr(_host(), 'array')
+    if not in_worker:
+        outer = _array._BY_REFERENCE
+        _array._BY_REFERENCE = True
+        try:
+            return ('p', pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        except _array.ByReference:
+            pass   # it holds arrays: pickle again, keeping them aside
+        except Exception as e:
+            raise TypeError(f"cannot send {what} of type {type(value).__qualname__} to another interpreter: "
+                            f"it is not a plain value and pickle failed ({e})") from None
+        finally:
+            _array._BY_REFERENCE = outer
     import io
     out = io.BytesIO()
     pickler = _ArrayPickler(out)
@@ -56,7 +59,14 @@ def encode(value, what="value"):
     except Exception as e:
         raise TypeError(f"cannot send {what} of type {type(value).__qualname__} to another interpreter: "
                         f"it is not a plain value and pickle failed ({e})") from None
+    if not pickler.marked:
+        return ('p', out.getvalue())
     return ('r', (out.getvalue(), pickler.handles))
+
+
+def _host():
+    import _covet_host
+    return _covet_host
 
 
 def decode(encoding, payload):
@@ -69,18 +79,34 @@ def decode(encoding, payload):
 
 
 class _ArrayPickler(pickle.Pickler):
-    """Pickles covet.Arrays as references to their handles, collected in `handles`."""
+    """Pickles covet.Arrays as references to their handles, collected in `handles`; in a CPython
+    worker, numpy arrays and scalars (which GraalPy cannot unpickle) as their bytes and values,
+    which become a covet.Array and Python numbers on the other side."""
 
     def __init__(self, file):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.handles = []
+        self.marked = False
 
     def persistent_id(self, obj):
         from .array import Array
-        if type(obj) is Array:
+        t = type(obj)
+        if t is Array:
+            self.marked = True
             self.handles.append(obj._h)
             return ('covet.Array', len(self.handles) - 1, obj.dtype, obj.shape)
+        if t.__module__ == 'numpy':
+            if t.__name__ == 'ndarray' and obj.dtype.name in _NUMPY_DTYPES:
+                self.marked = True
+                return ('covet.ndarray', obj.dtype.name, obj.shape, obj.tobytes())
+            if hasattr(obj, 'item') and hasattr(obj, 'dtype') and not obj.shape:
+                self.marked = True
+                return ('covet.scalar', obj.item())
         return None
+
+
+# numpy dtypes a worker's result may carry back as a covet.Array.
+_NUMPY_DTYPES = frozenset(('float32', 'float64', 'int32', 'int64', 'bool'))
 
 
 # Modules GraalPy names by their pure-Python implementation, which CPython (a CPython worker)
@@ -100,11 +126,17 @@ class _Unpickler(pickle.Unpickler):
         self._arrays = arrays
 
     def persistent_load(self, pid):
-        if self._arrays is None or not (isinstance(pid, tuple) and pid[:1] == ('covet.Array',)):
-            raise pickle.UnpicklingError(f"unsupported persistent id {pid!r}")
+        kind = pid[0] if isinstance(pid, tuple) and pid else None
         from . import array as _array
-        _, index, dtype, shape = pid
-        return _array._attach(self._arrays[index], dtype, tuple(shape))
+        if kind == 'covet.Array' and self._arrays is not None:
+            _, index, dtype, shape = pid
+            return _array._attach(self._arrays[index], dtype, tuple(shape))
+        if kind == 'covet.ndarray':
+            _, dtype, shape, data = pid
+            return _array._from_numpy(data, dtype, tuple(shape))
+        if kind == 'covet.scalar':
+            return pid[1]
+        raise pickle.UnpicklingError(f"unsupported persistent id {pid!r}")
 
     def find_class(self, module, name):
         return super().find_class(_SAME_MODULE.get(module) or main_module_name(module), name)

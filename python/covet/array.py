@@ -611,9 +611,9 @@ def _nest(flat, shape):
 
 def _attach(ref, dtype, shape):
     """The array an _ArrayPickler's reference names, here: in a Covet interpreter `ref` is the
-    handle itself; in a CPython worker Java made it ('shm', file, offset), the shared memory that
-    numpy maps (the same bytes: writes are seen by the sender), or ('bytes', data) for a small
-    array, copied."""
+    handle itself; in a CPython worker Java made it ('shm', file, offset, dtype, shape), shared
+    memory that numpy maps (the same bytes: writes are seen by the sender), or ('bytes', data,
+    dtype, shape) for one outside shared memory, copied. In a worker, dtype and shape are Java's."""
     if not isinstance(ref, tuple):
         return _wrap((ref, dtype, shape))
     try:
@@ -621,18 +621,30 @@ def _attach(ref, dtype, shape):
     except ImportError:
         raise ImportError("a covet.Array sent to a CPython worker arrives as a numpy array: install numpy "
                           "for the worker's python3") from None
+    kind, dtype, shape = ref[0], ref[-2], tuple(ref[-1])
     count = 1
     for d in shape:
         count *= d
-    if ref[0] == 'shm':
+    if kind == 'shm':
         import mmap
-        _, path, offset = ref
+        path, offset = ref[1], ref[2]
         nbytes = count * numpy.dtype(dtype).itemsize
+        if not nbytes:
+            return numpy.empty(shape, dtype=dtype)
         start = offset - offset % mmap.ALLOCATIONGRANULARITY   # a mapping starts on a page
         with open(path, 'r+b') as f:
-            mapped = mmap.mmap(f.fileno(), offset - start + nbytes, offset=start) if nbytes else b''
+            mapped = mmap.mmap(f.fileno(), offset - start + nbytes, offset=start)
         return numpy.frombuffer(mapped, dtype=dtype, count=count, offset=offset - start).reshape(shape)
     return numpy.frombuffer(bytearray(ref[1]), dtype=dtype, count=count).reshape(shape)
+
+
+def _from_numpy(data, dtype, shape):
+    """A numpy array a CPython worker returned (its bytes), here: a covet.Array where the runtime
+    is, else (a worker receiving it back) a numpy array again."""
+    if hasattr(_host, 'array'):
+        return _wrap(_call('from_bytes', memoryview(data).cast('B'), dtype, shape))
+    import numpy
+    return numpy.frombuffer(bytearray(data), dtype=dtype).reshape(shape)
 
 
 def _rebuild(data, dtype, shape):

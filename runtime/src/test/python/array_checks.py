@@ -190,6 +190,21 @@ def check_a_cpython_worker_maps_a_large_arrays_memory_and_its_writes_are_seen():
     assert tuple(shape) == (512,) and big[3, 0] == 7.0, big[3, 0]
 
 
+def numpy_results(a):
+    import numpy
+    return a * 2, numpy.float64(a.sum()), numpy.int64(3), a[:0], [numpy.array([True, False])]
+
+
+def check_a_cpython_workers_numpy_results_come_back_as_arrays_and_numbers():
+    run = perf.cpu_intensive(use_native=False)(numpy_results)
+    doubled, total, three, empty, (flags,) = run(ca.full(300_000, 1.5)).result()   # shared: 2.4 MB
+    assert isinstance(doubled, Array) and doubled.shape == (300_000,) and doubled[7] == 3.0, doubled
+    assert type(total) is float and total == 450_000.0, total
+    assert type(three) is int and three == 3
+    assert isinstance(empty, Array) and empty.shape == (0,), empty
+    assert flags.dtype == 'bool' and flags.tolist() == [True, False]
+
+
 def check_the_sandbox_keeps_handles_opaque_and_checks_every_argument():
     a = Array([1.0, 2.0, 3.0])
     h = a._h

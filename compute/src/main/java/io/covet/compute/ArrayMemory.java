@@ -1,7 +1,6 @@
 package io.covet.compute;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
@@ -95,7 +94,7 @@ public final class ArrayMemory {
     private static long reusedBlocks;
     private static long returnedSinceCollect;
     private static long lastCollect = System.nanoTime();
-    private static long largeArrayLimit = Math.max(SHARED_MIN_BYTES, Runtime.getRuntime().maxMemory());
+    private static long largeArrayLimit = Math.max(SHARED_MIN_BYTES, Math.min(Runtime.getRuntime().maxMemory(), 1L << 40));
     private static FileChannel dirLock;   // held locked while this JVM runs: its directory is alive
     private static volatile Path sharedDir;
 
@@ -116,8 +115,13 @@ public final class ArrayMemory {
         if (bytes >= SHARED_MIN_BYTES) {
             Block block = takeBlock(bytes);
             MemorySegment segment = block.mapping.asSlice(0, bytes);
-            if (zeroed && block.used) {
-                segment.fill((byte) 0);
+            try {
+                if (zeroed && block.used) {
+                    segment.fill((byte) 0);
+                }
+            } catch (RuntimeException | Error e) {
+                giveBack(block);   // e.g. a fault touching a full tmpfs: the block is not lost
+                throw e;
             }
             block.used = true;
             memory = new ArrayMemory(segment, block);
@@ -142,11 +146,11 @@ public final class ArrayMemory {
     /** A block of {@code bytes}' size class: from the pool, else new (within the limit). */
     private static Block takeBlock(long bytes) {
         long limit = largeArrayLimit();
-        if (bytes > limit) {
+        long size = bytes > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : sizeClass(bytes);
+        if (size > limit) {
             throw new OutOfMemoryError("cannot allocate an array of " + bytes + " bytes: more than the " + limit
                     + " bytes allowed for large arrays");
         }
-        long size = sizeClass(bytes);
         try {
             Block block = takePooled(size, 0);
             if (block == null && mayCollect()) {
@@ -269,10 +273,11 @@ public final class ArrayMemory {
         for (long size : sizes) {
             ArrayDeque<Block> free = POOL.get(size);
             while (bytes > 0 && !free.isEmpty()) {
-                free.pollLast().drop();
+                Block block = free.pollLast();
                 pooledBytes -= size;
                 blockBytes -= size;
                 bytes -= size;
+                block.drop();
             }
         }
     }
@@ -286,25 +291,42 @@ public final class ArrayMemory {
     private static Block newBlock(long size) {
         Arena arena = Arena.ofShared();
         try {
-            if (HAS_SHM && Files.getFileStore(SHM).getUsableSpace() - size >= Files.getFileStore(SHM).getTotalSpace() / 4) {
-                Path file = directory().resolve("a" + FILE_NAMES.incrementAndGet());
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                    channel.write(ByteBuffer.allocate(1), size - 1);   // the file's size; its pages come on first touch
-                    // The mapping outlives the channel; the block's arena unmaps it.
-                    return new Block(channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena), file, size, arena);
-                } catch (IOException | RuntimeException | Error e) {
-                    deleteQuietly(file);
-                    throw e;
-                }
-            }
-            return new Block(arena.allocate(size, 64), null, size, arena);
-        } catch (IOException e) {
-            arena.close();
-            throw new UncheckedIOException("cannot create a shared-memory array of " + size + " bytes in " + SHM, e);
+            Block shared = sharedBlock(size, arena);
+            return shared != null ? shared : new Block(arena.allocate(size, 64), null, size, arena);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
+        }
+    }
+
+    /** A block in a shared-memory file, or null (no room, or the file system failed: logged). */
+    private static Block sharedBlock(long size, Arena arena) {
+        if (!HAS_SHM) {
+            return null;
+        }
+        Path file = null;
+        try {
+            java.nio.file.FileStore store = Files.getFileStore(SHM);
+            if (store.getUsableSpace() - size < store.getTotalSpace() / 4) {
+                return null;
+            }
+            file = directory().resolve("a" + FILE_NAMES.incrementAndGet());
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                channel.write(ByteBuffer.allocate(1), size - 1);   // the file's size; its pages come on first touch
+                // The mapping outlives the channel; the block's arena unmaps it.
+                return new Block(channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena), file, size, arena);
+            }
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(file);
+            LOG.log(System.Logger.Level.WARNING, "a large array goes to anonymous memory (a CPython worker gets a copy): "
+                    + SHM + " failed: " + e);
+            synchronized (ArrayMemory.class) {
+                if (sharedDir != null && !Files.isDirectory(sharedDir, LinkOption.NOFOLLOW_LINKS)) {
+                    sharedDir = null;   // removed under us: make a new one next time
+                }
+            }
+            return null;
         }
     }
 
@@ -313,9 +335,16 @@ public final class ArrayMemory {
         return segment;
     }
 
-    /** The shared-memory file holding these bytes (from its start), if they are shared. */
-    public Optional<Path> sharedFile() {
-        return Optional.ofNullable(block == null ? null : block.file);
+    /**
+     * The shared-memory file holding these bytes (from its start), if they are shared, for another
+     * process to map: from now on the block is never reused for another array.
+     */
+    public Optional<Path> exportFile() {
+        if (block == null || block.file == null) {
+            return Optional.empty();
+        }
+        block.exported = true;
+        return Optional.of(block.file);
     }
 
     /** Arrays allocated and not yet freed, in this JVM. */
@@ -375,16 +404,20 @@ public final class ArrayMemory {
         }
     }
 
-    /** Takes a block back: into the pool while the pool holds less than a quarter of the limit, else dropped. */
+    /**
+     * Takes a block back: into the pool while the pool holds less than a quarter of the limit,
+     * else dropped; a block a worker has mapped is always dropped (the worker may still hold its
+     * mapping: its pages must not become another array's).
+     */
     private static void giveBack(Block block) {
         LOCK.lock();
         try {
-            if (pooledBytes + block.size <= largeArrayLimit / 4 && blockBytes <= largeArrayLimit) {
+            if (!block.exported && pooledBytes + block.size <= largeArrayLimit / 4 && blockBytes <= largeArrayLimit) {
                 POOL.computeIfAbsent(block.size, k -> new ArrayDeque<>()).addFirst(block);
                 pooledBytes += block.size;
             } else {
-                block.drop();
                 blockBytes -= block.size;
+                block.drop();
             }
             returnedSinceCollect++;
             RETURNED.signalAll();
@@ -405,11 +438,18 @@ public final class ArrayMemory {
         }
         synchronized (ArrayMemory.class) {
             if (sharedDir == null) {
-                sweepStale(SHM);
-                Path made = Files.createTempDirectory(SHM, DIR_PREFIX + ProcessHandle.current().pid() + "-",
+                // Made under a name the sweep ignores, locked, then renamed: no sweeper ever sees it unlocked.
+                String name = DIR_PREFIX + ProcessHandle.current().pid() + "-";
+                Path hidden = Files.createTempDirectory(SHM, "." + name,
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                dirLock = FileChannel.open(made.resolve(LOCK_FILE), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                if (dirLock != null) {
+                    dirLock.close();
+                }
+                dirLock = FileChannel.open(hidden.resolve(LOCK_FILE), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 dirLock.lock();   // released by the kernel when this process ends, however it ends
+                Path made = SHM.resolve(hidden.getFileName().toString().substring(1));
+                Files.move(hidden, made, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                sweepStale(SHM, Files.getOwner(made, LinkOption.NOFOLLOW_LINKS), made);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(made), "covet-array-shm-cleanup"));
                 sharedDir = made;
             }
@@ -419,19 +459,14 @@ public final class ArrayMemory {
 
     /**
      * Deletes the directories of Covet JVMs that are no longer running (killed before their hook
-     * ran): real directories (not links) that this user owns, named {@code covet-PID-...}, whose
+     * ran): real directories (not links) owned by {@code me} (the owner of this JVM's own
+     * directory, {@code own}, which it skips), named {@code covet-PID-...}, whose
      * lock file no process holds. The lock, not the PID, decides: JVMs in other PID namespaces
      * (containers sharing {@code /dev/shm}) may have any PID.
      */
-    static void sweepStale(Path root) {
-        UserPrincipal me;
-        try {
-            me = root.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name"));
-        } catch (IOException | RuntimeException e) {
-            return;
-        }
+    static void sweepStale(Path root, UserPrincipal me, Path own) {
         try (Stream<Path> dirs = Files.list(root)) {
-            dirs.filter(d -> STALE_NAME.matcher(d.getFileName().toString()).matches() && !d.equals(sharedDir))
+            dirs.filter(d -> STALE_NAME.matcher(d.getFileName().toString()).matches() && !d.equals(own))
                     .filter(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS) && ownedBy(d, me) && abandoned(d))
                     .forEach(ArrayMemory::deleteTree);
         } catch (IOException | RuntimeException e) {
@@ -484,6 +519,7 @@ public final class ArrayMemory {
         final long size;
         final Arena arena;
         boolean used;   // written by an array before: zero it for the next one that needs zeros
+        volatile boolean exported;   // mapped by another process: never pooled
 
         Block(MemorySegment mapping, Path file, long size, Arena arena) {
             this.mapping = mapping;
@@ -494,8 +530,13 @@ public final class ArrayMemory {
 
         /** Out of use for good (no array holds it): unmapped or freed now, its file deleted. */
         void drop() {
-            arena.close();
             deleteQuietly(file);
+            try {
+                arena.close();
+            } catch (RuntimeException e) {
+                // Still in use after all (a segment outlived its array): the collector frees it later.
+                LOG.log(System.Logger.Level.WARNING, "an array block was still in use when dropped", e);
+            }
         }
     }
 

@@ -123,9 +123,13 @@ public final class NdArray {
         return data;
     }
 
-    /** Where a CPython worker can map these bytes: the shared file and this array's offset in it. */
-    public Optional<SharedLocation> sharedLocation() {
-        return memory.sharedFile().map(file -> new SharedLocation(file, data.address() - memory.segment().address()));
+    /**
+     * Where another process (a CPython worker) can map these bytes: the shared file and this
+     * array's offset in it; empty when the memory is not shared. The memory is never reused for
+     * another array afterwards, since the other process may keep its mapping.
+     */
+    public Optional<SharedLocation> exportLocation() {
+        return memory.exportFile().map(file -> new SharedLocation(file, data.address() - memory.segment().address()));
     }
 
     /** A file in shared memory, and a byte offset in it. */
@@ -431,6 +435,7 @@ public final class NdArray {
                 operand = operand.copy();   // a partly overlapping view would read what this loop already wrote
             }
             run(op, result, new Operands(this, operand, operand.size, false), this, engine);
+            Reference.reachabilityFence(operand);   // the copy, when one was made
         } finally {
             Reference.reachabilityFence(this);
             Reference.reachabilityFence(other);

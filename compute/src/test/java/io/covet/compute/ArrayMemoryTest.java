@@ -18,7 +18,7 @@ class ArrayMemoryTest {
     void sharedArraysLiveInADirectoryOnlyThisUserCanEnter() throws IOException {
         assumeTrue(Files.isDirectory(Path.of("/dev/shm")), "no /dev/shm here");
         NdArray big = NdArray.zeros(DType.F64, ArrayMemory.SHARED_MIN_BYTES / 8);
-        Path file = big.sharedLocation().orElseThrow().file();
+        Path file = big.exportLocation().orElseThrow().file();
         Path dir = file.getParent();
         assertThat(dir.getParent()).isEqualTo(Path.of("/dev/shm"));
         assertThat(dir.getFileName().toString()).as("a random name, not a guessable one")
@@ -48,7 +48,7 @@ class ArrayMemoryTest {
         try {
             String first = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine();
             assertThat(first).as("the lock holder started").isEqualTo("locked");
-            ArrayMemory.sweepStale(root);
+            ArrayMemory.sweepStale(root, Files.getOwner(root), root.resolve("covet-1-mine"));
         } finally {
             holder.destroyForcibly();
         }
@@ -57,6 +57,26 @@ class ArrayMemoryTest {
         assertThat(link).as("nor deleted through").exists();
         assertThat(alive.resolve("a1")).as("a directory whose lock a process holds, whatever its PID (here one this namespace may not see)").exists();
         assertThat(noLock).as("a directory without a lock file is left alone").exists();
+    }
+
+    @Test
+    void aBlockAnotherProcessMappedIsNeverReusedAndItsFileGoes() {
+        assumeTrue(Files.isDirectory(Path.of("/dev/shm")), "no /dev/shm here");
+        long elements = ArrayMemory.SHARED_MIN_BYTES / 8;
+        NdArray exported = NdArray.zeros(DType.F64, elements);
+        Path file = exported.exportLocation().orElseThrow().file();
+        exported = null;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (Files.exists(file)) {
+            assertThat(System.nanoTime() - deadline).as("the exported array's file is deleted once it is unreachable").isNegative();
+            System.gc();
+            Thread.onSpinWait();
+        }
+        for (int i = 0; i < 20; i++) {
+            System.gc();
+            NdArray next = NdArray.zeros(DType.F64, elements);
+            assertThat(next.exportLocation().orElseThrow().file()).as("a new array never gets that block").isNotEqualTo(file);
+        }
     }
 
     @Test

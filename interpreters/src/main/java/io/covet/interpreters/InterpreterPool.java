@@ -1427,7 +1427,7 @@ public final class InterpreterPool implements AutoCloseable {
         try {
             timer.awaitTermination(5, TimeUnit.SECONDS);
             lifecycle.awaitTermination(5, TimeUnit.SECONDS);
-            threads.joinInterpreterThreads(TimeUnit.SECONDS.toNanos(5));
+            threads.joinAll(TimeUnit.SECONDS.toNanos(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -27,8 +27,8 @@ final class PoolThreads {
 
     private final String prefix;
     private final AtomicInteger interpreterIds = new AtomicInteger();
-    /** Interpreter threads that may still be alive (the dead are pruned as new ones are made). */
-    private final Set<Thread> interpreterThreads = ConcurrentHashMap.newKeySet();
+    /** Threads made here that may still be alive (the dead are pruned as new ones are made). */
+    private final Set<Thread> made = ConcurrentHashMap.newKeySet();
 
     PoolThreads(String prefix) {
         this.prefix = prefix;
@@ -36,20 +36,18 @@ final class PoolThreads {
 
     /** The owner thread of one interpreter, started by the caller. */
     Thread interpreterThread(Runnable body) {
-        interpreterThreads.removeIf(t -> t.getState() == Thread.State.TERMINATED);
-        Thread thread = TaskThreads.platform(prefix + "-" + interpreterIds.getAndIncrement(), false).newThread(body);
-        interpreterThreads.add(thread);
-        return thread;
+        return tracked(TaskThreads.platform(prefix + "-" + interpreterIds.getAndIncrement(), false)).newThread(body);
     }
 
     /**
-     * Waits up to {@code timeoutNanos} for every interpreter thread to end. An interpreter tells
-     * the pool it has exited just before its thread returns, so without this a shut-down pool
-     * could still have a thread for a moment.
+     * Waits up to {@code timeoutNanos} for every thread made here to end. An interpreter tells
+     * the pool it has exited just before its thread returns, and an executor is terminated just
+     * before its last thread returns, so without this a shut-down pool could still have a thread
+     * for a moment.
      */
-    void joinInterpreterThreads(long timeoutNanos) throws InterruptedException {
+    void joinAll(long timeoutNanos) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
-        for (Thread t : interpreterThreads) {
+        for (Thread t : made) {
             if (t.getState() != Thread.State.NEW && t != Thread.currentThread()) {
                 t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             }
@@ -57,17 +55,26 @@ final class PoolThreads {
     }
 
     ScheduledThreadPoolExecutor timer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, TaskThreads.platform(prefix + "-timer", true));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, tracked(TaskThreads.platform(prefix + "-timer", true)));
         timer.setRemoveOnCancelPolicy(true);
         return timer;
     }
 
     ExecutorService compiler() {
-        return Executors.newSingleThreadExecutor(TaskThreads.platform(prefix + "-compiler", true));
+        return Executors.newSingleThreadExecutor(tracked(TaskThreads.platform(prefix + "-compiler", true)));
     }
 
     ExecutorService lifecycle() {
-        ThreadFactory factory = TaskThreads.platform(prefix + "-lifecycle-", true);
-        return Executors.newCachedThreadPool(factory);
+        return Executors.newCachedThreadPool(tracked(TaskThreads.platform(prefix + "-lifecycle-", true)));
+    }
+
+    /** {@code factory}, with every thread it makes remembered for {@link #joinAll}. */
+    private ThreadFactory tracked(ThreadFactory factory) {
+        return body -> {
+            made.removeIf(t -> t.getState() == Thread.State.TERMINATED);
+            Thread thread = factory.newThread(body);
+            made.add(thread);
+            return thread;
+        };
     }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class PoolThreadsTest {
 
     @Test
-    void joiningInterpreterThreadsReturnsOnlyOnceEveryStartedOneHasEnded() throws Exception {
+    void joiningReturnsOnlyOnceEveryStartedThreadHasEnded() throws Exception {
         PoolThreads threads = new PoolThreads("covet-test");
         CountDownLatch running = new CountDownLatch(2);
         Thread slow = threads.interpreterThread(() -> {
@@ -22,11 +22,27 @@ class PoolThreadsTest {
         quick.start();
         assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
 
-        threads.joinInterpreterThreads(TimeUnit.SECONDS.toNanos(30));
+        threads.joinAll(TimeUnit.SECONDS.toNanos(30));
 
         assertThat(slow.isAlive()).isFalse();
         assertThat(quick.isAlive()).isFalse();
         assertThat(neverStarted.getState()).isEqualTo(Thread.State.NEW);
+    }
+
+    @Test
+    void joiningWaitsForAnExecutorsThreadsThatOutliveItsTermination() throws Exception {
+        PoolThreads threads = new PoolThreads("covet-test");
+        var lifecycle = threads.lifecycle();
+        CountDownLatch ran = new CountDownLatch(1);
+        lifecycle.execute(ran::countDown);
+        assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
+        lifecycle.shutdown();
+        assertThat(lifecycle.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+
+        threads.joinAll(TimeUnit.SECONDS.toNanos(30));
+
+        assertThat(Thread.getAllStackTraces().keySet()).as("the executor's thread has ended, not only its tasks")
+                .noneMatch(t -> t.isAlive() && t.getName().startsWith("covet-test-lifecycle"));
     }
 
     private static void sleep(long millis) {

@@ -45,14 +45,32 @@ final class ArrayGateway {
         return PyTuple.of(new ArrayHandle(array), array.type().numpyName(), new PyTuple(shape));
     }
 
+    /** The most bytes of an array outside shared memory that are copied to a CPython worker. */
+    private static final long MAX_COPY_TO_WORKER = 256L << 20;
+
     /**
-     * How a CPython worker finds an array: {@code ("shm", file, byte offset)} of its shared memory,
-     * which the worker maps (no copy), or {@code ("bytes", data)} for a small one not in shared memory.
+     * How a CPython worker finds an array: {@code ("shm", file, byte offset, dtype, shape)} of its
+     * shared memory, which the worker maps (no copy), or {@code ("bytes", data, dtype, shape)} for
+     * one not in shared memory (small, or made while /dev/shm had no room). dtype and shape are
+     * Java's, not what the pickle says.
      */
     static Object[] forWorker(NdArray array) {
-        return array.sharedLocation()
-                .map(at -> new Object[] {"shm", at.file().toString(), at.offset()})
-                .orElseGet(() -> new Object[] {"bytes", array.toBytes()});
+        List<Object> shape = new ArrayList<>();
+        for (long d : array.shape()) {
+            shape.add(d);
+        }
+        Object[] shapeTuple = shape.toArray();
+        String dtype = array.type().numpyName();
+        return array.exportLocation()
+                .map(at -> new Object[] {"shm", at.file().toString(), at.offset(), dtype, shapeTuple})
+                .orElseGet(() -> {
+                    long bytes = array.size() * array.type().byteSize();
+                    if (bytes > MAX_COPY_TO_WORKER) {
+                        throw new HostError("MemoryError", "a covet.Array of " + bytes + " bytes outside shared memory (/dev/shm "
+                                + "had no room for it) is too large to copy to a CPython worker (at most " + MAX_COPY_TO_WORKER + ")");
+                    }
+                    return new Object[] {"bytes", array.toBytes(), dtype, shapeTuple};
+                });
     }
 
     /** The array behind an argument that must be one. */
@@ -137,17 +155,17 @@ final class ArrayGateway {
     }
 
     /**
-     * The message of {@code e} or of the first cause that has one: an exception thrown in the
-     * compute engine's pool reaches the caller as a copy, made without its message, whose cause
-     * is the original.
+     * The message of the deepest exception in {@code e}'s causes that has one: an exception
+     * thrown in the compute engine's pool reaches the caller as a copy whose cause is the original.
      */
     private static String message(Throwable e) {
+        String message = null;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t.getMessage() != null) {
-                return t.getMessage();
+                message = t.getMessage();   // the deepest one: copies may say "java.lang.X: ..."
             }
         }
-        return e.getClass().getSimpleName();
+        return message != null ? message : e.getClass().getSimpleName();
     }
 
     /** Argument {@code i}; a call with fewer is a TypeError, not an index error of this list. */

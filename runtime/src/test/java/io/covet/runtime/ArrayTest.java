@@ -85,6 +85,7 @@ class ArrayTest {
     @Test void iterationAndTolistCrossInBulk() { check("check_iteration_and_tolist_cross_in_bulk"); }
     @Test void arraysCrossToOtherInterpretersByReference() { check("check_arrays_cross_to_other_interpreters_by_reference"); }
     @Test void aCpythonWorkerMapsALargeArraysMemoryAndItsWritesAreSeen() { check("check_a_cpython_worker_maps_a_large_arrays_memory_and_its_writes_are_seen"); }
+    @Test void aCpythonWorkersNumpyResultsComeBackAsArraysAndNumbers() { check("check_a_cpython_workers_numpy_results_come_back_as_arrays_and_numbers"); }
     @Test void theSandboxKeepsHandlesOpaqueAndChecksEveryArgument() { check("check_the_sandbox_keeps_handles_opaque_and_checks_every_argument"); }
 
     @Test
