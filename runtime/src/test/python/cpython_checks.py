@@ -100,9 +100,9 @@ def numpy_mean(values):
 
 
 @perf.cpu_intensive(use_native=False)
-def numpy_array(values):
+def numpy_array(values, dtype=None):
     import numpy
-    return numpy.asarray(values)
+    return numpy.asarray(values, dtype=dtype)
 
 
 # ---- the checks -----------------------------------------------------------------------------
@@ -191,7 +191,11 @@ def check_covet_works_inside_a_worker():
 
 def check_numpy_runs_in_a_worker():
     assert numpy_mean([1.0, 2.0, 4.5]).result() == 2.5
-    e = raises(TypeError, numpy_array([1, 2]).result)
+    # A numpy array comes back as a covet.Array (numpy's dtypes that covet.Array has) ...
+    back = numpy_array([1, 2]).result()
+    assert isinstance(back, covet.Array) and back.tolist() == [1, 2] and back.dtype == 'int64', back
+    # ... and one of another dtype cannot be loaded here: the error says what to return instead.
+    e = raises(TypeError, numpy_array([1, 2], 'complex128').result)
     assert 'tolist' in str(e) and 'numpy' in str(e), e
 
 
