@@ -555,7 +555,7 @@ public final class NdArray {
     /** Elements {@code [start, start + len)} as doubles, this array repeating every {@code period} elements. */
     private void read(long start, int len, double[] buf, long period) {
         if (period == 1) {
-            java.util.Arrays.fill(buf, 0, len, getDouble(0));
+            Arrays.fill(buf, 0, len, getDouble(0));
         } else if (period != size || start + len > size) {
             for (int i = 0; i < len; i++) {
                 buf[i] = getDouble((start + i) % period);
@@ -573,7 +573,7 @@ public final class NdArray {
 
     private void read(long start, int len, long[] buf, long period) {
         if (period == 1) {
-            java.util.Arrays.fill(buf, 0, len, getLong(0));
+            Arrays.fill(buf, 0, len, getLong(0));
         } else if (period != size || start + len > size) {
             for (int i = 0; i < len; i++) {
                 buf[i] = getLong((start + i) % period);
