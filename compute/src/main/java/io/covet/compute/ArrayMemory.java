@@ -82,7 +82,6 @@ public final class ArrayMemory {
     private static final java.util.regex.Pattern STALE_NAME = java.util.regex.Pattern.compile("covet-\\d{1,18}-.*");
     private static final boolean HAS_SHM = Files.isDirectory(SHM);
     private static final AtomicLong LIVE_ARRAYS = new AtomicLong();
-    private static final AtomicLong LIVE_BYTES = new AtomicLong();
     private static final AtomicLong FILE_NAMES = new AtomicLong();
 
     // Blocks: all guarded by LOCK.
@@ -129,8 +128,7 @@ public final class ArrayMemory {
             memory = new ArrayMemory(anonymous(bytes), null);
         }
         LIVE_ARRAYS.incrementAndGet();
-        LIVE_BYTES.addAndGet(bytes);
-        CLEANER.register(memory, new Release(bytes, memory.block));
+        CLEANER.register(memory, new Release(memory.block));
         return memory;
     }
 
@@ -352,11 +350,6 @@ public final class ArrayMemory {
         return LIVE_ARRAYS.get();
     }
 
-    /** Bytes of those arrays. */
-    public static long liveBytes() {
-        return LIVE_BYTES.get();
-    }
-
     /** Bytes of large-array blocks, in use or pooled for reuse. */
     public static long blockBytes() {
         LOCK.lock();
@@ -540,12 +533,11 @@ public final class ArrayMemory {
         }
     }
 
-    /** Runs once an array's memory is unreachable: the counts, and its block back to the pool. */
-    private record Release(long bytes, Block block) implements Runnable {
+    /** Runs once an array's memory is unreachable: the count, and its block back to the pool. */
+    private record Release(Block block) implements Runnable {
         @Override
         public void run() {
             LIVE_ARRAYS.decrementAndGet();
-            LIVE_BYTES.addAndGet(-bytes);
             if (block != null) {
                 giveBack(block);
             }
