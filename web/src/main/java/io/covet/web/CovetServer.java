@@ -1,8 +1,6 @@
 package io.covet.web;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.covet.runtime.PerformanceManager;
 import io.covet.runtime.RuntimeMetrics;
@@ -59,12 +57,7 @@ import java.util.logging.Logger;
 public final class CovetServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(CovetServer.class.getName());
-    /**
-     * Jackson with its fast double parser (exact, as the default): a body of 10,000 numbers such
-     * as "12.25" parses in 0.44 ms instead of 0.78 (long random doubles: 0.72 ms instead of 2.9).
-     */
-    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER).build());
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String JSON_TYPE = "application/json";
     /** A request body up to this size is read whole before its handler runs (most are): a slow upload holds no interpreter. */
     static final int BUFFERED_BODY = 1 << 20;
@@ -381,7 +374,7 @@ public final class CovetServer implements AutoCloseable {
                 : new ForwardedHeaders.Origin(peer, config.scheme());
         boolean more = body != null && !body.done();
         WebApp.Request request = new WebApp.Request(found.route().index(), method, path, found.rawParams(),
-                req.query().rawValue(), headers.toString(), first, found.route().floatBody() && !more ? numberArray(first) : null,
+                req.query().rawValue(), headers.toString(), first, found.route().floatBody() && !more ? JsonNumberArray.parse(first) : null,
                 origin.client(), origin.scheme(), more);
         WebExchange exchange;
         try {
@@ -768,40 +761,6 @@ public final class CovetServer implements AutoCloseable {
                 Thread.interrupted();
             }
             return cut;
-        }
-    }
-
-    /**
-     * The body as numbers if it is exactly a JSON array of numbers, else null (Python then parses
-     * it). Such a body crosses into Python in one bulk copy, where GraalPy's json.loads would
-     * take ~10 µs per element.
-     */
-    static double[] numberArray(byte[] body) {
-        if (body.length < 2) {
-            return null;
-        }
-        try (JsonParser parser = JSON.getFactory().createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_ARRAY) {
-                return null;
-            }
-            double[] out = new double[Math.max(16, body.length / 4)];
-            int n = 0;
-            for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
-                if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
-                    return null;
-                }
-                if (n == out.length) {
-                    out = java.util.Arrays.copyOf(out, n * 2);
-                }
-                double v = parser.getDoubleValue();
-                if (!Double.isFinite(v)) {
-                    return null;   // e.g. 1e400: Python's binding rejects it with a 400 naming the parameter
-                }
-                out[n++] = v;
-            }
-            return parser.nextToken() == null ? java.util.Arrays.copyOf(out, n) : null;
-        } catch (IOException e) {
-            return null;   // malformed: Python's parser reports it, as a 400 naming the problem
         }
     }
 

@@ -2,7 +2,6 @@ package io.covet.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import io.covet.runtime.WebApp;
 import java.util.List;
 import java.util.Set;
@@ -45,21 +44,5 @@ class RouteTableTest {
                 w -> assertThat(w.allowed()).containsExactly("DELETE", "GET", "HEAD", "PUT"));
         assertThat(table.match("HEAD", "/items/3")).isInstanceOfSatisfying(RouteTable.Match.Found.class,
                 f -> assertThat(f.route().methods()).contains("GET"));
-    }
-
-    @Test
-    void onlyAJsonArrayOfNumbersIsParsedInJava() {
-        assertThat(CovetServer.numberArray(bytes(" [1, 2.5, -3e2, 4] "))).containsExactly(1, 2.5, -300, 4);
-        assertThat(CovetServer.numberArray(bytes("[]"))).isEmpty();
-        assertThat(CovetServer.numberArray(bytes("[1, \"two\"]"))).isNull();
-        assertThat(CovetServer.numberArray(bytes("[1, [2]]"))).isNull();
-        assertThat(CovetServer.numberArray(bytes("{\"data\": [1]}"))).isNull();
-        assertThat(CovetServer.numberArray(bytes("[1, 2"))).as("malformed: Python reports it").isNull();
-        assertThat(CovetServer.numberArray(bytes("[1] [2]"))).as("trailing content").isNull();
-        assertThat(CovetServer.numberArray(bytes("[1e400]"))).as("not finite: Python reports it").isNull();
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
