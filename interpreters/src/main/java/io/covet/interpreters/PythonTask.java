@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * One unit of work for the pool: call a module-level function, or evaluate source.
@@ -45,11 +46,15 @@ public record PythonTask(String module, String function, List<Object> args, Map<
     }
 
     private static void requireIdentifier(String what, String name, boolean dotted) {
-        String pattern = dotted ? "[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*" : "[A-Za-z_][A-Za-z0-9_]*";
-        if (name == null || !name.matches(pattern)) {
+        if (name == null || !(dotted ? DOTTED_NAME : NAME).matcher(name).matches()) {
             throw new IllegalArgumentException(what + ": '" + name + "' is not a Python " + (dotted ? "module" : "function") + " name");
         }
     }
+
+    // Compiled once: every request makes a task (String.matches compiled these per call, a few % of a request's CPU).
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern DOTTED_NAME =
+            Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
 
     /** {@code module.function(*args)}. */
     public static PythonTask call(String module, String function, Object... args) {
