@@ -16,6 +16,10 @@ __all__ = ['PerformanceConfig', 'PerformanceManager', 'perf', 'TRANSFORMS']
 TRANSFORMS = ('square', 'sqrt', 'log', 'exp', 'abs', 'negate')
 
 _NOT_GIVEN = object()
+# A covet.Array this small is summed or transformed on the calling thread: the kernel (at most a few
+# µs; exp of 65,536 floats ~43) costs less than the trip to the CPU lane and the wake-up of this
+# interpreter's loop for the result (BENCHMARKS.md, "Where splitting over the pool pays").
+_INLINE_ELEMENTS = 1 << 16
 
 
 class PerformanceConfig:
@@ -158,6 +162,8 @@ class PerformanceManager:
         the interpreter's own (JIT-compiled) sum: turning 1e7 list items into a Java array costs
         about 30x more than summing them (BENCHMARKS.md), so sending it would only be slower."""
         if isinstance(data, _array.Array):
+            if data.size <= _INLINE_ELEMENTS:
+                return Future.run_here(data.sum)
             handle = _host.compute('sum', data._h)
             return Future.completed(data.sum()) if handle is None else Future(handle)
         if isinstance(data, (list, tuple, range)):
@@ -179,6 +185,8 @@ class PerformanceManager:
         if operation not in TRANSFORMS:
             raise ValueError(f"unknown operation {operation!r}; valid operations: {', '.join(TRANSFORMS)}")
         if isinstance(data, _array.Array):
+            if data.size <= _INLINE_ELEMENTS:
+                return Future.run_here(_array._unary, operation, data)
             handle = _host.compute('transform', data._h, operation)
             if handle is None:  # compute engine disabled: the array's own operations still run in Java
                 return Future.completed(_array._unary(operation, data))

@@ -116,7 +116,7 @@ class _Headers(dict):
 class Request:
     """What a handler that takes a `request` parameter receives."""
 
-    __slots__ = ('method', 'path', 'path_params', 'query_string', 'body', '_raw_headers', '_headers',
+    __slots__ = ('method', 'path', 'path_params', 'query_string', '_body', '_raw_headers', '_headers',
                  '_query', '_json', '_numbers')
 
     def __init__(self, method, path, path_params, query_string, raw_headers, body, numbers=None):
@@ -124,7 +124,7 @@ class Request:
         self.path = path
         self.path_params = path_params
         self.query_string = query_string
-        self.body = body
+        self._body = body
         self._raw_headers = raw_headers
         self._headers = None
         self._query = None
@@ -132,6 +132,19 @@ class Request:
         # The body as a covet.Array's (handle, dtype, shape) when the server already parsed it as a
         # JSON array of numbers.
         self._numbers = numbers
+
+    @property
+    def body(self):
+        """The body's bytes."""
+        if isinstance(self._body, str):
+            # A body the server parsed as numbers comes as its latin-1 text: the bytes are made only
+            # if someone asks (for 64 KB, encoding costs more than the rest of such a request).
+            self._body = self._body.encode('latin-1')
+        return self._body
+
+    @body.setter
+    def body(self, value):
+        self._body = value
 
     @property
     def headers(self):
@@ -586,7 +599,9 @@ def _shutdown():
 
 # A request crosses as one tuple, WebApp.Request's fields in order:
 #   (route index, method, path, raw path parameters joined by '/', query string, header lines, body,
-#    body as array('d') or None, client address, client port, scheme, exchange number, more body)
+#    body as a covet.Array's handle or None, client address, client port, scheme, exchange number,
+#    more body)
+# (body: bytes, or their latin-1 text when the server parsed them as numbers)
 # (more body: the body is its first part only, the rest read through the exchange; never for a Covet
 # app, whose handlers take the whole body)
 # (the path with --root-path taken off; the client and scheme as a trusted proxy's X-Forwarded-

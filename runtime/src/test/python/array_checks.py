@@ -26,6 +26,20 @@ def check_the_adr_api_takes_arrays_and_answers_arrays():
     assert perf.transform_array(array.array('d', [4.0]), 'sqrt').result().tolist() == [2.0]
 
 
+def check_small_arrays_run_here_and_large_ones_on_lane_cpu_with_the_same_answers():
+    for n, on_lane in ((3, False), (65_536, False), (65_537, True), (300_000, True)):
+        before = perf.metrics()['cpu']['completed']
+        total = perf.sum_array(ca.full(n, 0.5)).result()
+        roots = perf.transform_array(ca.full(n, 4.0), 'sqrt').result()
+        ints = perf.sum_array(ca.full(n, 3, 'int64')).result()
+        ran_on_lane = perf.metrics()['cpu']['completed'] - before
+        assert total == n * 0.5 and isinstance(total, float), (n, total)
+        assert isinstance(roots, Array) and roots.shape == (n,) and roots.min() == roots.max() == 2.0, (n, roots)
+        assert ints == 3 * n and isinstance(ints, int), (n, ints)
+        assert ran_on_lane == (3 if on_lane else 0), (n, ran_on_lane)
+    assert perf.sum_array(ca.zeros(0)).result() == 0.0
+
+
 def check_operations_chain_in_java_and_only_results_cross():
     a = ca.full(100_000, 2.0)
     b = ca.sqrt(a * a + 5.0) - 3.0     # = 0

@@ -66,6 +66,13 @@ async def array_total(data: covet.Array):
             "sum": await perf.sum_array(data), "doubled_max": doubled.max()}
 
 
+@app.post("/array-body")
+def array_body(data: covet.Array, request):
+    # The server parsed the numbers; the body's bytes are still there for a handler that reads them.
+    return {"count": len(data), "type": type(request.body).__name__, "body": request.body.decode(),
+            "json": request.json()}
+
+
 @app.post("/scores")
 def scores(scores: Dict[str, int], weight: float = 1.0):
     return {"total": sum(scores.values()) * weight}

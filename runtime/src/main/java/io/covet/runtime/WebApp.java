@@ -7,6 +7,7 @@ import io.covet.interpreters.PythonException;
 import io.covet.interpreters.PythonTask;
 import io.covet.tasks.Deadline;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,8 +64,10 @@ public final class WebApp {
         /** The value the handler module's {@code _handle} takes; {@code exchange}: the number it knows the request by. */
         PyTuple toPython(long exchange) {
             String address = client.getAddress() != null ? client.getAddress().getHostAddress() : client.getHostString();
-            // Numbers cross as a covet.Array: one copy into off-heap memory, none into Python.
-            return PyTuple.of(route, method, path, String.join("/", pathParams), query, headers, body,
+            // Numbers cross as a covet.Array: one copy into off-heap memory, none into Python. Their
+            // body crosses as latin-1 text (a cheap copy), made bytes only if the handler reads it.
+            return PyTuple.of(route, method, path, String.join("/", pathParams), query, headers,
+                    numbers == null ? body : new String(body, StandardCharsets.ISO_8859_1),
                     numbers == null ? null : ArrayGateway.toPython(NdArray.of(numbers)), address, client.getPort(), scheme,
                     exchange, more);
         }

@@ -75,6 +75,9 @@ class ArrayTest {
     }
 
     @Test void theAdrApiTakesArraysAndAnswersArrays() { check("check_the_adr_api_takes_arrays_and_answers_arrays"); }
+    @Test void smallArraysRunHereAndLargeOnesOnLaneCpuWithTheSameAnswers() {
+        check("check_small_arrays_run_here_and_large_ones_on_lane_cpu_with_the_same_answers");
+    }
     @Test void operationsChainInJavaAndOnlyResultsCross() { check("check_operations_chain_in_java_and_only_results_cross"); }
     @Test void constructorsReadListsArraysMemoryviewsAndBytes() { check("check_constructors_read_lists_arrays_memoryviews_and_bytes"); }
     @Test void viewsShareMemoryAndCopiesDoNot() { check("check_views_share_memory_and_copies_do_not"); }

@@ -102,6 +102,8 @@ class WebServerTest {
                 .isEqualTo("{\"sum\":9.0,\"count\":2}");
         assertThat(post("/array-sum", "[1, 2.5, 3]").json().toString()).as("a covet.Array takes the body parsed in Java")
                 .isEqualTo("{\"type\":\"Array\",\"dtype\":\"float64\",\"shape\":[3],\"sum\":6.5,\"doubled_max\":6.0}");
+        assertThat(post("/array-body", "[1, 2.5]").json().toString()).as("the body is still the request's bytes")
+                .isEqualTo("{\"count\":2,\"type\":\"bytes\",\"body\":\"[1, 2.5]\",\"json\":[1,2.5]}");
         assertThat(post("/array-sum", "{\"data\": [4, 5]}").json().toString()).as("or the field of its name, as float64 too")
                 .isEqualTo("{\"type\":\"Array\",\"dtype\":\"float64\",\"shape\":[2],\"sum\":9.0,\"doubled_max\":10.0}");
         assertThat(post("/array-sum", "{\"data\": [4, \"x\"]}").json().get("message").asText())
