@@ -4,16 +4,17 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A request body that is exactly a JSON array of numbers (RFC 8259), parsed straight from its
  * bytes into doubles, for routes that take one as a {@code List[float]} or {@code covet.Array}.
  *
  * <p>Why not Jackson: its token stream and fast double parser took 44 ns a number, most of the
- * CPU of {@code POST /compute/sum} (JFR, 10,000 numbers such as {@code 249.75}); a byte-at-a-time
- * loop here still took 19 ns, mostly mispredicted ends of digit runs. So digits are read eight
- * at a time (SWAR: one 64-bit load finds where the run ends and converts it with three
- * multiplications).
+ * CPU of {@code POST /compute/sum} (JFR, 10,000 numbers such as {@code 249.75}); this takes ~20.
+ * Digits are read eight at a time (SWAR: one 64-bit load finds where the run ends and converts it
+ * with three multiplications); measured alone, a byte-at-a-time loop took the same ~20 ns, so what
+ * bounds it is still unknown (BENCHMARKS.md).
  *
  * <p>Exactness: a number whose digits make a long of at most 2^53 and whose decimal exponent is
  * within ±22 (nearly every number a client writes) is that long times or divided by an exact
@@ -131,7 +132,7 @@ final class JsonNumberArray {
                 }
             }
             if (n == out.length) {
-                out = java.util.Arrays.copyOf(out, n * 2);
+                out = Arrays.copyOf(out, n * 2);
             }
             out[n++] = v;
             pos = skipWhitespace(in, pos);
@@ -145,7 +146,7 @@ final class JsonNumberArray {
                 return null;
             }
         }
-        return skipWhitespace(in, pos + 1) == in.length ? java.util.Arrays.copyOf(out, n) : null;
+        return skipWhitespace(in, pos + 1) == in.length ? Arrays.copyOf(out, n) : null;
     }
 
     /**
