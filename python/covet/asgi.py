@@ -117,18 +117,23 @@ class _Lifespan:
 
 
 def _scope(method, path, query, raw_headers, client_address, client_port, scheme):
+    # One encoding for the request line's and the headers' bytes (GraalPy's codec lookup costs more
+    # than a short string's copy): neither the path nor the query nor a header line holds a line
+    # break. They are ASCII: the server (Helidon) reads a header's bytes beyond ASCII as U+FFFD
+    # each, which UTF-8 encodes (latin-1 would fail the request).
+    raw_path, query_string, *lines = f'{path}\n{query}\n{raw_headers}'.encode('utf-8').split(b'\n')
     headers = []
     host = ''
-    for line in raw_headers.split('\n'):
+    for line in lines:
         if line:
-            name, _, value = line.partition(':')
+            name, _, value = line.partition(b':')
             name = name.lower()
-            headers.append((name.encode('latin-1'), value.encode('latin-1')))
-            if name == 'host':
-                host = value
+            headers.append((name, value))
+            if name == b'host':
+                host = value.decode('utf-8')
     return {
         'type': 'http', 'asgi': _ASGI, 'http_version': '1.1', 'method': method, 'scheme': scheme,
-        'path': unquote(path), 'raw_path': path.encode('latin-1'), 'query_string': query.encode('latin-1'),
+        'path': unquote(path), 'raw_path': raw_path, 'query_string': query_string,
         'root_path': root_path(), 'headers': headers, 'client': (client_address, client_port),
         'server': server_address(host, scheme),
         'state': dict(_LIFESPAN.state) if _LIFESPAN is not None else {},
@@ -195,7 +200,9 @@ class _Exchange:
             if self.status is not None:
                 raise RuntimeError("http.response.start sent twice")
             self.status = int(message['status'])
-            self.headers = [(bytes(n).decode('latin-1'), bytes(v).decode('latin-1')) for n, v in message.get('headers', ())]
+            # Bytes, as the app gave them: the server decodes them (latin-1) as it checks them.
+            self.headers = [(n, v) if type(n) is bytes and type(v) is bytes else (bytes(n), bytes(v))
+                            for n, v in message.get('headers', ())]
         elif kind == 'http.response.body':
             if self.status is None:
                 raise RuntimeError("http.response.body sent before http.response.start")

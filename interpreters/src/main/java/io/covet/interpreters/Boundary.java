@@ -5,10 +5,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 
 /**
@@ -32,30 +34,48 @@ import org.graalvm.polyglot.Value;
  *
  * Byte and float arrays move in bulk: into Python as one Latin-1 string decoded by
  * {@code bytes}/{@code array.frombytes}, out of Python with one {@link Value#readBuffer} call;
- * neither side touches elements one by one.
+ * neither side touches elements one by one. Containers cross in few calls too, since each
+ * interop call costs more than the value it carries: into Python a container is one call of a
+ * varargs helper with its items converted; out of Python, {@code to_host} describes a whole
+ * value in one call (its shape, its bytes joined, its other leaves), which Java reads back.
+ * A request's 13-item tuple took 4.3 µs item by item and ~1.6 µs in one call; a response's
+ * tuple of a dozen values ~4.2 µs probed value by value and ~2.5 µs described (warm, one thread).
  *
  * <p>Not thread-safe: one instance per interpreter, used on its thread only.
  */
 final class Boundary {
 
+    /** Items one call into Python carries at most: larger containers cross in calls of this many. */
+    static final int ITEMS_PER_CALL = 4096;
+
     private final Value none;
-    private final Value newList;
-    private final Value newDict;
+    private final Value emptyBytes;
+    private final Value tupleOf;
     private final Value toTuple;
+    private final Value listOf;
+    private final Value extendList;
+    private final Value dictOf;
+    private final Value updateDict;
     private final Value bigInt;
     private final Value latin1Bytes;
     private final Value latin1Array;
     private final Value arrayInfo;
+    private final Value toHost;
 
     Boundary(Value helper) {
         none = helper.getMember("NONE");
-        newList = helper.getMember("new_list");
-        newDict = helper.getMember("new_dict");
+        emptyBytes = helper.getMember("EMPTY_BYTES");
+        tupleOf = helper.getMember("tuple_of");
         toTuple = helper.getMember("to_tuple");
+        listOf = helper.getMember("list_of");
+        extendList = helper.getMember("extend_list");
+        dictOf = helper.getMember("dict_of");
+        updateDict = helper.getMember("update_dict");
         bigInt = helper.getMember("big_int");
         latin1Bytes = helper.getMember("latin1_bytes");
         latin1Array = helper.getMember("latin1_array");
         arrayInfo = helper.getMember("array_info");
+        toHost = helper.getMember("to_host");
     }
 
     /** A Java value as a Python object; rejects what has no Python counterpart. */
@@ -74,31 +94,77 @@ final class Boundary {
             case Character c -> String.valueOf(c);
             case HostHandle handle -> handle;
             case BigInteger big -> big.bitLength() < 64 ? (Object) big.longValue() : bigInt.execute(big.toString());
-            case byte[] bytes -> latin1Bytes.execute(new String(bytes, StandardCharsets.ISO_8859_1));
+            case byte[] bytes -> bytes.length == 0 ? emptyBytes : latin1Bytes.execute(new String(bytes, StandardCharsets.ISO_8859_1));
             case double[] doubles -> latin1Array.execute("d", latin1(doubles));
             case float[] floats -> latin1Array.execute("f", latin1(floats));
-            case PyTuple tuple -> toTuple.execute(toPythonList(tuple.items()));
+            case PyTuple tuple -> tuple.items().size() <= ITEMS_PER_CALL
+                    ? tupleOf.execute(toPythonEach(tuple.items()))
+                    : toTuple.execute(toPythonList(tuple.items()));
             case Collection<?> items -> toPythonList(items);
-            case Object[] items -> toPythonList(java.util.Arrays.asList(items));
-            case Map<?, ?> map -> {
-                Value dict = newDict.execute();
-                for (Map.Entry<?, ?> e : map.entrySet()) {
-                    dict.putHashEntry(toPython(e.getKey()), toPython(e.getValue()));
-                }
-                yield dict;
-            }
+            case Object[] items -> toPythonList(Arrays.asList(items));
+            case Map<?, ?> map -> toPythonDict(map);
             default -> throw new IllegalArgumentException("cannot pass a " + value.getClass().getName()
                     + " to Python; supported: null, Boolean, Integer, Long, BigInteger, Float, Double, String, byte[], "
                     + "double[], float[], List, PyTuple, Map, HostHandle");
         };
     }
 
-    private Value toPythonList(Collection<?> items) {
-        Value list = newList.execute();
+    private Object[] toPythonEach(Collection<?> items) {
+        Object[] out = new Object[items.size()];
+        int i = 0;
         for (Object item : items) {
-            list.invokeMember("append", toPython(item));
+            out[i++] = toPython(item);
+        }
+        return out;
+    }
+
+    private Value toPythonList(Collection<?> items) {
+        if (items.size() <= ITEMS_PER_CALL) {
+            return listOf.execute(toPythonEach(items));
+        }
+        Value list = listOf.execute();
+        Object[] chunk = new Object[ITEMS_PER_CALL + 1];
+        chunk[0] = list;
+        int n = 0;
+        for (Object item : items) {
+            chunk[++n] = toPython(item);
+            if (n == ITEMS_PER_CALL) {
+                extendList.execute(chunk);
+                n = 0;
+            }
+        }
+        if (n > 0) {
+            extendList.execute(Arrays.copyOf(chunk, n + 1));
         }
         return list;
+    }
+
+    private Value toPythonDict(Map<?, ?> map) {
+        if (map.size() <= ITEMS_PER_CALL / 2) {
+            Object[] keysAndValues = new Object[2 * map.size()];
+            int i = 0;
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                keysAndValues[i++] = toPython(e.getKey());
+                keysAndValues[i++] = toPython(e.getValue());
+            }
+            return dictOf.execute(keysAndValues);
+        }
+        Value dict = dictOf.execute();
+        Object[] chunk = new Object[ITEMS_PER_CALL + 1];
+        chunk[0] = dict;
+        int n = 0;
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            chunk[++n] = toPython(e.getKey());
+            chunk[++n] = toPython(e.getValue());
+            if (n == chunk.length - 1) {
+                updateDict.execute(chunk);
+                n = 0;
+            }
+        }
+        if (n > 0) {
+            updateDict.execute(Arrays.copyOf(chunk, n + 1));
+        }
+        return dict;
     }
 
     private static String latin1(double[] values) {
@@ -113,8 +179,98 @@ final class Boundary {
         return new String(buf.array(), StandardCharsets.ISO_8859_1);
     }
 
-    /** A Python result as a plain Java value (see the table above). */
+    /**
+     * A Python result as a plain Java value (see the table above). Python describes a value of
+     * the built-in types in one call ({@code to_host}: its shape, its bytes joined, its other
+     * leaves), so a response of a dozen values crosses in a few calls, not a hundred.
+     */
     Object toJava(Value value) {
+        if (value.isString()) {
+            return value.asString();
+        }
+        if (value.isNull()) {
+            return null;
+        }
+        Value described;
+        try {
+            described = toHost.execute(value);
+        } catch (PolyglotException e) {
+            if (!e.isGuestException() || e.isCancelled() || e.isInterrupted() || e.isExit()) {
+                throw e;
+            }
+            throw new UnsupportedValue("value nested too deeply, or containing itself,", e.getMessage());
+        }
+        String shape = described.getArrayElement(0).asString();
+        byte[] blobs = null;
+        if (shape.indexOf('b') >= 0) {
+            Value joined = described.getArrayElement(1);
+            blobs = readBytes(joined, joined.getBufferSize());
+        }
+        return new Described(shape, blobs, described).next();
+    }
+
+    /** Reads {@code to_host}'s description of a value back into Java values, depth first. */
+    private final class Described {
+        private final String shape;
+        private final byte[] blobs;
+        private final Value leaves;
+        private int at;
+        private int blobAt;
+        private int leaf = 2;
+
+        Described(String shape, byte[] blobs, Value leaves) {
+            this.shape = shape;
+            this.blobs = blobs;
+            this.leaves = leaves;
+        }
+
+        Object next() {
+            char kind = shape.charAt(at++);
+            return switch (kind) {
+                case 'N' -> null;
+                case 'T' -> Boolean.TRUE;
+                case 'F' -> Boolean.FALSE;
+                case 's' -> leaves.getArrayElement(leaf++).asString();
+                case 'i' -> leaves.getArrayElement(leaf++).asLong();
+                case 'f' -> leaves.getArrayElement(leaf++).asDouble();
+                case 'o' -> toJavaOther(leaves.getArrayElement(leaf++));
+                case 'b' -> {
+                    int n = count();
+                    blobAt += n;
+                    yield Arrays.copyOfRange(blobs, blobAt - n, blobAt);
+                }
+                case 't' -> new PyTuple(items(count()));
+                case 'l' -> items(count());
+                case 'd' -> {
+                    int n = count();
+                    Map<Object, Object> out = LinkedHashMap.newLinkedHashMap(n);
+                    for (int i = 0; i < n; i++) {
+                        out.put(next(), next());
+                    }
+                    yield out;
+                }
+                default -> throw new IllegalStateException("to_host described a value as '" + kind + "': " + shape);
+            };
+        }
+
+        private List<Object> items(int n) {
+            List<Object> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(next());
+            }
+            return out;
+        }
+
+        private int count() {
+            int end = shape.indexOf(';', at);
+            int n = Integer.parseInt(shape, at, end, 10);
+            at = end + 1;
+            return n;
+        }
+    }
+
+    /** A value of another type than to_host's own (subclasses, big ints, arrays, foreign objects). */
+    private Object toJavaOther(Value value) {
         if (value.isNull()) {
             return null;
         }
@@ -214,6 +370,10 @@ final class Boundary {
         UnsupportedValue(String type) {
             super("cannot return a Python '" + type + "' across the pool boundary; supported: None, bool, int, float, str, "
                     + "bytes, list, tuple, dict, array.array / memoryview of 'd' or 'f' (convert it, e.g. list(x) for a set)");
+        }
+
+        UnsupportedValue(String what, String why) {
+            super("cannot return a " + what + " across the pool boundary (" + why + ")");
         }
     }
 }

@@ -315,16 +315,34 @@ def describe(exc):
 NONE = None
 
 
-def new_list():
-    return []
+EMPTY_BYTES = b''
 
 
-def new_dict():
-    return {}
+# Containers cross in one call each (a call per item cost more than the items themselves).
+def tuple_of(*items):
+    return items
 
 
 def to_tuple(items):
     return tuple(items)
+
+
+def list_of(*items):
+    return list(items)
+
+
+def extend_list(items, *more):
+    items.extend(more)
+
+
+def dict_of(*keys_and_values):
+    pairs = iter(keys_and_values)
+    return dict(zip(pairs, pairs))
+
+
+def update_dict(d, *keys_and_values):
+    pairs = iter(keys_and_values)
+    d.update(zip(pairs, pairs))
 
 
 def big_int(text):
@@ -340,6 +358,55 @@ def latin1_array(typecode, text):
     out = array.array(typecode)
     out.frombytes(text.encode('latin-1'))
     return out
+
+
+_INT64 = range(-2 ** 63, 2 ** 63)
+
+
+def to_host(value):
+    """`value` as Boundary.toJava reads it in a few calls, whatever its size: [shape, bytes,
+    leaf, ...]. The shape has a letter per value, depth first: N None, T True, F False, s str,
+    i int of 64 bits, f float, b bytes (then its length and ';': all of them are joined in the
+    second item), t/l/d a tuple, list or dict (then its length and ';', then its items, or keys
+    and values, in order), o anything else (Java converts it as it is). s, i, f and o values
+    are the leaves that follow, in order."""
+    shape, blobs, out = [], [], [None, None]
+    _walk(value, shape, blobs, out)
+    out[0] = ''.join(shape)
+    out[1] = b''.join(blobs)
+    return out
+
+
+def _walk(v, shape, blobs, out):
+    t = type(v)
+    if t is str:
+        shape.append('s')
+        out.append(v)
+    elif v is None:
+        shape.append('N')
+    elif t is int and v in _INT64:
+        shape.append('i')
+        out.append(v)
+    elif t is bool:
+        shape.append('T' if v else 'F')
+    elif t is float:
+        shape.append('f')
+        out.append(v)
+    elif t is bytes:
+        shape.append(f'b{len(v)};')
+        blobs.append(v)
+    elif t is tuple or t is list:
+        shape.append(f'{"t" if t is tuple else "l"}{len(v)};')
+        for item in v:
+            _walk(item, shape, blobs, out)
+    elif t is dict:
+        shape.append(f'd{len(v)};')
+        for key, item in v.items():
+            _walk(key, shape, blobs, out)
+            _walk(item, shape, blobs, out)
+    else:
+        shape.append('o')
+        out.append(v)
 
 
 def array_info(value):

@@ -61,6 +61,56 @@ class InterpreterPoolTest {
     }
 
     @Test
+    void containersLargerThanOneCallCarriesRoundTrip() {
+        int n = 2 * Boundary.ITEMS_PER_CALL + 3;
+        List<Object> list = new ArrayList<>();
+        Map<Object, Object> dict = new LinkedHashMap<>();
+        for (long i = 0; i < n; i++) {
+            list.add(i % 3 == 0 ? "s" + i : i);
+            dict.put("k" + i, i);
+        }
+        PyTuple tuple = new PyTuple(list);
+        assertThat(pool.call("pool_tasks", "echo", list)).isEqualTo(list);
+        assertThat(pool.call("pool_tasks", "echo", tuple)).isEqualTo(tuple);
+        assertThat(pool.call("pool_tasks", "echo", dict)).isEqualTo(dict);
+        assertThat(pool.eval("len(list(range(" + n + ")))")).isEqualTo((long) n);
+    }
+
+    @Test
+    void bytesInsideContainersAndValuesOfOtherTypesComeBack() {
+        Object r = pool.eval("""
+                import enum
+                class Level(enum.IntEnum):
+                    HIGH = 7
+                class Mapping(dict):
+                    pass
+                [Level.HIGH, Mapping(k=b'v'), bytearray(b'xy'), 2 ** 70, -2 ** 63, (b'', b'ab', [b'c', 'd']), {(1, 'a'): (None, True, 1.5)}]
+                """);
+        List<?> items = (List<?>) r;
+        assertThat(items.get(0)).isEqualTo(7L);
+        assertThat((byte[]) ((Map<?, ?>) items.get(1)).get("k")).containsExactly('v');
+        assertThat((byte[]) items.get(2)).containsExactly('x', 'y');
+        assertThat(items.get(3)).isEqualTo(BigInteger.TWO.pow(70));
+        assertThat(items.get(4)).isEqualTo(Long.MIN_VALUE);
+        List<?> blobs = ((PyTuple) items.get(5)).items();
+        assertThat((byte[]) blobs.get(0)).isEmpty();
+        assertThat((byte[]) blobs.get(1)).containsExactly('a', 'b');
+        assertThat((byte[]) ((List<?>) blobs.get(2)).get(0)).containsExactly('c');
+        assertThat(((List<?>) blobs.get(2)).get(1)).isEqualTo("d");
+        assertThat(items.get(6)).isEqualTo(Map.of(PyTuple.of(1L, "a"), PyTuple.of(null, true, 1.5)));
+    }
+
+    @Test
+    void aValueContainingItselfIsATypeErrorAndThePoolGoesOn() {
+        assertThatThrownBy(() -> pool.eval("x = [1]\nx.append(x)\nx"))
+                .isInstanceOfSatisfying(PythonException.class, e -> {
+                    assertThat(e.pythonType()).isEqualTo("TypeError");
+                    assertThat(e.pythonMessage()).contains("nested too deeply, or containing itself");
+                });
+        assertThat(pool.eval("6 * 7")).isEqualTo(42L);
+    }
+
+    @Test
     void javaValuesArriveAsNativePythonTypes() {
         Object kinds = pool.call("pool_tasks", "kinds", null, true, 1, 2L, new BigInteger("1" + "0".repeat(30)), 1.5f,
                 "s", new byte[] {1}, List.of(), PyTuple.of(), Map.of(), new double[] {1}, new float[] {1});

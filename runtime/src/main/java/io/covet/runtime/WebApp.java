@@ -157,11 +157,11 @@ public final class WebApp {
             }
             for (Object pair : list) {
                 List<Object> kv = ((PyTuple) pair).items();
-                if (!(kv.get(0) instanceof String name) || !token(name)) {
-                    throw new Refused("header name " + quoted(kv.get(0)) + " is not an HTTP token (letters, digits, !#$%&'*+-.^_`|~)");
+                if (!(latin1(kv.get(0)) instanceof String name) || !token(name)) {
+                    throw new Refused("header name " + quoted(latin1(kv.get(0))) + " is not an HTTP token (letters, digits, !#$%&'*+-.^_`|~)");
                 }
-                if (!(kv.get(1) instanceof String v) || !fieldValue(v)) {
-                    throw new Refused("header " + name + ": its value " + quoted(kv.get(1))
+                if (!(latin1(kv.get(1)) instanceof String v) || !fieldValue(v)) {
+                    throw new Refused("header " + name + ": its value " + quoted(latin1(kv.get(1)))
                             + " is not a one-line string of printable characters (CR, LF and other controls would reach the wire)");
                 }
                 String lower = name.toLowerCase(java.util.Locale.ROOT);
@@ -180,6 +180,11 @@ public final class WebApp {
                 out.add(new Header(name, v));
             }
             return declared;
+        }
+
+        /** A header's name or value: a str, or bytes (an ASGI app's) read as latin-1, as ASGI says. */
+        private static Object latin1(Object nameOrValue) {
+            return nameOrValue instanceof byte[] bytes ? new String(bytes, StandardCharsets.ISO_8859_1) : nameOrValue;
         }
 
         private static Response refused(String why) {
