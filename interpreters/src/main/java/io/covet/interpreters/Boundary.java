@@ -198,7 +198,7 @@ final class Boundary {
             if (!e.isGuestException() || e.isCancelled() || e.isInterrupted() || e.isExit()) {
                 throw e;
             }
-            throw new UnsupportedValue("value nested too deeply, or containing itself,", e.getMessage());
+            throw new UnsupportedValue("value nested this deeply, or containing itself,", e.getMessage());
         }
         String shape = described.getArrayElement(0).asString();
         byte[] blobs = null;

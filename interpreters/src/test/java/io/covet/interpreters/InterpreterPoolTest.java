@@ -105,9 +105,16 @@ class InterpreterPoolTest {
         assertThatThrownBy(() -> pool.eval("x = [1]\nx.append(x)\nx"))
                 .isInstanceOfSatisfying(PythonException.class, e -> {
                     assertThat(e.pythonType()).isEqualTo("TypeError");
-                    assertThat(e.pythonMessage()).contains("nested too deeply, or containing itself");
+                    assertThat(e.pythonMessage()).contains("nested this deeply, or containing itself", "nested deeper than 1000 levels");
                 });
         assertThat(pool.eval("6 * 7")).isEqualTo(42L);
+        Object deep = pool.eval("x = 'leaf'\nfor _ in range(500):\n    x = [x]\nx");
+        int depth = 0;
+        for (; deep instanceof List<?> l; deep = l.get(0)) {
+            depth++;
+        }
+        assertThat(depth).as("500 levels come back").isEqualTo(500);
+        assertThat(deep).isEqualTo("leaf");
     }
 
     @Test
