@@ -45,7 +45,7 @@ import org.graalvm.polyglot.Value;
  */
 final class Boundary {
 
-    /** Items one call into Python carries at most: larger containers cross in calls of this many. */
+    /** Items one call into Python carries at most (even): larger containers cross in calls of this many. */
     static final int ITEMS_PER_CALL = 4096;
 
     private final Value none;
@@ -119,52 +119,31 @@ final class Boundary {
     }
 
     private Value toPythonList(Collection<?> items) {
-        if (items.size() <= ITEMS_PER_CALL) {
-            return listOf.execute(toPythonEach(items));
-        }
-        Value list = listOf.execute();
-        Object[] chunk = new Object[ITEMS_PER_CALL + 1];
-        chunk[0] = list;
-        int n = 0;
-        for (Object item : items) {
-            chunk[++n] = toPython(item);
-            if (n == ITEMS_PER_CALL) {
-                extendList.execute(chunk);
-                n = 0;
-            }
-        }
-        if (n > 0) {
-            extendList.execute(Arrays.copyOf(chunk, n + 1));
-        }
-        return list;
+        Object[] converted = toPythonEach(items);
+        return converted.length <= ITEMS_PER_CALL ? listOf.execute(converted) : inCalls(listOf.execute(), extendList, converted);
     }
 
     private Value toPythonDict(Map<?, ?> map) {
-        if (map.size() <= ITEMS_PER_CALL / 2) {
-            Object[] keysAndValues = new Object[2 * map.size()];
-            int i = 0;
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                keysAndValues[i++] = toPython(e.getKey());
-                keysAndValues[i++] = toPython(e.getValue());
-            }
-            return dictOf.execute(keysAndValues);
-        }
-        Value dict = dictOf.execute();
-        Object[] chunk = new Object[ITEMS_PER_CALL + 1];
-        chunk[0] = dict;
-        int n = 0;
+        Object[] keysAndValues = new Object[2 * map.size()];
+        int i = 0;
         for (Map.Entry<?, ?> e : map.entrySet()) {
-            chunk[++n] = toPython(e.getKey());
-            chunk[++n] = toPython(e.getValue());
-            if (n == chunk.length - 1) {
-                updateDict.execute(chunk);
-                n = 0;
-            }
+            keysAndValues[i++] = toPython(e.getKey());
+            keysAndValues[i++] = toPython(e.getValue());
         }
-        if (n > 0) {
-            updateDict.execute(Arrays.copyOf(chunk, n + 1));
+        return keysAndValues.length <= ITEMS_PER_CALL ? dictOf.execute(keysAndValues)
+                : inCalls(dictOf.execute(), updateDict, keysAndValues);
+    }
+
+    /** {@code add(target, *items)} in calls of {@link #ITEMS_PER_CALL} items (even: a key stays with its value). */
+    private static Value inCalls(Value target, Value add, Object[] items) {
+        for (int from = 0; from < items.length; from += ITEMS_PER_CALL) {
+            int n = Math.min(ITEMS_PER_CALL, items.length - from);
+            Object[] args = new Object[n + 1];
+            args[0] = target;
+            System.arraycopy(items, from, args, 1, n);
+            add.execute(args);
         }
-        return dict;
+        return target;
     }
 
     private static String latin1(double[] values) {
