@@ -11,6 +11,7 @@ module io.covet.runtime {
     requires io.covet.workers;
     requires transitive io.covet.database;   // PerformanceConfig names DatabaseUrl
     requires java.logging;
+    requires java.management;   // the JIT compiler threads' CPU time (JitCompiler)
     requires java.net.http;
 
     exports io.covet.runtime;

@@ -76,6 +76,10 @@ public final class ComputeSuite {
         /** Said when the peer failed on one case; that record has no peer figure and the run goes on. */
         default void peerFailed(String what, String reason) {
         }
+
+        /** Said when a case was measured in conditions its reader should know of (the run goes on). */
+        default void note(String what) {
+        }
     }
 
     /** A prepared call and the work (bytes or flops) it does. */

@@ -2,6 +2,7 @@ package io.covet.bench;
 
 import io.covet.database.DatabaseUrl;
 import io.covet.database.LocalPostgres;
+import io.covet.runtime.JitCompiler;
 import io.covet.runtime.PerformanceConfig;
 import io.covet.runtime.PerformanceManager;
 import io.covet.web.CovetServer;
@@ -28,6 +29,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * {@code covet bench http}: apps served by Covet's web layer, loaded over loopback from a separate
@@ -131,21 +133,23 @@ public final class HttpSuite {
      * @param packages     the directory Flask and Starlette are imported from, by Covet (as
      *                     {@code --python-path}) and by the peers' CPython (Debian's dist-packages)
      * @param threads      interpreters (and gunicorn and uvicorn workers) for the N runs
-     * @param jitWarmup    load of the first case before a Covet server is measured at all: on 2 cores
-     *                     GraalPy's JIT needs a minute or two of load to settle (the trivial handler at
-     *                     256 connections went from 760 to 45,000 req/s over 150 s), longer than any
-     *                     rule on consecutive rounds can tell; CPython peers have no JIT to wait for
+     * @param settleLimit  most warm-up load of one case on a Covet server: its rounds go on until
+     *                     GraalPy's JIT has settled (see {@link #warmThenMeasure}), which on 2 cores takes
+     *                     minutes for a fresh Flask app (the compilers were still busy after 150 s of
+     *                     its trivial route, and the route's rate nearly doubled after they stopped);
+     *                     past the limit the case is measured anyway, and its settle record says so
      * @param warmup       one warm-up round: load before a measurement, not counted; rounds repeat
      *                     until two in a row differ by at most 5%
      * @param minRounds    fewest warm-up rounds (GraalPy's JIT improves slowly enough on 2 cores for
      *                     two early rounds to agree while it is still compiling)
-     * @param warmupRounds most warm-up rounds before measuring anyway
+     * @param warmupRounds most warm-up rounds of a peer before measuring anyway (CPython has no JIT
+     *                     to wait for)
      * @param measure      length of each measurement
      * @param saturation   length of the saturation run
      * @param gunicorn     gunicorn executable for the WSGI peer, null to skip the peers
      * @param python3      the CPython whose uvicorn (with uvloop and httptools) is the ASGI peer
      */
-    public record Options(Path app, Set<App> apps, Path packages, int threads, Duration jitWarmup, Duration warmup,
+    public record Options(Path app, Set<App> apps, Path packages, int threads, Duration settleLimit, Duration warmup,
                           int minRounds, int warmupRounds, Duration measure, Duration saturation, String gunicorn,
                           String python3) {
         public static final Path DEBIAN_PACKAGES = Path.of("/usr/lib/python3/dist-packages");
@@ -165,13 +169,13 @@ public final class HttpSuite {
         }
 
         public static Options full(Path app, Set<App> apps, Path packages, int threads, String gunicorn, String python3) {
-            return new Options(app, apps, packages, threads, Duration.ofSeconds(150), Duration.ofSeconds(5), 4, 12,
+            return new Options(app, apps, packages, threads, Duration.ofSeconds(420), Duration.ofSeconds(5), 4, 12,
                     Duration.ofSeconds(15), Duration.ofSeconds(60), gunicorn, python3);
         }
 
         /** Shorter warm-up and measurements; the saturation run keeps its 60 s. */
         public static Options quick(Path app, Set<App> apps, Path packages, int threads, String gunicorn, String python3) {
-            return new Options(app, apps, packages, threads, Duration.ofSeconds(30), Duration.ofSeconds(4), 3, 6,
+            return new Options(app, apps, packages, threads, Duration.ofSeconds(60), Duration.ofSeconds(4), 3, 6,
                     Duration.ofSeconds(5), Duration.ofSeconds(60), gunicorn, python3);
         }
     }
@@ -244,6 +248,7 @@ public final class HttpSuite {
         int[] step = {0};
         Map<String, LoadResult> one = new LinkedHashMap<>();
         Map<String, LoadResult> many = new LinkedHashMap<>();
+        Map<String, Warmed> warmups = new LinkedHashMap<>();   // Covet's, of the N-interpreter run (it comes last)
         Saturation saturation = null;
         Results wsgi = null;
         Results asgi = null;
@@ -255,12 +260,12 @@ public final class HttpSuite {
             boolean saturate = app == App.EXAMPLE;
             DatabaseUrl db = app == App.POSTGRES ? database : null;
             if (n > 1 && ofApp.stream().anyMatch(Case::single)) {
-                measureCovet(options, script, path, load, 1, ofApp.stream().filter(Case::single).toList(), one, listener,
-                        step, total, false, null);
+                measureCovet(options, script, path, load, 1, ofApp.stream().filter(Case::single).toList(), one, warmups,
+                        listener, step, total, false, null);
             }
             Saturation s;
             try (ServerConnections held = sampler(db)) {
-                s = measureCovet(options, script, path, load, n, ofApp, many, listener, step, total, saturate, db);
+                s = measureCovet(options, script, path, load, n, ofApp, many, warmups, listener, step, total, saturate, db);
                 if (held != null) {
                     connections.put("covet", held.max());
                 }
@@ -284,6 +289,7 @@ public final class HttpSuite {
         }
         listener.step(total, total, "done");
         List<BenchRecord> out = records(n, cases, one, many, wsgi, asgi, saturation, options.saturation());
+        out.addAll(warmupRecords(n, warmups));
         if (connections.containsKey("covet")) {
             // The database's side of the DB-bound cases: the most client connections it held while each server ran them.
             Integer peer = connections.get("gunicorn");
@@ -325,7 +331,8 @@ public final class HttpSuite {
     }
 
     private Saturation measureCovet(Options options, Path app, List<Path> pythonPath, LoadGenerator load, int interpreters,
-                                    List<Case> cases, Map<String, LoadResult> into, ComputeSuite.Listener listener,
+                                    List<Case> cases, Map<String, LoadResult> into, Map<String, Warmed> warmups,
+                                    ComputeSuite.Listener listener,
                                     int[] step, int total, boolean saturate, DatabaseUrl database)
             throws IOException, InterruptedException {
         String who = "covet, " + app.getFileName() + ", " + interpreters + " interpreter" + (interpreters == 1 ? "" : "s");
@@ -341,13 +348,16 @@ public final class HttpSuite {
             CovetServer server = CovetServer.start(runtime, WebConfig.of(app).withPort(0).withAccessLog(false));
             try {
                 String base = "http://127.0.0.1:" + server.port();
-                Case first = cases.getFirst();
-                listener.step(step[0], total, who + ": " + options.jitWarmup().toSeconds() + " s of " + first.name()
-                        + " for the JIT to settle");
-                load.run(base + first.path(), first.body(), first.connections(), options.jitWarmup());
                 for (Case c : cases) {
-                    listener.step(step[0], total, who + ": " + c.name());
-                    into.put(c.name(), warmThenMeasure(load, base, c, options));
+                    listener.step(step[0], total, who + ": " + c.name() + " until the JIT has settled (at most "
+                            + options.settleLimit().toSeconds() + " s)");
+                    Warmed warmed = warmThenMeasure(caseLoad(load, base, c), options, JitCompiler::cpuNanos);
+                    if (!warmed.settled()) {
+                        listener.note(who + ": " + c.name() + ": the JIT was still compiling after "
+                                + options.settleLimit().toSeconds() + " s of load; measured anyway");
+                    }
+                    into.put(c.name(), warmed.result());
+                    warmups.put(c.name(), warmed);
                     step[0]++;
                 }
                 if (!saturate) {
@@ -366,18 +376,48 @@ public final class HttpSuite {
         }
     }
 
-    /** Warm-up rounds until the rate is stable (GraalPy's JIT takes a while on few cores), then the measurement. */
-    private static LoadResult warmThenMeasure(LoadGenerator load, String base, Case c, Options options)
+    /**
+     * A case's measurement, and its warm-up: the seconds of load before it, and whether the JIT had
+     * settled by then (always true for a peer).
+     */
+    record Warmed(LoadResult result, double warmupSeconds, boolean settled) {
+    }
+
+    /** A case's load for a given time. */
+    interface CaseLoad {
+        LoadResult run(Duration duration) throws IOException, InterruptedException;
+    }
+
+    /** {@code c} on the server at {@code base}. */
+    private static CaseLoad caseLoad(LoadGenerator load, String base, Case c) {
+        return duration -> load.run(base + c.path(), c.body(), c.connections(), duration);
+    }
+
+    /**
+     * Warm-up rounds, then the measurement. A round ends the warm-up when its rate is within 5% of
+     * the round before's (after {@code minRounds}); for a Covet server ({@code compilerNanos} not
+     * null) only a round in which GraalPy's compiler was idle ({@link JitCompiler#idle}) does, so
+     * what is measured is the compiled code rather than a mix of it and the compiler's work, up to
+     * {@code settleLimit} of load; a peer stops after {@code warmupRounds}.
+     */
+    static Warmed warmThenMeasure(CaseLoad load, Options options, LongSupplier compilerNanos)
             throws IOException, InterruptedException {
         double previous = 0;
-        for (int round = 0; round < options.warmupRounds(); round++) {
-            double rate = load.run(base + c.path(), c.body(), c.connections(), options.warmup()).requestsPerSecond();
-            if (round + 1 >= options.minRounds() && Math.abs(rate - previous) <= 0.05 * previous) {
+        double warmed = 0;
+        boolean settled = compilerNanos == null;
+        for (int round = 0; compilerNanos != null ? warmed < options.settleLimit().toSeconds() : round < options.warmupRounds(); round++) {
+            long compiling = compilerNanos == null ? 0 : compilerNanos.getAsLong();
+            LoadResult r = load.run(options.warmup());
+            warmed += r.seconds();
+            boolean idle = compilerNanos == null || JitCompiler.idle(compilerNanos.getAsLong() - compiling, r.seconds());
+            double rate = r.requestsPerSecond();
+            if (round + 1 >= options.minRounds() && idle && Math.abs(rate - previous) <= 0.05 * previous) {
+                settled = true;
                 break;
             }
             previous = rate;
         }
-        return load.run(base + c.path(), c.body(), c.connections(), options.measure());
+        return new Warmed(load.run(options.measure()), warmed, settled);
     }
 
     private static double heapAfterGcMb() {
@@ -465,7 +505,7 @@ public final class HttpSuite {
             String base = "http://127.0.0.1:" + port;
             for (Case c : cases) {
                 listener.step(step[0], total, name + ": " + c.name());
-                results.put(c.name(), warmThenMeasure(load, base, c, options));
+                results.put(c.name(), warmThenMeasure(caseLoad(load, base, c), options, null).result());
                 step[0]++;
             }
         } finally {
@@ -488,6 +528,17 @@ public final class HttpSuite {
             }
         }
         return false;
+    }
+
+    /**
+     * How long each Covet case was loaded before it was measured: {@code _jit_settled_after} when
+     * GraalPy's JIT had settled by then, {@code _jit_unsettled_after} when the limit came first.
+     */
+    static List<BenchRecord> warmupRecords(int n, Map<String, Warmed> warmups) {
+        List<BenchRecord> out = new ArrayList<>();
+        warmups.forEach((name, w) -> out.add(new BenchRecord(SUITE, name + (w.settled() ? "_jit_settled_after" : "_jit_unsettled_after"),
+                0, n, "s", BenchRecord.LOWER, w.warmupSeconds(), null, null, null)));
+        return out;
     }
 
     /**

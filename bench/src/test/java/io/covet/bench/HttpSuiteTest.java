@@ -3,12 +3,20 @@ package io.covet.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class HttpSuiteTest {
+
+    /** The quick options: 4-s rounds, at least 3, settled within 60 s. */
+    private static final HttpSuite.Options OPTIONS = HttpSuite.Options.quick(Path.of("app.py"), Set.of(HttpSuite.App.FLASK),
+            HttpSuite.Options.DEBIAN_PACKAGES, 2, null, null);
 
     private static final String WRK = """
             Running 5s test @ http://127.0.0.1:8000/fib/20
@@ -113,6 +121,55 @@ class HttpSuiteTest {
         flask.forEach(c -> many.put(c.name(), new LoadResult(100, 1, 1, 2, 0)));
         List<BenchRecord> records = HttpSuite.records(2, flask, Map.of(), many, null, null, null, Duration.ofSeconds(60));
         assertThat(records).isNotEmpty().allSatisfy(r -> assertThat(r.caseName()).startsWith("flask_"));
+    }
+
+    @Test
+    void aCovetCaseIsMeasuredOnlyOnceTheJitCompilerHasBeenIdleForAWholeRound() throws Exception {
+        AtomicLong compiled = new AtomicLong();
+        AtomicInteger rounds = new AtomicInteger();
+        // Steady throughput from the start, the compiler busy (half a core) for the first 6 rounds.
+        HttpSuite.CaseLoad load = d -> {
+            if (rounds.incrementAndGet() <= 6) {
+                compiled.addAndGet(d.toNanos() / 2);
+            }
+            return new LoadResult(1000 * d.toSeconds(), d.toSeconds(), 1, 2, 0);
+        };
+        HttpSuite.Warmed warmed = HttpSuite.warmThenMeasure(load, OPTIONS, compiled::get);
+
+        assertThat(warmed.settled()).isTrue();
+        assertThat(warmed.warmupSeconds()).as("6 busy rounds and 1 idle one, of 4 s each").isEqualTo(28);
+        assertThat(rounds.get()).as("the warm-up rounds, then the measurement").isEqualTo(8);
+    }
+
+    @Test
+    void aCompilerThatNeverSettlesStopsTheWarmUpAtTheLimitAndIsReported() throws Exception {
+        AtomicLong compiled = new AtomicLong();
+        HttpSuite.CaseLoad load = d -> {
+            compiled.addAndGet(d.toNanos());
+            return new LoadResult(1000 * d.toSeconds(), d.toSeconds(), 1, 2, 0);
+        };
+        HttpSuite.Warmed warmed = HttpSuite.warmThenMeasure(load, OPTIONS, compiled::get);
+
+        assertThat(warmed.settled()).isFalse();
+        assertThat(warmed.warmupSeconds()).isEqualTo(OPTIONS.settleLimit().toSeconds());
+        assertThat(HttpSuite.warmupRecords(2, Map.of("flask_hello", warmed)))
+                .singleElement().satisfies(r -> {
+                    assertThat(r.caseName()).isEqualTo("flask_hello_jit_unsettled_after");
+                    assertThat(r.covet()).isEqualTo(60);
+                });
+    }
+
+    @Test
+    void aPeerHasNoCompilerToWaitForAndStopsWhenTwoRoundsAgree() throws Exception {
+        AtomicInteger rounds = new AtomicInteger();
+        HttpSuite.CaseLoad load = d -> {
+            rounds.incrementAndGet();
+            return new LoadResult(1000 * d.toSeconds(), d.toSeconds(), 1, 2, 0);
+        };
+        HttpSuite.Warmed warmed = HttpSuite.warmThenMeasure(load, OPTIONS, null);
+
+        assertThat(warmed.settled()).isTrue();
+        assertThat(rounds.get()).as("minRounds warm-up rounds, then the measurement").isEqualTo(OPTIONS.minRounds() + 1);
     }
 
     private static BenchRecord find(List<BenchRecord> records, String name, int threads) {

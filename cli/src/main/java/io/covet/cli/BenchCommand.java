@@ -206,8 +206,10 @@ final class BenchCommand implements Runnable {
                     "postgres: one Flask app on a throwaway PostgreSQL server, under Covet (covet.db, a pool of half as many",
                     "  connections as interpreters) and under gunicorn (psycopg2): read one row by primary key, insert one row;",
                     "  the server's client connections are sampled during each.",
-                    "Each Covet server first gets 150 s of load for GraalPy's JIT to settle (--quick: 30 s).",
-                    "About 40 minutes (--quick: 18); --apps flask,starlette about 15 (--quick: 6); --apps postgres about 6 (--quick: 3)."})
+                    "Each case is loaded on Covet until GraalPy's JIT has settled (its compiler idle in a round whose rate",
+                    "  agrees with the one before), at most 420 s (--quick: 60 s); the seconds it took are recorded.",
+                    "About 45 minutes or more (--quick: 18); --apps flask,starlette about 21 (--quick: 7); --apps postgres 10 or more",
+                    "  (--quick: 3): the warm-up lasts as long as the JIT takes to settle."})
     static final class Http implements Callable<Integer> {
 
         /** Held: JUL keeps loggers only weakly, and a level set on a collected one is lost. */
@@ -355,7 +357,7 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    /** Progress on the bar; peer trouble on its own line. */
+    /** Progress on the bar; peer trouble and notes on their own lines. */
     private static ComputeSuite.Listener listener(PrintWriter err, ProgressBar bar) {
         return new ComputeSuite.Listener() {
             @Override
@@ -372,6 +374,12 @@ final class BenchCommand implements Runnable {
             @Override
             public void peerFailed(String what, String reason) {
                 err.println("\npeer failed on " + what + ": " + reason);
+                err.flush();
+            }
+
+            @Override
+            public void note(String what) {
+                err.println("\nnote: " + what);
                 err.flush();
             }
         };

@@ -1,5 +1,6 @@
 package io.covet.web;
 
+import io.covet.runtime.JitCompiler;
 import io.covet.tasks.StartupTimeline;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.logging.Logger;
  * client's would be, without a socket, so they show in neither the access log nor the request
  * metrics) until GraalPy has compiled what they run, so the traffic a load balancer sends once
  * {@code /readyz} says ready meets compiled code. "Compiled" is read off Truffle's compiler
- * threads: the warm-up ends once they have been idle (under {@link #IDLE_SHARE} of a core) for
+ * threads: the warm-up ends once they have been idle (under {@link JitCompiler#IDLE_SHARE} of a core) for
  * {@link #IDLE_SECONDS} seconds in a row with requests answered, after at least
  * {@link #MIN_SECONDS}, or at the time limit. (Steady throughput is no sign: it stays flat for
  * seconds while the compiler works, then jumps; measured in BENCHMARKS.md.) Clients are served
@@ -27,14 +28,10 @@ final class Warmup {
     static final int CONNECTIONS = 8;
     /** Seconds the warm-up takes at least. */
     static final int MIN_SECONDS = 5;
-    /** Below this share of a core, the compiler threads count as idle in a second. */
-    static final double IDLE_SHARE = 0.10;
     /** Idle seconds in a row that end the warm-up. */
     static final int IDLE_SECONDS = 3;
     /** Pause after a request that failed or was refused. */
     private static final long FAILED_PAUSE_MILLIS = 100;
-    /** Truffle's compiler threads are named so (GraalPy's JIT compiles Python there). */
-    private static final String COMPILER_THREAD = "TruffleCompilerThread";
 
     /** One request for a path: true if the app answered it without a server error. */
     interface Sender {
@@ -98,7 +95,7 @@ final class Warmup {
             }));
         }
         long previousAnswered = 0;
-        long previousCompiling = compilerCpuNanos();
+        long previousCompiling = JitCompiler.cpuNanos();
         long lastSecond = 0;
         int seconds = 0;
         int idle = 0;
@@ -108,9 +105,9 @@ final class Warmup {
                 Thread.sleep(1000);
                 seconds++;
                 long nowAnswered = answered.get();
-                long nowCompiling = compilerCpuNanos();
+                long nowCompiling = JitCompiler.cpuNanos();
                 lastSecond = nowAnswered - previousAnswered;
-                idle = lastSecond > 0 && nowCompiling - previousCompiling < IDLE_SHARE * 1e9 ? idle + 1 : 0;
+                idle = lastSecond > 0 && JitCompiler.idle(nowCompiling - previousCompiling, 1) ? idle + 1 : 0;
                 previousAnswered = nowAnswered;
                 previousCompiling = nowCompiling;
                 if (seconds >= MIN_SECONDS && idle >= IDLE_SECONDS) {
@@ -130,18 +127,5 @@ final class Warmup {
         if (failed.get() > 0) {
             LOG.warning(summary + "; check that every --warmup path answers a GET without error");
         }
-    }
-
-    /** CPU time Truffle's compiler threads have used so far, all of them. */
-    static long compilerCpuNanos() {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        long total = 0;
-        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (t != null && t.getThreadName().startsWith(COMPILER_THREAD)) {
-                long cpu = threads.getThreadCpuTime(t.getThreadId());
-                total += Math.max(0, cpu);
-            }
-        }
-        return total;
     }
 }
