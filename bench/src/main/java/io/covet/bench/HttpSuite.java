@@ -404,12 +404,13 @@ public final class HttpSuite {
             throws IOException, InterruptedException {
         double previous = 0;
         double warmed = 0;
-        boolean settled = compilerNanos == null;
-        for (int round = 0; compilerNanos != null ? warmed < options.settleLimit().toSeconds() : round < options.warmupRounds(); round++) {
-            long compiling = compilerNanos == null ? 0 : compilerNanos.getAsLong();
+        boolean covet = compilerNanos != null;
+        boolean settled = !covet;
+        for (int round = 0; covet ? warmed < options.settleLimit().toSeconds() : round < options.warmupRounds(); round++) {
+            long compiling = covet ? compilerNanos.getAsLong() : 0;
             LoadResult r = load.run(options.warmup());
-            warmed += r.seconds();
-            boolean idle = compilerNanos == null || JitCompiler.idle(compilerNanos.getAsLong() - compiling, r.seconds());
+            warmed += options.warmup().toMillis() / 1000.0;   // as asked: a round that reports no time still counts
+            boolean idle = !covet || JitCompiler.idle(compilerNanos.getAsLong() - compiling, r.seconds());
             double rate = r.requestsPerSecond();
             if (round + 1 >= options.minRounds() && idle && Math.abs(rate - previous) <= 0.05 * previous) {
                 settled = true;
