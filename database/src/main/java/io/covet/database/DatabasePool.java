@@ -44,6 +44,9 @@ final class DatabasePool implements AutoCloseable {
         config.setMinimumIdle(0);
         config.setInitializationFailTimeout(-1);
         config.setConnectionTimeout(Math.max(250, maxWait.toMillis()));
+        // Connections rest in psycopg2's default mode (the first statement opens a transaction), so a
+        // borrower in that mode leaves nothing for HikariCP to reset when it gives one back.
+        config.setAutoCommit(false);
         // Strings bind as untyped literals, as psycopg2 pastes them: '2024-01-02' fills a date column.
         config.addDataSourceProperty("stringtype", "unspecified");
         config.addDataSourceProperty("ApplicationName", "covet");

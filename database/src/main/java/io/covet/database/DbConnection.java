@@ -365,7 +365,9 @@ public final class DbConnection implements AutoCloseable {
                 Connection jdbc = pool.borrow(scope.remaining().orElse(Duration.ofDays(1)));
                 lease = new Lease(jdbc);
                 try {
-                    jdbc.setAutoCommit(autocommit);
+                    if (jdbc.getAutoCommit() != autocommit) {
+                        jdbc.setAutoCommit(autocommit);
+                    }
                 } catch (SQLException e) {
                     release();
                     throw DbException.of(e);

@@ -102,6 +102,27 @@ class DatabasesTest {
     }
 
     @Test
+    void aPooledConnectionTakesEachBorrowersModeWhicheverModeItsLastBorrowerUsed() {
+        Databases d = databases(1, Duration.ofSeconds(5));
+        DbConnection setup = d.connect(null, true);
+        setup.execute("CREATE TABLE IF NOT EXISTS modes (id int PRIMARY KEY)", null, CallScope.NONE);
+        setup.execute("DELETE FROM modes", null, CallScope.NONE);
+
+        DbConnection transactional = d.connect(null, false);
+        DbConnection auto = d.connect(null, true);
+        for (long id = 1; id <= 3; id++) {
+            // The one server connection goes back and forth between the two modes.
+            transactional.execute("INSERT INTO modes VALUES (%s)", List.of(id * 10), CallScope.NONE);
+            transactional.rollback(CallScope.NONE);
+            auto.execute("INSERT INTO modes VALUES (%s)", List.of(id), CallScope.NONE);
+            assertThat(auto.holdsConnection()).isFalse();
+        }
+        // Each autocommit insert stayed although nothing committed it; each rolled-back one is gone.
+        assertThat(setup.execute("SELECT id FROM modes ORDER BY id", null, CallScope.NONE).rows())
+                .extracting(row -> row[0]).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
     void theEndOfATaskRollsBackItsOpenTransactionAndGivesTheConnectionBack() throws Exception {
         Databases d = databases(1, Duration.ofSeconds(5));
         DbConnection setup = d.connect(null, true);
