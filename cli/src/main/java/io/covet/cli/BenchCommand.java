@@ -208,8 +208,8 @@ final class BenchCommand implements Runnable {
                     "  the server's client connections are sampled during each.",
                     "Each case is loaded on Covet until GraalPy's JIT has settled (its compiler idle in a round whose rate",
                     "  agrees with the one before), at most 420 s (--quick: 60 s); the seconds it took are recorded.",
-                    "--apps flask,starlette took about 21 minutes on 2 cores; the others take longer than the 40 (example) and",
-                    "  6 (postgres) minutes they took with a fixed warm-up, not yet re-timed."})
+                    "On 2 cores --apps flask,starlette took about 21 minutes and --apps postgres about 5; example takes longer",
+                    "  than the 40 minutes it took with a fixed warm-up, not yet re-timed."})
     static final class Http implements Callable<Integer> {
 
         /** Held: JUL keeps loggers only weakly, and a level set on a collected one is lost. */
