@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,6 +21,7 @@ final class DatabasePool implements AutoCloseable {
 
     private final DatabaseUrl url;
     private final HikariPool hikari;
+    private final Turnstile turns;
     private final int size;
     private final Duration maxWait;
     private final AtomicLong timeouts = new AtomicLong();
@@ -28,6 +30,7 @@ final class DatabasePool implements AutoCloseable {
         this.url = url;
         this.size = size;
         this.maxWait = maxWait;
+        this.turns = new Turnstile(size);
         HikariConfig config = new HikariConfig();
         config.setPoolName("covet-db " + url.address() + "/" + url.database());
         config.setJdbcUrl(url.jdbcUrl());
@@ -65,11 +68,25 @@ final class DatabasePool implements AutoCloseable {
     /**
      * A connection, waiting up to {@code wait} (at most the pool's own limit) for one to come
      * free; an exhausted pool or an unreachable server is a {@link DbException} (OperationalError).
+     * Each one borrowed goes back through {@link #giveBack}.
      */
     Connection borrow(Duration wait) {
         long millis = Math.max(0, Math.min(wait.toMillis(), maxWait.toMillis()));
+        long start = System.nanoTime();
         try {
-            return hikari.getConnection(millis);
+            if (!turns.enter(TimeUnit.MILLISECONDS.toNanos(millis))) {
+                throw exhausted(millis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DbException("OperationalError", null, "interrupted while waiting for a connection to " + url.redacted());
+        }
+        boolean borrowed = false;
+        try {
+            // A turn means a connection is free, or the pool may open one: that may take the rest of the wait.
+            Connection connection = hikari.getConnection(Math.max(0, millis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
+            borrowed = true;
+            return connection;
         } catch (SQLTransientConnectionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof SQLException sql && sql.getSQLState() != null && !sql.getSQLState().startsWith("08")) {
@@ -79,13 +96,37 @@ final class DatabasePool implements AutoCloseable {
                 throw new DbException("OperationalError", cause instanceof SQLException sql ? sql.getSQLState() : null,
                         "cannot connect to " + url.redacted() + ": " + cause.getMessage());
             }
-            timeouts.incrementAndGet();
-            throw new DbException("OperationalError", null, "database pool exhausted: all " + size + " connections to "
-                    + url.redacted() + " stayed in use for " + millis + " ms (a larger --db-pool, or transactions that "
-                    + "end sooner: commit, roll back or close)");
+            throw exhausted(millis);
         } catch (SQLException e) {
             throw DbException.of(e);
+        } finally {
+            if (!borrowed) {
+                turns.leave();
+            }
         }
+    }
+
+    private DbException exhausted(long millis) {
+        timeouts.incrementAndGet();
+        return new DbException("OperationalError", null, "database pool exhausted: all " + size + " connections to "
+                + url.redacted() + " stayed in use for " + millis + " ms (a larger --db-pool, or transactions that "
+                + "end sooner: commit, roll back or close)");
+    }
+
+    /** Ends a {@link #borrow}: {@code connection} goes back to the pool (closing HikariCP's handle of it). */
+    void giveBack(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException | RuntimeException e) {
+            // Already closed, broken or evicted (HikariCP's reset of an evicted one fails): HikariCP has it back either way.
+        } finally {
+            turns.leave();
+        }
+    }
+
+    /** The holder of a connection is about to give it back (its last round trip has begun): the next borrower wakes now. */
+    void endingSoon() {
+        turns.endingSoon();
     }
 
     /** Takes {@code connection} out of the pool for good (broken, or its session could not be reset). */
@@ -95,7 +136,7 @@ final class DatabasePool implements AutoCloseable {
 
     PoolStats stats() {
         return new PoolStats(url.redacted(), size, hikari.getActiveConnections(), hikari.getIdleConnections(),
-                hikari.getThreadsAwaitingConnection(), timeouts.get());
+                turns.waiting() + hikari.getThreadsAwaitingConnection(), timeouts.get());
     }
 
     @Override

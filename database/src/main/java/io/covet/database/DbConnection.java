@@ -46,8 +46,10 @@ import org.postgresql.util.PGInterval;
  * rollback to a virtual thread, which first cancels a statement still running for it, then waits
  * for the lock; a call that finds its lease ended rolls it back before it begins.
  *
- * <p><b>Deadlines.</b> Each statement's timeout is the time its task has left, and a borrow waits
- * no longer than that either: a slow query ends as the request's deadline says, on the server too.
+ * <p><b>Deadlines.</b> A transaction's lease is watched by its task from the borrow on, so the
+ * task's end (its deadline too) cancels its running statement; an autocommit statement gets the
+ * time its task has left as its timeout. A borrow waits no longer than that either: a slow query
+ * ends as the request's deadline says, on the server too.
  */
 public final class DbConnection implements AutoCloseable {
 
@@ -293,6 +295,7 @@ public final class DbConnection implements AutoCloseable {
             try {
                 closeCursors();
                 if (!l.jdbc.getAutoCommit()) {
+                    pool.endingSoon();
                     if (commit) {
                         prepareTimeout(scope);
                         l.jdbc.commit();
@@ -363,7 +366,7 @@ public final class DbConnection implements AutoCloseable {
             }
             if (lease == null) {
                 Connection jdbc = pool.borrow(scope.remaining().orElse(Duration.ofDays(1)));
-                lease = new Lease(jdbc);
+                Lease l = lease = new Lease(jdbc);
                 try {
                     if (jdbc.getAutoCommit() != autocommit) {
                         jdbc.setAutoCommit(autocommit);
@@ -372,6 +375,15 @@ public final class DbConnection implements AutoCloseable {
                     release();
                     throw DbException.of(e);
                 }
+                if (!autocommit) {
+                    // A transaction's lease ends with its task; autocommit leases end with their statement.
+                    l.watched = scope.whenEnds(() -> {
+                        l.ended = true;
+                        if (!l.released) {   // most transactions end with a commit before their task does
+                            Thread.ofVirtual().name("covet-db-release").start(() -> endOf(l));
+                        }
+                    });
+                }
             }
             try {
                 Duration left = scope.remaining().orElse(null);
@@ -379,20 +391,15 @@ public final class DbConnection implements AutoCloseable {
                     lease.jdbc.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE,
                             Math.max(1, left.plus(NETWORK_GRACE).toMillis())));
                 }
+                if (autocommit && cursors.isEmpty()) {
+                    pool.endingSoon();   // this statement is the lease's last round trip
+                }
                 return work.run(lease.jdbc);
             } catch (SQLException e) {
                 throw DbException.of(e);
             } finally {
                 if (autocommit && cursors.isEmpty()) {
                     release();
-                } else if (lease != null && !lease.watched) {
-                    Lease l = lease;
-                    l.watched = scope.whenEnds(() -> {
-                        l.ended = true;
-                        if (!l.released) {   // most transactions end with a commit before their task does
-                            Thread.ofVirtual().name("covet-db-release").start(() -> endOf(l));
-                        }
-                    });
                 }
             }
         } finally {
@@ -443,7 +450,7 @@ public final class DbConnection implements AutoCloseable {
         } catch (SQLException e) {
             pool.evict(l.jdbc);   // broken, or its session could not be reset: not for the next borrower
         } finally {
-            closeQuietly(l.jdbc);
+            pool.giveBack(l.jdbc);
         }
     }
 
@@ -494,10 +501,14 @@ public final class DbConnection implements AutoCloseable {
         return parsed.computeIfAbsent(sql, PyFormat::parse);
     }
 
-    /** The statement's timeout: what its task has left (pgjdbc cancels it on the server then). */
-    private static void prepare(Statement st, CallScope scope) throws SQLException {
+    /**
+     * The statement's timeout: what its task has left. Under a lease watched by its task, the
+     * task's end cancels the statement ({@link #endOf}); otherwise pgjdbc's timer does (a task
+     * switch and back per statement, which a transaction's statements are spared).
+     */
+    private void prepare(Statement st, CallScope scope) throws SQLException {
         Duration left = scope.remaining().orElse(null);
-        if (left != null) {
+        if (left != null && !lease.watched) {
             st.unwrap(PgStatement.class).setQueryTimeoutMs(Math.max(1, left.toMillis()));
         }
         prepareTimeout(scope);

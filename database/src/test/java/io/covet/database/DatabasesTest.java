@@ -45,6 +45,13 @@ class DatabasesTest {
             return true;
         }
 
+        /** Like a real task's deadline: the task ends when its time is up. */
+        FakeTask endingAtDeadline() {
+            java.util.concurrent.CompletableFuture.delayedExecutor(left.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .execute(this::end);
+            return this;
+        }
+
         synchronized void end() {
             over = true;
             atEnd.forEach(Runnable::run);
@@ -197,6 +204,21 @@ class DatabasesTest {
                 .satisfies(e -> assertThat(((DbException) e).sqlState()).isEqualTo("57014"))
                 .extracting(e -> ((DbException) e).dbapiClass()).isEqualTo("OperationalError");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(c.execute("SELECT 2", null, CallScope.NONE).rows().getFirst()[0]).isEqualTo(2L);
+    }
+
+    @Test
+    void aTransactionsFirstStatementStopsWhenItsTaskEndsAtItsDeadline() {
+        Databases d = databases(1, Duration.ofSeconds(5));
+        DbConnection c = d.connect(null, false);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> c.execute("SELECT pg_sleep(30)", null, new FakeTask(Duration.ofMillis(500)).endingAtDeadline()))
+                .isInstanceOf(DbException.class)
+                .satisfies(e -> assertThat(((DbException) e).sqlState()).isEqualTo("57014"))
+                .extracting(e -> ((DbException) e).dbapiClass()).isEqualTo("OperationalError");
+        // Well before the socket's own limit (the deadline plus 10 s), which would also end the wait.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+        eventually(Duration.ofSeconds(10), "the connection is back in the pool", () -> stats(d).active() == 0);
         assertThat(c.execute("SELECT 2", null, CallScope.NONE).rows().getFirst()[0]).isEqualTo(2L);
     }
 
