@@ -16,8 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>HikariCP's own wait wakes the waiter only at the give-back, and its giver yields until the
  * parked waiter has taken the connection (40-60 µs of the giver's under load); each wait also asks
- * the pool's thread to consider opening another connection. With every borrow passing here first, HikariCP always has a connection
- * free when asked (or opens one, up to the same size).
+ * the pool's thread to consider opening another connection. With every borrow passing here
+ * first, HikariCP always has a connection free when asked (or opens one, up to the same size).
  */
 final class Turnstile {
 

@@ -89,6 +89,16 @@ class DatabasesTest {
         return d.stats().getFirst();
     }
 
+    /** A 30-s sleep under {@code task} fails as a cancelled statement (57014, OperationalError) within {@code limit}. */
+    private static void assertSleepStopsWithin(DbConnection c, CallScope task, Duration limit) {
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> c.execute("SELECT pg_sleep(30)", null, task))
+                .isInstanceOf(DbException.class)
+                .satisfies(e -> assertThat(((DbException) e).sqlState()).isEqualTo("57014"))
+                .extracting(e -> ((DbException) e).dbapiClass()).isEqualTo("OperationalError");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(limit);
+    }
+
     @Test
     void aConnectionIsHeldOnlyWhileItsTransactionIsOpen() {
         Databases d = databases(2, Duration.ofSeconds(5));
@@ -198,12 +208,7 @@ class DatabasesTest {
     void aStatementStopsAtItsTasksDeadline() {
         Databases d = databases(1, Duration.ofSeconds(5));
         DbConnection c = d.connect(null, true);
-        long start = System.nanoTime();
-        assertThatThrownBy(() -> c.execute("SELECT pg_sleep(30)", null, new FakeTask(Duration.ofMillis(500))))
-                .isInstanceOf(DbException.class)
-                .satisfies(e -> assertThat(((DbException) e).sqlState()).isEqualTo("57014"))
-                .extracting(e -> ((DbException) e).dbapiClass()).isEqualTo("OperationalError");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertSleepStopsWithin(c, new FakeTask(Duration.ofMillis(500)), Duration.ofSeconds(10));
         assertThat(c.execute("SELECT 2", null, CallScope.NONE).rows().getFirst()[0]).isEqualTo(2L);
     }
 
@@ -211,13 +216,8 @@ class DatabasesTest {
     void aTransactionsFirstStatementStopsWhenItsTaskEndsAtItsDeadline() {
         Databases d = databases(1, Duration.ofSeconds(5));
         DbConnection c = d.connect(null, false);
-        long start = System.nanoTime();
-        assertThatThrownBy(() -> c.execute("SELECT pg_sleep(30)", null, new FakeTask(Duration.ofMillis(500)).endingAtDeadline()))
-                .isInstanceOf(DbException.class)
-                .satisfies(e -> assertThat(((DbException) e).sqlState()).isEqualTo("57014"))
-                .extracting(e -> ((DbException) e).dbapiClass()).isEqualTo("OperationalError");
         // Well before the socket's own limit (the deadline plus 10 s), which would also end the wait.
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+        assertSleepStopsWithin(c, new FakeTask(Duration.ofMillis(500)).endingAtDeadline(), Duration.ofSeconds(8));
         eventually(Duration.ofSeconds(10), "the connection is back in the pool", () -> stats(d).active() == 0);
         assertThat(c.execute("SELECT 2", null, CallScope.NONE).rows().getFirst()[0]).isEqualTo(2L);
     }
